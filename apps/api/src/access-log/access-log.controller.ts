@@ -1,0 +1,50 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HisobError } from '#common/http/problem.js';
+import { AccessLogRepository } from '#persistence/repositories/access-log.repository.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
+import { decodeCursor, encodeCursor } from '../infra/cursor.js';
+import { AccessLogQueryDto, AccessLogResponse } from './access-log.dto.js';
+
+@ApiTags('access-log')
+@ApiBearerAuth('client')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/access-log')
+export class AccessLogController {
+  constructor(private readonly log: AccessLogRepository) {}
+
+  /** The caller's own access trail, newest first. (Reading it is not itself logged.) */
+  @Get()
+  @ApiOkResponse({ type: AccessLogResponse })
+  async list(@CurrentClient() client: AuthenticatedClient, @Query() q: AccessLogQueryDto): Promise<AccessLogResponse> {
+    const limit = q.limit ?? 50;
+    const from = q.from ? new Date(q.from) : undefined;
+    const to = q.to ? new Date(q.to) : undefined;
+    if (from && to && from > to) {
+      throw HisobError.validation([{ field: 'from', message: 'from must not be after to' }]);
+    }
+    let before: { atKey: string; id: string } | undefined;
+    if (q.cursor) {
+      const c = decodeCursor(q.cursor, ['at', 'id'] as const);
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(c.at) || !/^\d{1,18}$/.test(c.id)) {
+        throw HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }]);
+      }
+      before = { atKey: c.at, id: c.id };
+    }
+    const rows = await this.log.list({ clientId: client.id, consentId: q.consent_id, from, to, before, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      entries: page.map((r) => ({
+        at: r.at.toISOString(),
+        consent_id: r.consentId,
+        end_user_id: r.endUserId,
+        resource: r.resource,
+        record_count: r.recordCount,
+        request_id: r.requestId,
+      })),
+      next_cursor: rows.length > limit && last ? encodeCursor({ at: last.atKey, id: last.id }) : null,
+    };
+  }
+}

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { ProblemFilter } from '#common/http/problem.filter.js';
+import { REQUEST_ID_HEADER, requestIdFrom } from '#common/http/request-id.js';
+import { hisobValidationPipe } from '#common/http/validation.js';
+import { AppModule, type ApiModuleOptions } from './app.module.js';
+import { MetricsService } from './metrics/metrics.service.js';
+
+/**
+ * Builds the API application (not listening yet). `main.ts` and the tests share it, so what the
+ * tests exercise is exactly what runs.
+ */
+export async function createApiApp(options: ApiModuleOptions): Promise<NestFastifyApplication> {
+  const { config } = options;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.HISOB_BODY_LIMIT_BYTES,
+    genReqId: requestIdFrom,
+    logger: false,
+    trustProxy: false,
+  });
+  const fastify = adapter.getInstance();
+  // Only JSON bodies: a text/plain body is a 415, not a string that fails validation later.
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addHook('onRequest', async (req, reply) => {
+    (req.raw as typeof req.raw & { id: string }).id = String(req.id);
+    void reply.header(REQUEST_ID_HEADER, String(req.id));
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
+    bufferLogs: true,
+    abortOnError: false,
+    // Fastify parses JSON itself; Nest's extra parsers would accept form bodies the API never takes.
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(hisobValidationPipe());
+  app.enableShutdownHooks();
+
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', async (req, reply) => {
+    metrics.httpDuration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  if (config.HISOB_DOCS_ENABLED) {
+    const doc = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Hisob API')
+        .setDescription(
+          'One REST API over Alif Mobi (OBP), Alif Shop, AccessBank (Berlin Group) and bePaid. ' +
+            'Errors are RFC 9457 application/problem+json with a machine-readable `code`.',
+        )
+        .setVersion('0.1.0')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Client API key' }, 'client')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'HISOB_ADMIN_TOKEN' }, 'admin')
+        .build(),
+    );
+    SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  }
+  await app.init();
+  await fastify.ready();
+  return app;
+}

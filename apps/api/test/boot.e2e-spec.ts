@@ -1,0 +1,81 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import { json } from './harness.js';
+import { createTestDatabase, type TestDatabase } from '#testing/db.js';
+
+const run = promisify(execFile);
+
+/**
+ * The built API as a real process, as `npm start` runs it: CLI migrations, a client created with
+ * the CLI, then REST. Its stdout (the JSON log) is checked for secrets.
+ */
+let db: TestDatabase;
+let proc: ChildProcess;
+let output = '';
+const port = 20000 + Math.floor(Math.random() * 20000);
+const url = `http://127.0.0.1:${port}`;
+const env = () => ({
+  ...process.env,
+  NODE_ENV: 'test',
+  DATABASE_URL: db.url,
+  HISOB_API_PORT: String(port),
+  HISOB_ADMIN_TOKEN: 'boot-admin-token',
+  HISOB_LOG_LEVEL: 'info',
+});
+
+beforeAll(async () => {
+  db = await createTestDatabase({ empty: true });
+  await run(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], { env: env() });
+  proc = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const until = Date.now() + 30_000;
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > until) throw new Error(`api did not become ready:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+});
+
+afterAll(async () => {
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+  await db.drop();
+});
+
+describe('the built API process', () => {
+  it('serves /v1/providers to a client created with the CLI, and logs JSON without the key', async () => {
+    const { stdout } = await run(process.execPath, ['dist/apps/api/src/cli.js', 'clients', 'create', '--name', 'cli-made'], {
+      env: env(),
+    });
+    const created = JSON.parse(stdout) as { id: string; api_key: string };
+    const res = await fetch(`${url}/v1/providers`, { headers: { authorization: `Bearer ${created.api_key}` } });
+    expect(res.status).toBe(200);
+    expect((await json(res)).providers).toHaveLength(3);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+
+    await new Promise((r) => setTimeout(r, 200)); // let pino flush the last line
+    const lines = output.trim().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    expect(lines.some((l) => l.includes('"request_id"'))).toBe(true);
+    expect(output).not.toContain(created.api_key);
+  });
+
+  it('shuts down cleanly on SIGTERM', async () => {
+    const exited = new Promise<{ code: number | null; signal: string | null }>((r) =>
+      proc.once('exit', (code, signal) => r({ code, signal })),
+    );
+    proc.kill('SIGTERM');
+    // Nest closes the app (pools, Redis) and then re-raises the signal, as a well-behaved process does.
+    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(await exited);
+    expect(output).not.toMatch(/"level":50/);
+  });
+});

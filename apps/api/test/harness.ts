@@ -1,0 +1,71 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Writable } from 'node:stream';
+import { loadApiConfig, type ApiEnv } from '#common/config.js';
+import { createTestDatabase, type TestDatabase } from '#testing/db.js';
+import { createApiApp } from '../src/app.factory.js';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface ApiHarness {
+  url: string;
+  app: NestFastifyApplication;
+  db: TestDatabase;
+  config: ApiEnv;
+  /** Every log line the app wrote, raw (to check that no secret is ever logged). */
+  logs: string[];
+  /** Creates a client through the admin API; returns its id and key. */
+  newClient(name?: string): Promise<{ id: string; apiKey: string; webhookSecret: string }>;
+  close(): Promise<void>;
+}
+
+/** The real API (same factory as main.ts) on a random port over its own cloned database. */
+export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+  const db = await createTestDatabase();
+  const logs: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      logs.push(chunk.toString('utf8'));
+      cb();
+    },
+  });
+  const config = loadApiConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    HISOB_ADMIN_TOKEN: ADMIN_TOKEN,
+    HISOB_LOG_LEVEL: 'debug',
+    HISOB_DB_POOL_SIZE: '4',
+    ...env,
+  });
+  const app = await createApiApp({ config, logStream });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  let n = 0;
+  return {
+    url,
+    app,
+    db,
+    config,
+    logs,
+    async newClient(name = `client-${++n}`) {
+      const r = await fetch(`${url}/admin/clients`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      if (r.status !== 201) throw new Error(`client create failed: ${r.status} ${await r.text()}`);
+      const b = (await r.json()) as { id: string; api_key: string; webhook_secret: string };
+      return { id: b.id, apiKey: b.api_key, webhookSecret: b.webhook_secret };
+    },
+    async close() {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** `Response.json()` typed loosely for assertions (the tests check the shape themselves). */
+export const json = (r: Response): Promise<any> => r.json();

@@ -1,0 +1,95 @@
+import { Keyring } from '#crypto/keyring.js';
+import { bool, cleanEnv, num, port, str, url, makeValidator, type CleanedEnv } from 'envalid';
+
+/**
+ * The one place that reads `process.env`. Each app takes the slice it needs; envalid reports every
+ * problem at once (a missing key and a bad URL in the same boot), never one per restart.
+ */
+
+/** `HISOB_ENCRYPTION_KEY`: `kid:<base64 of 32 bytes>[,kid:<…>]`; the first key encrypts, all decrypt. */
+const keyring = makeValidator<string>((value) => {
+  Keyring.parse(value); // throws InvalidKeyring naming the bad entry, never the key material
+  return value;
+});
+
+const DEV_ADMIN_TOKEN = 'hisob-dev-admin-token';
+const DEV_ENCRYPTION_KEY = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
+
+const commonSpec = {
+  NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
+  HISOB_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  DATABASE_URL: url({ default: 'postgres://postgres:postgres@127.0.0.1:5432/hisob' }),
+  HISOB_DB_POOL_SIZE: num({ default: 10 }),
+  REDIS_URL: url({ default: 'redis://127.0.0.1:6379' }),
+  HISOB_REDIS_PREFIX: str({ default: 'hisob' }),
+  HISOB_ENCRYPTION_KEY: keyring({ default: DEV_ENCRYPTION_KEY }),
+  HISOB_RETENTION_DAYS: num({ default: 30 }),
+  HISOB_PUBLIC_URL: url({ default: 'http://localhost:3000' }),
+  ALIF_MOBI_ISSUER_URL: url({ default: 'http://127.0.0.1:4010' }),
+  ALIF_MOBI_OBP_URL: url({ default: 'http://127.0.0.1:4010/obp/v5.1.0' }),
+  ALIF_MOBI_BANK_ID: str({ default: 'alif.tj' }),
+  ALIF_MOBI_CLIENT_ID: str({ default: 'hisob' }),
+  ALIF_MOBI_CLIENT_SECRET: str({ default: 'hisob-sandbox-secret' }),
+  ALIF_SHOP_URL: url({ default: 'http://127.0.0.1:4020' }),
+  ACCESSBANK_URL: url({ default: 'http://127.0.0.1:4030' }),
+  ACCESSBANK_TPP_ID: str({ default: 'hisob-tpp' }),
+  HISOB_BANK_TIMEOUT_MS: num({ default: 15000 }),
+};
+
+const apiSpec = {
+  ...commonSpec,
+  HISOB_API_HOST: str({ default: '127.0.0.1' }),
+  HISOB_API_PORT: port({ default: 3000 }),
+  HISOB_ADMIN_TOKEN: str({ default: DEV_ADMIN_TOKEN }),
+  HISOB_BODY_LIMIT_BYTES: num({ default: 1_048_576 }),
+  HISOB_DOCS_ENABLED: bool({ default: true }),
+  /** The demo client's key, created by `npm start` (never use the default outside a sandbox). */
+  HISOB_DEMO_API_KEY: str({ default: 'hsb_demo0000000000000000_sandboxdemokeysandboxdemokey0000' }),
+};
+
+const workerSpec = {
+  ...commonSpec,
+  HISOB_WORKER_CONCURRENCY: num({ default: 4 }),
+  HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
+};
+
+export type ApiEnv = CleanedEnv<typeof apiSpec>;
+export type WorkerEnv = CleanedEnv<typeof workerSpec>;
+export type CommonEnv = CleanedEnv<typeof commonSpec>;
+
+/** Thrown at boot with every invalid variable listed. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Record<string, string>) {
+    super(
+      'Invalid configuration:\n' +
+        Object.entries(problems)
+          .map(([k, v]) => `  ${k}: ${v}`)
+          .join('\n'),
+    );
+  }
+}
+
+function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEnv): CleanedEnv<S> {
+  const cleaned = cleanEnv(env, spec as never, {
+    reporter: ({ errors }) => {
+      const problems = Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, (e as Error).message]));
+      if (Object.keys(problems).length) throw new ConfigError(problems);
+    },
+  }) as CleanedEnv<S>;
+  const c = { ...cleaned } as unknown as CommonEnv & Partial<ApiEnv>;
+  if (c.NODE_ENV === 'production') {
+    const problems: Record<string, string> = {};
+    if (c.HISOB_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY) problems.HISOB_ENCRYPTION_KEY = 'the development key cannot be used in production';
+    if ('HISOB_ADMIN_TOKEN' in c && c.HISOB_ADMIN_TOKEN === DEV_ADMIN_TOKEN) problems.HISOB_ADMIN_TOKEN = 'the development token cannot be used in production';
+    if (Object.keys(problems).length) throw new ConfigError(problems);
+  }
+  // A plain frozen object, not envalid's strict proxy (which throws when DI probes `.constructor`).
+  return Object.freeze(c) as unknown as CleanedEnv<S>;
+}
+
+export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiEnv => clean(apiSpec, env);
+export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerEnv => clean(workerSpec, env);
+export const loadCommonConfig = (env: NodeJS.ProcessEnv = process.env): CommonEnv => clean(commonSpec, env);
+
+/** Nest injection token for the app's validated config object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

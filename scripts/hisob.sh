@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# `npm run hisob -- <command>`: the Hisob CLI (clients, migrations, demo seed) against the same
+# PostgreSQL that `npm start` uses.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+ensure_deps
+load_dotenv
+ensure_infra
+[ -f dist/apps/api/src/cli.js ] && [ -z "$(find apps libs -name '*.ts' -newer dist/apps/api/src/cli.js -print -quit)" ] || ensure_build
+exec node dist/apps/api/src/cli.js "$@"

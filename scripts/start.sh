@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `npm start`: the whole service on this machine — PostgreSQL, Redis, migrations, the sandbox
+# banks, the worker and the API — with a demo client. Ctrl-C stops everything it started.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+ensure_deps
+load_dotenv
+ensure_infra
+ensure_build
+
+node dist/apps/api/src/cli.js migrate up >/dev/null
+demo=$(node dist/apps/api/src/cli.js demo seed)
+api_port=${HISOB_API_PORT:-3000}
+mkdir -p .hisob/logs
+
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  say "stopping…"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+launch() { # launch <name> <command…>
+  local name=$1; shift
+  "$@" >".hisob/logs/$name.log" 2>&1 &
+  pids+=($!)
+}
+
+wait_http() { # wait_http <name> <url>
+  node -e '
+    const [url] = process.argv.slice(1); const until = Date.now() + 30000;
+    (async () => { for (;;) { try { if ((await fetch(url)).ok) process.exit(0); } catch {}
+      if (Date.now() > until) process.exit(1); await new Promise((r) => setTimeout(r, 100)); } })();' "$2" && return 0
+  say "$1 did not come up — see .hisob/logs/$1.log"; tail -n 20 ".hisob/logs/$1.log" >&2; exit 1
+}
+
+sandbox_lines=()
+for main in dist/apps/sandbox-*/src/main.js; do
+  [ -f "$main" ] || continue
+  name=$(basename "$(dirname "$(dirname "$main")")")
+  launch "$name" node "$main"
+done
+launch worker node dist/apps/worker/src/main.js
+launch api node dist/apps/api/src/main.js
+
+wait_http api "http://127.0.0.1:${api_port}/health/ready"
+for main in dist/apps/sandbox-*/src/main.js; do
+  [ -f "$main" ] || continue
+  name=$(basename "$(dirname "$(dirname "$main")")")
+  url=$(node "$main" --print-url 2>/dev/null || true)
+  if [ -n "$url" ]; then
+    wait_http "$name" "$url/__sandbox/users"
+    sandbox_lines+=("  $name  $url")
+    sandbox_lines+=("$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => { for (const x of b.users ?? []) console.log(`      user ${x.username}  password ${x.password}  otp ${x.otp}`); })' "$url/__sandbox/users")")
+  fi
+done
+
+demo_key=${HISOB_DEMO_API_KEY:-$(node --input-type=module -e 'import {loadApiConfig} from "./dist/libs/common/src/config.js"; process.stdout.write(loadApiConfig().HISOB_DEMO_API_KEY)')}
+cat <<BANNER
+
+  Hisob is running.
+  API          http://127.0.0.1:${api_port}        (docs: /docs, OpenAPI: /docs-json, /health/ready, /metrics)
+  Demo client  $(printf '%s' "$demo" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).client_id))')
+  Demo API key ${demo_key}
+  Admin token  ${HISOB_ADMIN_TOKEN:-hisob-dev-admin-token}
+  PostgreSQL   ${DATABASE_URL%%\?*}
+  Redis        ${REDIS_URL}
+  Sandboxes
+$(printf '%s\n' "${sandbox_lines[@]:-  (none built)}")
+  Logs         .hisob/logs/
+
+  Try: curl -H "Authorization: Bearer ${demo_key}" http://127.0.0.1:${api_port}/v1/providers
+  Ctrl-C stops everything.
+
+BANNER
+wait -n "${pids[@]}" || true
+say "a process exited — see .hisob/logs/"
