@@ -1,6 +1,6 @@
 // Jest runs the TypeScript sources directly (SWC, ESM) against real PostgreSQL and Redis.
 // globalSetup gives the run its own template database and Redis prefix (see libs/testing).
-const libs = ['common', 'domain', 'persistence', 'connectors', 'sync', 'crypto', 'testing'];
+const libs = ['common', 'domain', 'persistence', 'connectors', 'sync', 'crypto', 'testing', 'webhooks', 'consents'];
 const swc = [
   '@swc/jest',
   {

@@ -48,7 +48,7 @@ else
   wait_for 30 pg_isready -q -h /var/run/postgresql -p "$port" || { log "PostgreSQL did not become ready"; exit 1; }
   pw=${HISOB_PG_PASSWORD:-postgres}
   # TCP logins use scram-sha-256 and the stock postgres role has no password: give it one (idempotent).
-  as_root su postgres -c "psql -q -p $port -c \"ALTER USER postgres PASSWORD '$pw'\"" >/dev/null
+  (cd / && as_root su postgres -c "psql -q -p $port -c \"ALTER USER postgres PASSWORD '$pw'\"") >/dev/null
   db_url="postgres://postgres:${pw}@127.0.0.1:${port}/hisob"
 fi
 

@@ -37,25 +37,25 @@ wait_http() { # wait_http <name> <url>
   say "$1 did not come up — see .hisob/logs/$1.log"; tail -n 20 ".hisob/logs/$1.log" >&2; exit 1
 }
 
+# Every sandbox bank that is built, on its default port (design/architecture.md).
+declare -A SANDBOX_PORTS=([sandbox-alif-mobi]=4010 [sandbox-alif-shop]=4020 [sandbox-accessbank]=4030 [sandbox-bepaid]=4040)
 sandbox_lines=()
-for main in dist/apps/sandbox-*/src/main.js; do
+sandboxes=()
+for name in "${!SANDBOX_PORTS[@]}"; do
+  main="dist/apps/$name/src/main.js"
   [ -f "$main" ] || continue
-  name=$(basename "$(dirname "$(dirname "$main")")")
-  launch "$name" node "$main"
+  launch "$name" node "$main" --port "${SANDBOX_PORTS[$name]}" --seed "${HISOB_SANDBOX_SEED:-42}"
+  sandboxes+=("$name")
 done
 launch worker node dist/apps/worker/src/main.js
 launch api node dist/apps/api/src/main.js
 
 wait_http api "http://127.0.0.1:${api_port}/health/ready"
-for main in dist/apps/sandbox-*/src/main.js; do
-  [ -f "$main" ] || continue
-  name=$(basename "$(dirname "$(dirname "$main")")")
-  url=$(node "$main" --print-url 2>/dev/null || true)
-  if [ -n "$url" ]; then
-    wait_http "$name" "$url/__sandbox/users"
-    sandbox_lines+=("  $name  $url")
-    sandbox_lines+=("$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => { for (const x of b.users ?? []) console.log(`      user ${x.username}  password ${x.password}  otp ${x.otp}`); })' "$url/__sandbox/users")")
-  fi
+for name in "${sandboxes[@]}"; do
+  url="http://127.0.0.1:${SANDBOX_PORTS[$name]}"
+  wait_http "$name" "$url/__sandbox/users"
+  sandbox_lines+=("  $name  $url")
+  sandbox_lines+=("$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => { for (const x of b.users ?? []) console.log(`      user ${x.username}  password ${x.password}  otp ${x.otp ?? b.otp}`); })' "$url/__sandbox/users")")
 done
 
 demo_key=${HISOB_DEMO_API_KEY:-$(node --input-type=module -e 'import {loadApiConfig} from "./dist/libs/common/src/config.js"; process.stdout.write(loadApiConfig().HISOB_DEMO_API_KEY)')}
@@ -66,7 +66,7 @@ cat <<BANNER
   Demo client  $(printf '%s' "$demo" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).client_id))')
   Demo API key ${demo_key}
   Admin token  ${HISOB_ADMIN_TOKEN:-hisob-dev-admin-token}
-  PostgreSQL   ${DATABASE_URL%%\?*}
+  PostgreSQL   $(printf "%s" "${DATABASE_URL%%\?*}" | sed -E "s#//([^:/@]+):[^@]*@#//\1:***@#")
   Redis        ${REDIS_URL}
   Sandboxes
 $(printf '%s\n' "${sandbox_lines[@]:-  (none built)}")

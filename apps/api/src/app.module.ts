@@ -4,20 +4,26 @@ import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { APP_CONFIG, type ApiEnv } from '#common/config.js';
+import { BullModule } from '@nestjs/bullmq';
+import { type ApiEnv } from '#common/config.js';
+import { CoreModule } from '#common/core.module.js';
+import { bullConnection } from '#common/queues.js';
+import { ConsentsModule } from '#consents/consents.module.js';
+import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
 import { httpLoggerParams } from '#common/logging.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
 import { AccessLogRepository } from '#persistence/repositories/access-log.repository.js';
-import { ClientRepository } from '#persistence/repositories/client.repository.js';
 import { AccessLogController } from './access-log/access-log.controller.js';
 import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
 import { ClientsController } from './admin/clients.controller.js';
 import { ClientsService } from './admin/clients.service.js';
 import { AdminGuard } from './auth/admin.guard.js';
-import { ApiKeyGuard } from './auth/api-key.guard.js';
-import { ApiKeyService } from './auth/api-key.service.js';
+import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './health/health.controller.js';
-import { keyringProvider } from './infra/keyring.provider.js';
+import { ConsentsController } from './consents/consents.controller.js';
+import { ConsentsService } from './consents/consents.service.js';
+import { SyncsController } from './syncs/syncs.controller.js';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { RedisConnection } from './infra/redis.provider.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
@@ -35,27 +41,45 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        CoreModule.forRoot(config),
+        AuthModule,
         LoggerModule.forRoot(httpLoggerParams(config.HISOB_LOG_LEVEL, 'hisob-api', logStream)),
         TypeOrmModule.forRoot({
-          ...dataSourceOptions({ url: config.DATABASE_URL, poolSize: config.HISOB_DB_POOL_SIZE, applicationName: 'hisob-api' }),
+          ...dataSourceOptions({
+            url: config.DATABASE_URL,
+            poolSize: config.HISOB_DB_POOL_SIZE,
+            applicationName: 'hisob-api',
+          }),
           retryAttempts: 3,
           retryDelay: 1000,
         }),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
+        // Producers only: fail fast when Redis is down instead of queueing commands in memory.
+        BullModule.forRoot({
+          connection: bullConnection(config.REDIS_URL, false),
+          prefix: config.HISOB_REDIS_PREFIX,
+        }),
+        ConsentsModule,
       ],
-      controllers: [ProvidersController, ClientsController, AccessLogController, HealthController, MetricsController],
+      controllers: [
+        ConsentsController,
+        SyncsController,
+        ProvidersController,
+        ClientsController,
+        AccessLogController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
-        { provide: APP_CONFIG, useValue: config },
         { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
-        keyringProvider,
         RedisConnection,
-        ClientRepository,
         AccessLogRepository,
-        ApiKeyService,
-        ApiKeyGuard,
         AdminGuard,
         ClientsService,
         MetricsService,
+        ConsentsService,
+        IdempotencyRepository,
+        IdempotencyInterceptor,
       ],
     };
   }

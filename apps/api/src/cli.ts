@@ -7,6 +7,7 @@ import { createDataSource } from '#persistence/data-source.js';
 import { ClientRepository } from '#persistence/repositories/client.repository.js';
 import { ClientsService, toClientResponse } from './admin/clients.service.js';
 import { DemoSeed } from './admin/demo-seed.js';
+import { rotateKeys } from './admin/key-rotation.js';
 
 const USAGE = `Usage: npm run hisob -- <command>
 
@@ -15,6 +16,8 @@ const USAGE = `Usage: npm run hisob -- <command>
   clients delete <id>                                  delete a client (its key stops working)
   migrate up | down | status                           apply, revert the last, or list migrations
   demo seed                                            create the demo client with HISOB_DEMO_API_KEY
+  keys rotate                                          re-encrypt every stored secret under the first key of
+                                                       HISOB_ENCRYPTION_KEY (then the old key can be dropped)
 `;
 
 const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -25,7 +28,11 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, 'webhook-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      name: { type: 'string' },
+      'webhook-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const [group, action, arg] = positionals;
   if (values.help || !group) {
@@ -63,6 +70,9 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'migrate status':
         out({ pending: await ds.showMigrations() });
+        return 0;
+      case 'keys rotate':
+        out(await rotateKeys(ds, Keyring.parse(config.HISOB_ENCRYPTION_KEY)));
         return 0;
       case 'demo seed':
         out(await new DemoSeed(ds, clients).run(config.HISOB_DEMO_API_KEY));

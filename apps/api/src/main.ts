@@ -11,6 +11,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // Config errors list every bad variable; anything else is a boot failure worth its stack.
-  process.stderr.write(err instanceof ConfigError ? `${err.message}\n` : `${(err as Error).stack ?? String(err)}\n`);
+  process.stderr.write(
+    err instanceof ConfigError ? `${err.message}\n` : `${(err as Error).stack ?? String(err)}\n`,
+  );
   process.exit(1);
 });

@@ -26,7 +26,10 @@ const env = () => ({
 beforeAll(async () => {
   db = await createTestDatabase({ empty: true });
   await run(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], { env: env() });
-  proc = spawn(process.execPath, ['dist/apps/api/src/main.js'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  proc = spawn(process.execPath, ['dist/apps/api/src/main.js'], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const until = Date.now() + 30_000;
@@ -52,17 +55,26 @@ afterAll(async () => {
 
 describe('the built API process', () => {
   it('serves /v1/providers to a client created with the CLI, and logs JSON without the key', async () => {
-    const { stdout } = await run(process.execPath, ['dist/apps/api/src/cli.js', 'clients', 'create', '--name', 'cli-made'], {
-      env: env(),
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['dist/apps/api/src/cli.js', 'clients', 'create', '--name', 'cli-made'],
+      {
+        env: env(),
+      },
+    );
     const created = JSON.parse(stdout) as { id: string; api_key: string };
-    const res = await fetch(`${url}/v1/providers`, { headers: { authorization: `Bearer ${created.api_key}` } });
+    const res = await fetch(`${url}/v1/providers`, {
+      headers: { authorization: `Bearer ${created.api_key}` },
+    });
     expect(res.status).toBe(200);
     expect((await json(res)).providers).toHaveLength(3);
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
 
     await new Promise((r) => setTimeout(r, 200)); // let pino flush the last line
-    const lines = output.trim().split('\n').filter((l) => l.startsWith('{'));
+    const lines = output
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'));
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
     expect(lines.some((l) => l.includes('"request_id"'))).toBe(true);
@@ -75,7 +87,10 @@ describe('the built API process', () => {
     );
     proc.kill('SIGTERM');
     // Nest closes the app (pools, Redis) and then re-raises the signal, as a well-behaved process does.
-    expect([{ code: 0, signal: null }, { code: null, signal: 'SIGTERM' }]).toContainEqual(await exited);
+    expect([
+      { code: 0, signal: null },
+      { code: null, signal: 'SIGTERM' },
+    ]).toContainEqual(await exited);
     expect(output).not.toMatch(/"level":50/);
   });
 });

@@ -13,7 +13,10 @@ describe('clients (admin API)', () => {
     const { id, apiKey, webhookSecret } = await api.newClient('acme');
     expect(apiKey).toMatch(/^hsb_/);
     expect(webhookSecret).toMatch(/^whsec_/);
-    const { rows } = await queryDb(`SELECT api_key_id, api_key_hash, webhook_secret_enc FROM clients WHERE id = $1`, [id]);
+    const { rows } = await queryDb(
+      `SELECT api_key_id, api_key_hash, webhook_secret_enc FROM clients WHERE id = $1`,
+      [id],
+    );
     expect(rows).toHaveLength(1);
     const stored = JSON.stringify(rows[0]);
     expect(stored).not.toContain(apiKey.split('_').at(-1));
@@ -27,9 +30,13 @@ describe('clients (admin API)', () => {
   it('stops accepting a deleted client key', async () => {
     const { id, apiKey } = await api.newClient('short-lived');
     expect((await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) })).status).toBe(200);
-    expect((await fetch(`${api.url}/admin/clients/${id}`, { method: 'DELETE', headers: admin })).status).toBe(204);
+    expect((await fetch(`${api.url}/admin/clients/${id}`, { method: 'DELETE', headers: admin })).status).toBe(
+      204,
+    );
     expect((await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) })).status).toBe(401);
-    expect((await fetch(`${api.url}/admin/clients/${id}`, { method: 'DELETE', headers: admin })).status).toBe(404);
+    expect((await fetch(`${api.url}/admin/clients/${id}`, { method: 'DELETE', headers: admin })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -51,7 +58,9 @@ describe('access log', () => {
     const b = await api.newClient('reader-b');
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${api.url}/v1/providers`, { headers: { ...bearer(a.apiKey), 'x-request-id': `read-a-${i}` } });
+      const res = await fetch(`${api.url}/v1/providers`, {
+        headers: { ...bearer(a.apiKey), 'x-request-id': `read-a-${i}` },
+      });
       ids.push(res.headers.get('x-request-id')!);
     }
     const { rows } = await queryDb(
@@ -59,11 +68,20 @@ describe('access log', () => {
       [a.id],
     );
     expect(rows).toEqual(
-      ids.map((request_id) => ({ resource: 'providers', record_count: 3, request_id, method: 'GET', path: '/v1/providers' })),
+      ids.map((request_id) => ({
+        resource: 'providers',
+        record_count: 3,
+        request_id,
+        method: 'GET',
+        path: '/v1/providers',
+      })),
     );
 
     const seenByA = await fetch(`${api.url}/v1/access-log?limit=2`, { headers: bearer(a.apiKey) }).then(json);
-    expect(seenByA.entries.map((e: { request_id: string }) => e.request_id)).toEqual(['read-a-2', 'read-a-1']);
+    expect(seenByA.entries.map((e: { request_id: string }) => e.request_id)).toEqual([
+      'read-a-2',
+      'read-a-1',
+    ]);
     expect(seenByA.next_cursor).toEqual(expect.any(String));
     const rest = await fetch(`${api.url}/v1/access-log?limit=2&cursor=${seenByA.next_cursor}`, {
       headers: bearer(a.apiKey),

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadApiConfig, type ApiEnv } from '#common/config.js';
 import { createTestDatabase, type TestDatabase } from '#testing/db.js';
@@ -19,7 +20,11 @@ export interface ApiHarness {
 }
 
 /** The real API (same factory as main.ts) on a random port over its own cloned database. */
-export async function startApi(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  env: Record<string, string> = {},
+  opts: { port?: number } = {},
+): Promise<ApiHarness> {
+  const port = opts.port ?? (await freePort());
   const db = await createTestDatabase();
   const logs: string[] = [];
   const logStream = new Writable({
@@ -35,12 +40,12 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     HISOB_ADMIN_TOKEN: ADMIN_TOKEN,
     HISOB_LOG_LEVEL: 'debug',
     HISOB_DB_POOL_SIZE: '4',
+    HISOB_PUBLIC_URL: `http://127.0.0.1:${port}`,
     ...env,
   });
   const app = await createApiApp({ config, logStream });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${address.port}`;
+  await app.listen(port, '127.0.0.1');
+  const url = `http://127.0.0.1:${port}`;
   let n = 0;
   return {
     url,
@@ -69,3 +74,16 @@ export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** `Response.json()` typed loosely for assertions (the tests check the shape themselves). */
 export const json = (r: Response): Promise<any> => r.json();
+
+/** A TCP port free right now (the API's public URL must be known before it starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}

@@ -27,7 +27,12 @@ describe('operations endpoints', () => {
       expect(res.status).toBe(503);
       expect((await json(res)).error.migrations.status).toBe('down');
     } finally {
-      for (const r of rows) await c.query(`INSERT INTO migrations (id, "timestamp", name) VALUES ($1, $2, $3)`, [r.id, r.timestamp, r.name]);
+      for (const r of rows)
+        await c.query(`INSERT INTO migrations (id, "timestamp", name) VALUES ($1, $2, $3)`, [
+          r.id,
+          r.timestamp,
+          r.name,
+        ]);
       await c.end();
     }
   });
@@ -36,7 +41,9 @@ describe('operations endpoints', () => {
     const { apiKey } = await api.newClient();
     await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) });
     const text = await fetch(`${api.url}/metrics`).then((r) => r.text());
-    expect(text).toMatch(/hisob_http_request_duration_seconds_count\{method="GET",route="\/v1\/providers",status="200"\} \d+/);
+    expect(text).toMatch(
+      /hisob_http_request_duration_seconds_count\{method="GET",route="\/v1\/providers",status="200"\} \d+/,
+    );
     expect(text).toContain('hisob_process_cpu_seconds_total');
   });
 
@@ -44,7 +51,9 @@ describe('operations endpoints', () => {
     const doc = await fetch(`${api.url}/docs-json`).then(json);
     expect(doc.openapi).toMatch(/^3\./);
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/providers', '/admin/clients', '/v1/access-log']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/providers', '/admin/clients', '/v1/access-log']),
+    );
     const ui = await fetch(`${api.url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

@@ -31,14 +31,22 @@ describe('problem+json errors', () => {
     const last = apiKey.at(-1) === 'A' ? 'B' : 'A';
     const wrongSecret = apiKey.slice(0, -1) + last;
     for (const key of ['nonsense', 'hsb_', wrongSecret, `${apiKey}x`]) {
-      await expectProblem(await fetch(`${api.url}/v1/providers`, { headers: bearer(key) }), 401, 'unauthorized');
+      await expectProblem(
+        await fetch(`${api.url}/v1/providers`, { headers: bearer(key) }),
+        401,
+        'unauthorized',
+      );
     }
     expect((await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) })).status).toBe(200);
   });
 
   it('answers 401 on /admin with a client key instead of the admin token', async () => {
     const { apiKey } = await api.newClient();
-    await expectProblem(await fetch(`${api.url}/admin/clients`, { headers: bearer(apiKey) }), 401, 'unauthorized');
+    await expectProblem(
+      await fetch(`${api.url}/admin/clients`, { headers: bearer(apiKey) }),
+      401,
+      'unauthorized',
+    );
   });
 
   it('answers 404 not_found for an unknown route and an unknown id', async () => {
@@ -112,7 +120,11 @@ describe('problem+json errors', () => {
     ];
     for (const [path, init] of attempts) {
       const res = await fetch(`${api.url}${path}`, init);
-      const outcome = { path, clientError: res.status >= 400 && res.status < 500, type: res.headers.get('content-type') };
+      const outcome = {
+        path,
+        clientError: res.status >= 400 && res.status < 500,
+        type: res.headers.get('content-type'),
+      };
       expect(outcome).toEqual({ path, clientError: true, type: expect.stringMatching(/problem\+json/) });
     }
   });
@@ -122,7 +134,9 @@ describe('request ids', () => {
   it('echoes a sane X-Request-Id and generates one otherwise', async () => {
     const echoed = await fetch(`${api.url}/health`, { headers: { 'x-request-id': 'abc-123.caller' } });
     expect(echoed.headers.get('x-request-id')).toBe('abc-123.caller');
-    const generated = await fetch(`${api.url}/health`, { headers: { 'x-request-id': 'has spaces <script>' } });
+    const generated = await fetch(`${api.url}/health`, {
+      headers: { 'x-request-id': 'has spaces <script>' },
+    });
     expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const none = await fetch(`${api.url}/health`);
     expect(none.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -2,14 +2,23 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
-import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
+import type { WorkerEnv } from '#common/config.js';
+import { CoreModule } from '#common/core.module.js';
 import { baseLoggerOptions } from '#common/logging.js';
-import { bullConnection } from '#common/queues.js';
+import { QUEUES, bullConnection } from '#common/queues.js';
+import { ConsentsModule } from '#consents/consents.module.js';
+import { SyncModule } from '#sync/sync.module.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
+import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
+import { MaintenanceProcessor } from './processors/maintenance.processor.js';
+import { SyncProcessor } from './processors/sync.processor.js';
+import { RetentionPurgeProcessor } from './processors/retention-purge.processor.js';
+import { TokenRefreshProcessor } from './processors/token-refresh.processor.js';
+import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor.js';
 
 /**
- * The worker process: BullMQ processors (sync, token refresh, webhook delivery, retention purge)
- * over the same PostgreSQL as the API. Processors are registered here as the features land.
+ * The worker process: BullMQ processors over the same PostgreSQL as the API. Every worker knows
+ * the `capped-exponential` backoff used by jobs that call banks.
  */
 @Module({})
 export class WorkerModule {
@@ -17,13 +26,32 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
+        CoreModule.forRoot(config),
         LoggerModule.forRoot({ pinoHttp: baseLoggerOptions(config.HISOB_LOG_LEVEL, 'hisob-worker') }),
         TypeOrmModule.forRoot(
-          dataSourceOptions({ url: config.DATABASE_URL, poolSize: config.HISOB_DB_POOL_SIZE, applicationName: 'hisob-worker' }),
+          dataSourceOptions({
+            url: config.DATABASE_URL,
+            poolSize: config.HISOB_DB_POOL_SIZE,
+            applicationName: 'hisob-worker',
+          }),
         ),
-        BullModule.forRoot({ connection: bullConnection(config.REDIS_URL, true), prefix: config.HISOB_REDIS_PREFIX }),
+        BullModule.forRoot({
+          connection: bullConnection(config.REDIS_URL, true),
+          prefix: config.HISOB_REDIS_PREFIX,
+          defaultJobOptions: { removeOnComplete: true, removeOnFail: 1000 },
+        }),
+        BullModule.registerQueue({ name: QUEUES.maintenance }),
+        ConsentsModule,
+        SyncModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }],
+      providers: [
+        IdempotencyRepository,
+        TokenRefreshProcessor,
+        RetentionPurgeProcessor,
+        MaintenanceProcessor,
+        WebhookDeliveryProcessor,
+        SyncProcessor,
+      ],
     };
   }
 }

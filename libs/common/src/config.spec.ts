@@ -11,7 +11,11 @@ describe('config', () => {
   it('reports every invalid variable at once', () => {
     let caught: unknown;
     try {
-      loadApiConfig({ DATABASE_URL: 'not a url', HISOB_API_PORT: 'eighty', HISOB_ENCRYPTION_KEY: 'k1:short' });
+      loadApiConfig({
+        DATABASE_URL: 'not a url',
+        HISOB_API_PORT: 'eighty',
+        HISOB_ENCRYPTION_KEY: 'k1:short',
+      });
     } catch (e) {
       caught = e;
     }
@@ -24,9 +28,14 @@ describe('config', () => {
   });
 
   it('refuses the development secrets in production', () => {
-    expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(/HISOB_ENCRYPTION_KEY[\s\S]*HISOB_ADMIN_TOKEN|HISOB_ADMIN_TOKEN[\s\S]*HISOB_ENCRYPTION_KEY/);
+    expect(() => loadApiConfig({ NODE_ENV: 'production' })).toThrow(
+      /HISOB_ENCRYPTION_KEY[\s\S]*HISOB_ADMIN_TOKEN|HISOB_ADMIN_TOKEN[\s\S]*HISOB_ENCRYPTION_KEY/,
+    );
     expect(() =>
-      loadWorkerConfig({ NODE_ENV: 'production', HISOB_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}` }),
+      loadWorkerConfig({
+        NODE_ENV: 'production',
+        HISOB_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+      }),
     ).not.toThrow();
   });
 });

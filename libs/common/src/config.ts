@@ -17,7 +17,10 @@ const DEV_ENCRYPTION_KEY = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
 
 const commonSpec = {
   NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
-  HISOB_LOG_LEVEL: str({ choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }),
+  HISOB_LOG_LEVEL: str({
+    choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+    default: 'info',
+  }),
   DATABASE_URL: url({ default: 'postgres://postgres:postgres@127.0.0.1:5432/hisob' }),
   HISOB_DB_POOL_SIZE: num({ default: 10 }),
   REDIS_URL: url({ default: 'redis://127.0.0.1:6379' }),
@@ -51,6 +54,8 @@ const workerSpec = {
   ...commonSpec,
   HISOB_WORKER_CONCURRENCY: num({ default: 4 }),
   HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
+  /** Days before the newest stored booking date that an incremental sync reads again (late postings). */
+  HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),
 };
 
 export type ApiEnv = CleanedEnv<typeof apiSpec>;
@@ -79,8 +84,10 @@ function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEn
   const c = { ...cleaned } as unknown as CommonEnv & Partial<ApiEnv>;
   if (c.NODE_ENV === 'production') {
     const problems: Record<string, string> = {};
-    if (c.HISOB_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY) problems.HISOB_ENCRYPTION_KEY = 'the development key cannot be used in production';
-    if ('HISOB_ADMIN_TOKEN' in c && c.HISOB_ADMIN_TOKEN === DEV_ADMIN_TOKEN) problems.HISOB_ADMIN_TOKEN = 'the development token cannot be used in production';
+    if (c.HISOB_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)
+      problems.HISOB_ENCRYPTION_KEY = 'the development key cannot be used in production';
+    if ('HISOB_ADMIN_TOKEN' in c && c.HISOB_ADMIN_TOKEN === DEV_ADMIN_TOKEN)
+      problems.HISOB_ADMIN_TOKEN = 'the development token cannot be used in production';
     if (Object.keys(problems).length) throw new ConfigError(problems);
   }
   // A plain frozen object, not envalid's strict proxy (which throws when DI probes `.constructor`).

@@ -4,9 +4,11 @@ import type { Params } from 'nestjs-pino';
 import type { DestinationStream, LoggerOptions } from 'pino';
 
 /** Query parameters that carry secrets (OAuth codes, PKCE, tokens, OTPs) in callback URLs. */
-const SECRET_QUERY = /([?&](?:code|state|code_verifier|access_token|refresh_token|id_token|token|otp|api_key|password)=)[^&#]*/gi;
+const SECRET_QUERY =
+  /([?&](?:code|state|code_verifier|access_token|refresh_token|id_token|token|otp|api_key|password)=)[^&#]*/gi;
 
-export const redactUrl = (url: string | undefined): string | undefined => url?.replace(SECRET_QUERY, '$1[REDACTED]');
+export const redactUrl = (url: string | undefined): string | undefined =>
+  url?.replace(SECRET_QUERY, '$1[REDACTED]');
 
 /**
  * Fields that must never be written, wherever they appear in a log object (pino `redact`).

@@ -7,6 +7,7 @@ export const QUEUES = {
   tokenRefresh: 'token-refresh',
   webhookDelivery: 'webhook-delivery',
   retentionPurge: 'retention-purge',
+  maintenance: 'maintenance',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -25,3 +26,66 @@ export function bullConnection(redisUrl: string, forWorker: boolean) {
     enableOfflineQueue: forWorker,
   };
 }
+
+/** Payloads, by queue. Every payload carries what logs need to join up (consent id, request id). */
+export type SyncReason = 'first' | 'manual' | 'scheduled';
+
+/** `sync-consent`: list the consent's accounts (and cards, transfers), then one `sync-account` each. */
+export interface SyncConsentJob {
+  consentId: string;
+  /** The `syncs` row this run reports progress to. */
+  syncId: string;
+  reason: SyncReason;
+  requestId?: string;
+}
+
+/** `sync-account`: copy one account's transaction stream, page by page, from its checkpoint. */
+export interface SyncAccountJob extends SyncConsentJob {
+  accountId: string;
+}
+
+export type SyncJob = SyncConsentJob | SyncAccountJob;
+export const SYNC_JOBS = { consent: 'sync-consent', account: 'sync-account' } as const;
+
+export interface TokenRefreshJob {
+  consentId: string;
+}
+
+/** Periodic sweeps (BullMQ job schedulers on the maintenance queue). */
+export type MaintenanceJob =
+  { task: 'expire-consents' } | { task: 'purge-idempotency-keys' } | { task: 'schedule-syncs' };
+
+/**
+ * Capped exponential backoff with full jitter, for bank 5xx and timeouts (registered as the
+ * BullMQ custom strategy `capped-exponential`): 5 s, 10 s, 20 s … never more than 15 min.
+ */
+export function cappedExponentialBackoff(attemptsMade: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(15 * 60_000, 5_000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.floor(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export interface RetentionPurgeJob {
+  consentId: string;
+}
+
+export interface WebhookDeliveryJob {
+  eventId: string;
+}
+
+/** Deterministic job ids: enqueueing the same work twice is one job. */
+export const jobIds = {
+  syncConsent: (consentId: string, syncId: string) => `sync-consent-${consentId}-${syncId}`,
+  syncAccount: (accountId: string, syncId: string) => `sync-${accountId}-${syncId}`,
+  /**
+   * One per scheduling: a refresh that schedules the next one never collides with itself (token
+   * expiries have one-second resolution). The consent row names its current one.
+   */
+  tokenRefresh: (consentId: string, scheduledAt: Date) => `refresh-${consentId}-${scheduledAt.getTime()}`,
+  purge: (consentId: string) => `purge-${consentId}`,
+  webhook: (eventId: string) => `webhook-${eventId}`,
+} as const;
+
+/** Worker settings of processors that call banks: jobs use `backoff: {type: 'capped-exponential'}`. */
+export const bankWorkerSettings = {
+  backoffStrategy: (attemptsMade: number): number => cappedExponentialBackoff(attemptsMade),
+};

@@ -120,7 +120,9 @@ describe('Keyring encrypt/decrypt', () => {
 
   it('refuses a truncated tag', () => {
     const parts = sut.encrypt('token', AAD).split('.');
-    parts[3] = Buffer.from(parts[3] as string, 'base64url').subarray(0, 12).toString('base64url');
+    parts[3] = Buffer.from(parts[3] as string, 'base64url')
+      .subarray(0, 12)
+      .toString('base64url');
     expect(() => sut.decrypt(parts.join('.'), AAD)).toThrow(MalformedCiphertext);
   });
 

@@ -57,12 +57,15 @@ export class Keyring {
       const kid = colon < 0 ? '' : part.slice(0, colon);
       const material = colon < 0 ? '' : part.slice(colon + 1);
       if (!KID.test(kid)) {
-        throw new InvalidKeyring(`keyring entry ${index + 1}: expected <kid>:<base64>, kid of [A-Za-z0-9_-]{1,32}`);
+        throw new InvalidKeyring(
+          `keyring entry ${index + 1}: expected <kid>:<base64>, kid of [A-Za-z0-9_-]{1,32}`,
+        );
       }
       if (keys.has(kid)) throw new InvalidKeyring(`keyring: key id "${kid}" appears twice`);
       if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(material)) throw new InvalidKeyring(`key "${kid}" is not base64`);
       const key = Buffer.from(material.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-      if (key.length !== KEY_BYTES) throw new InvalidKeyring(`key "${kid}" must decode to ${KEY_BYTES} bytes, got ${key.length}`);
+      if (key.length !== KEY_BYTES)
+        throw new InvalidKeyring(`key "${kid}" must decode to ${KEY_BYTES} bytes, got ${key.length}`);
       keys.set(kid, key);
     }
     const [active] = keys.keys();
@@ -165,7 +168,8 @@ function parse(ciphertext: string): { kid: string; iv: Buffer; tag: Buffer; ct: 
     throw new MalformedCiphertext('expected 5 dot-separated parts');
   }
   if (!KID.test(kid)) throw new MalformedCiphertext('bad key id');
-  if (!B64URL.test(iv) || !B64URL.test(tag) || !B64URL.test(ct)) throw new MalformedCiphertext('bad base64url');
+  if (!B64URL.test(iv) || !B64URL.test(tag) || !B64URL.test(ct))
+    throw new MalformedCiphertext('bad base64url');
   const ivBytes = Buffer.from(iv, 'base64url');
   const tagBytes = Buffer.from(tag, 'base64url');
   if (ivBytes.length !== IV_BYTES) throw new MalformedCiphertext(`IV must be ${IV_BYTES} bytes`);

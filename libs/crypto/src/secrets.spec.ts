@@ -32,13 +32,18 @@ describe('API keys', () => {
     });
   });
 
-  it.each(['', 'nonsense', 'hsb_', 'hsb_live_', 'hsb_live_abc_def', `Bearer hsb_live_${'a'.repeat(20)}_${'b'.repeat(43)}`,
-    `hsb_prod_${'a'.repeat(20)}_${'b'.repeat(43)}`, `hsb_live_${'a'.repeat(20)}_${'b'.repeat(42)}!`])(
-    'returns null for %j',
-    (key) => {
-      expect(parseApiKey(key)).toBeNull();
-    },
-  );
+  it.each([
+    '',
+    'nonsense',
+    'hsb_',
+    'hsb_live_',
+    'hsb_live_abc_def',
+    `Bearer hsb_live_${'a'.repeat(20)}_${'b'.repeat(43)}`,
+    `hsb_prod_${'a'.repeat(20)}_${'b'.repeat(43)}`,
+    `hsb_live_${'a'.repeat(20)}_${'b'.repeat(42)}!`,
+  ])('returns null for %j', (key) => {
+    expect(parseApiKey(key)).toBeNull();
+  });
 
   it('draws base62 characters evenly', () => {
     const counts = new Map<string, number>();

@@ -79,7 +79,10 @@ const PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+)\$
  * Hashes a secret with a random salt: `$scrypt$ln=14,r=8,p=1$<salt b64>$<hash b64>` (PHC string
  * format, unpadded base64).
  */
-export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_SCRYPT_PARAMS): Promise<string> {
+export async function hashSecret(
+  secret: string,
+  params: ScryptParams = DEFAULT_SCRYPT_PARAMS,
+): Promise<string> {
   checkParams(params);
   const salt = randomBytes(SALT_BYTES);
   const hash = await scryptAsync(secret, salt, HASH_BYTES, params);
@@ -95,12 +98,18 @@ export async function hashSecret(secret: string, params: ScryptParams = DEFAULT_
  */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const m = typeof stored === 'string' ? PHC.exec(stored) : null;
-  if (m === null) throw new MalformedSecretHash('stored secret hash is not $scrypt$ln=..,r=..,p=..$salt$hash');
-  const params = { ln: Number.parseInt(m[1] as string, 10), r: Number.parseInt(m[2] as string, 10), p: Number.parseInt(m[3] as string, 10) };
+  if (m === null)
+    throw new MalformedSecretHash('stored secret hash is not $scrypt$ln=..,r=..,p=..$salt$hash');
+  const params = {
+    ln: Number.parseInt(m[1] as string, 10),
+    r: Number.parseInt(m[2] as string, 10),
+    p: Number.parseInt(m[3] as string, 10),
+  };
   checkParams(params);
   const salt = Buffer.from(m[4] as string, 'base64');
   const expected = Buffer.from(m[5] as string, 'base64');
-  if (salt.length < 8 || expected.length < 16) throw new MalformedSecretHash('stored secret hash has a short salt or hash');
+  if (salt.length < 8 || expected.length < 16)
+    throw new MalformedSecretHash('stored secret hash has a short salt or hash');
   if (typeof secret !== 'string') return false;
   const actual = await scryptAsync(secret, salt, expected.length, params);
   return timingSafeEqual(actual, expected);
@@ -109,15 +118,26 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 function checkParams(params: ScryptParams): void {
   // Bounds keep a tampered or mistyped hash row from asking for gigabytes of memory.
   const ok =
-    Number.isInteger(params.ln) && params.ln >= 10 && params.ln <= 20 &&
-    Number.isInteger(params.r) && params.r >= 1 && params.r <= 32 &&
-    Number.isInteger(params.p) && params.p >= 1 && params.p <= 16;
+    Number.isInteger(params.ln) &&
+    params.ln >= 10 &&
+    params.ln <= 20 &&
+    Number.isInteger(params.r) &&
+    params.r >= 1 &&
+    params.r <= 32 &&
+    Number.isInteger(params.p) &&
+    params.p >= 1 &&
+    params.p <= 16;
   if (!ok) throw new MalformedSecretHash('scrypt parameters out of bounds (ln 10–20, r 1–32, p 1–16)');
 }
 
 function scryptAsync(secret: string, salt: Buffer, keylen: number, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.ln;
-  const options: ScryptOptions = { N, r: params.r, p: params.p, maxmem: 256 * N * params.r * params.p + 1024 * 1024 };
+  const options: ScryptOptions = {
+    N,
+    r: params.r,
+    p: params.p,
+    maxmem: 256 * N * params.r * params.p + 1024 * 1024,
+  };
   return new Promise((resolve, reject) => {
     scrypt(secret.normalize('NFC'), salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key)));
   });

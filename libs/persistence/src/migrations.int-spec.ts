@@ -47,9 +47,12 @@ describe('migrations', () => {
       );
       const floats = cols.filter((c) => ['real', 'double precision'].includes(c.data_type));
       expect(floats).toEqual([]);
-      const moneyLike = cols.filter((c) => /amount|balance|limit|principal|total/.test(c.column_name));
-      for (const c of moneyLike) expect({ ...c, data_type: c.data_type }).toEqual({ ...c, data_type: 'numeric' });
-      const ids = cols.filter((c) => c.column_name === 'id' && c.table_name !== 'migrations' && c.table_name !== 'access_log');
+      const moneyLike = cols.filter((c) => /(^|_)(amount|balance|limit|principal|total|fee)(_|$)/.test(c.column_name));
+      for (const c of moneyLike)
+        expect({ ...c, data_type: c.data_type }).toEqual({ ...c, data_type: 'numeric' });
+      const ids = cols.filter(
+        (c) => c.column_name === 'id' && c.table_name !== 'migrations' && c.table_name !== 'access_log',
+      );
       for (const c of ids) expect(c.data_type).toBe('uuid');
     } finally {
       await sut.destroy();

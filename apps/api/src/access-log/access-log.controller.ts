@@ -17,7 +17,10 @@ export class AccessLogController {
   /** The caller's own access trail, newest first. (Reading it is not itself logged.) */
   @Get()
   @ApiOkResponse({ type: AccessLogResponse })
-  async list(@CurrentClient() client: AuthenticatedClient, @Query() q: AccessLogQueryDto): Promise<AccessLogResponse> {
+  async list(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query() q: AccessLogQueryDto,
+  ): Promise<AccessLogResponse> {
     const limit = q.limit ?? 50;
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
@@ -32,7 +35,14 @@ export class AccessLogController {
       }
       before = { atKey: c.at, id: c.id };
     }
-    const rows = await this.log.list({ clientId: client.id, consentId: q.consent_id, from, to, before, limit: limit + 1 });
+    const rows = await this.log.list({
+      clientId: client.id,
+      consentId: q.consent_id,
+      from,
+      to,
+      before,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     return {

@@ -7,8 +7,16 @@ export class AccessLogQueryDto {
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString({ strict: true }) from?: string;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString({ strict: true }) to?: string;
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
-  @ApiPropertyOptional({ description: 'Opaque cursor from next_cursor.' }) @IsOptional() @IsString() cursor?: string;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+  @ApiPropertyOptional({ description: 'Opaque cursor from next_cursor.' })
+  @IsOptional()
+  @IsString()
+  cursor?: string;
 }
 
 export class AccessLogEntryResponse {

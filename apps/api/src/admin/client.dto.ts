@@ -7,7 +7,10 @@ export class CreateClientDto {
   @Length(1, 200)
   name: string;
 
-  @ApiPropertyOptional({ example: 'https://acme.example/hisob/webhooks', description: 'Where Hisob POSTs signed events.' })
+  @ApiPropertyOptional({
+    example: 'https://acme.example/hisob/webhooks',
+    description: 'Where Hisob POSTs signed events.',
+  })
   @IsOptional()
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   webhook_url?: string;
@@ -21,7 +24,8 @@ export class ClientResponse {
 }
 
 export class CreatedClientResponse extends ClientResponse {
-  @ApiProperty({ description: 'Shown once; Hisob stores only a hash.', example: 'hsb_6f1c…' }) api_key: string;
+  @ApiProperty({ description: 'Shown once; Hisob stores only a hash.', example: 'hsb_6f1c…' })
+  api_key: string;
   @ApiProperty({ description: 'Verifies the Hisob-Signature header of webhooks.' }) webhook_secret: string;
 }
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { HisobError } from '#common/http/problem.js';
 import { Keyring } from '#crypto/keyring.js';
 import { generateApiKey, hashSecret, parseApiKey } from '#crypto/secrets.js';
-import type { ClientEntity } from '#persistence/entities/client.entity.js';
+import { webhookSecretAad, type ClientEntity } from '#persistence/entities/client.entity.js';
 import { ClientRepository } from '#persistence/repositories/client.repository.js';
 
 export interface CreatedClient {
@@ -37,7 +37,7 @@ export class ClientsService {
       apiKeyHash: await hashSecret(key.secret),
       webhookUrl,
       // AAD binds the ciphertext to its purpose; a copied value cannot be decrypted as anything else.
-      webhookSecretEnc: this.keyring.encrypt(webhookSecret, `client-webhook-secret:${key.id}`),
+      webhookSecretEnc: this.keyring.encrypt(webhookSecret, webhookSecretAad(key.id)),
     });
     this.logger.log({ client_id: client.id }, 'client created');
     return { client, apiKey, webhookSecret };

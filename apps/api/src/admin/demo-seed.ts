@@ -17,7 +17,8 @@ export class DemoSeed {
     const parsed = parseApiKey(demoKey);
     if (!parsed) throw new Error('HISOB_DEMO_API_KEY is not a Hisob API key (hsb_<id>_<secret>)');
     const existing = await this.ds.getRepository(ClientEntity).findOne({ where: { apiKeyId: parsed.id } });
-    if (existing && !existing.deletedAt) return { client_id: existing.id, name: existing.name, created: false };
+    if (existing && !existing.deletedAt)
+      return { client_id: existing.id, name: existing.name, created: false };
     if (existing) await this.ds.getRepository(ClientEntity).delete({ id: existing.id });
     const created = await this.clients.createWithKey('demo', null, demoKey);
     return { client_id: created.client.id, name: created.client.name, created: true };

@@ -9,8 +9,10 @@ export interface AuthenticatedClient {
 export type ClientRequest = FastifyRequest & { client?: AuthenticatedClient };
 
 /** The client that the ApiKeyGuard authenticated for this request. */
-export const CurrentClient = createParamDecorator((_: unknown, ctx: ExecutionContext): AuthenticatedClient => {
-  const client = ctx.switchToHttp().getRequest<ClientRequest>().client;
-  if (!client) throw new Error('CurrentClient used on a route without ApiKeyGuard');
-  return client;
-});
+export const CurrentClient = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): AuthenticatedClient => {
+    const client = ctx.switchToHttp().getRequest<ClientRequest>().client;
+    if (!client) throw new Error('CurrentClient used on a route without ApiKeyGuard');
+    return client;
+  },
+);

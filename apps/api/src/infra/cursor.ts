@@ -9,7 +9,8 @@ export function encodeCursor(value: Record<string, string | number>): string {
 }
 
 export function decodeCursor<K extends string>(cursor: string, keys: readonly K[]): Record<K, string> {
-  const bad = () => HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }], 'The cursor is not valid');
+  const bad = () =>
+    HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }], 'The cursor is not valid');
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));

@@ -10,7 +10,11 @@ import { APP_CONFIG, type ApiEnv } from '#common/config.js';
 export class RedisConnection implements OnApplicationShutdown {
   readonly client: Redis;
   constructor(@Inject(APP_CONFIG) config: ApiEnv) {
-    this.client = new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    this.client = new Redis(config.REDIS_URL, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    });
     this.client.on('error', () => undefined); // surfaced through /health/ready, not as an unhandled event
   }
   async onApplicationShutdown(): Promise<void> {

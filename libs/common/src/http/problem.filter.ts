@@ -14,7 +14,12 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(req: FastifyRequest, reply: FastifyReply, exception: unknown, logger: Logger): void {
+export function sendProblem(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  exception: unknown,
+  logger: Logger,
+): void {
   const parts = toProblem(exception);
   const requestId = String(req.id);
   if (parts.unexpected) {

@@ -32,7 +32,10 @@ export function toProblem(err: unknown): ProblemParts {
   }
   // Nest wraps Fastify's own 4xx errors (body parser, content type) in an HttpException whose
   // cause is the Fastify error: judge those by the original code.
-  if (err instanceof HttpException && typeof (err.cause as { code?: unknown } | undefined)?.code === 'string') {
+  if (
+    err instanceof HttpException &&
+    typeof (err.cause as { code?: unknown } | undefined)?.code === 'string'
+  ) {
     const inner = toProblem(err.cause);
     if (inner.code !== 'internal_error') return inner;
   }
@@ -57,7 +60,9 @@ export function toProblem(err: unknown): ProblemParts {
     if (code) {
       const response = err.getResponse();
       const message =
-        typeof response === 'object' && response && 'message' in response ? (response as { message: unknown }).message : err.message;
+        typeof response === 'object' && response && 'message' in response
+          ? (response as { message: unknown }).message
+          : err.message;
       const detail = Array.isArray(message) ? message.join('; ') : String(message);
       return { code, detail: code === 'not_found' ? 'No such resource' : detail };
     }
@@ -66,9 +71,17 @@ export function toProblem(err: unknown): ProblemParts {
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;
   if (typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500) {
     const code = BY_STATUS[statusCode] ?? 'validation_failed';
-    return { code, detail: code === 'validation_failed' ? 'The request could not be parsed' : `Request failed (${statusCode})` };
+    return {
+      code,
+      detail:
+        code === 'validation_failed' ? 'The request could not be parsed' : `Request failed (${statusCode})`,
+    };
   }
-  return { code: 'internal_error', detail: 'An unexpected error occurred; quote the request id when reporting it', unexpected: true };
+  return {
+    code: 'internal_error',
+    detail: 'An unexpected error occurred; quote the request id when reporting it',
+    unexpected: true,
+  };
 }
 
 export const statusOf = (code: ProblemCode): number => PROBLEM_STATUS[code];

@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** Associated data binding an encrypted webhook secret to its client (libs/crypto AAD). */
+export const webhookSecretAad = (apiKeyId: string): string => `client-webhook-secret:${apiKeyId}`;
+
 /** A Hisob client: another back end holding one API key. */
 @Entity({ name: 'clients' })
 export class ClientEntity {

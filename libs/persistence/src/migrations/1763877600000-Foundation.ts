@@ -32,7 +32,9 @@ export class Foundation1763877600000 implements MigrationInterface {
       )`);
     // Serves GET /v1/access-log (newest first, keyset on (at, id)) with and without a consent filter.
     await q.query(`CREATE INDEX ix_access_log_client_at ON access_log (client_id, at DESC, id DESC)`);
-    await q.query(`CREATE INDEX ix_access_log_consent_at ON access_log (client_id, consent_id, at DESC, id DESC) WHERE consent_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX ix_access_log_consent_at ON access_log (client_id, consent_id, at DESC, id DESC) WHERE consent_id IS NOT NULL`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

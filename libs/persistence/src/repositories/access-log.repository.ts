@@ -40,13 +40,34 @@ export class AccessLogRepository {
 
   async append(rows: AccessLogWrite[], em?: EntityManager): Promise<void> {
     if (!rows.length) return;
-    const cols = ['client_id', 'consent_id', 'end_user_id', 'resource', 'record_count', 'request_id', 'method', 'path'];
+    const cols = [
+      'client_id',
+      'consent_id',
+      'end_user_id',
+      'resource',
+      'record_count',
+      'request_id',
+      'method',
+      'path',
+    ];
     const params: unknown[] = [];
     const tuples = rows.map((r, i) => {
-      params.push(r.clientId, r.consentId, r.endUserId, r.resource, r.recordCount, r.requestId, r.method, r.path);
+      params.push(
+        r.clientId,
+        r.consentId,
+        r.endUserId,
+        r.resource,
+        r.recordCount,
+        r.requestId,
+        r.method,
+        r.path,
+      );
       return `(${cols.map((_, j) => `$${i * cols.length + j + 1}`).join(',')})`;
     });
-    await (em ?? this.ds.manager).query(`INSERT INTO access_log (${cols.join(',')}) VALUES ${tuples.join(',')}`, params);
+    await (em ?? this.ds.manager).query(
+      `INSERT INTO access_log (${cols.join(',')}) VALUES ${tuples.join(',')}`,
+      params,
+    );
   }
 
   /** Newest first, keyset-paged on (at, id); served by ix_access_log_client_at / _consent_at. */

@@ -1,0 +1,118 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
+import { CONSENT_STATUSES, type ConsentStatus } from '#persistence/entities/consent.entity.js';
+
+export const PERMISSIONS = [
+  'accounts',
+  'balances',
+  'transactions',
+  'statements',
+  'cards',
+  'transfers',
+  'credit',
+] as const;
+export const PROVIDER_IDS = ['alif-mobi', 'alif-shop', 'accessbank'] as const;
+
+export class CreateConsentDto {
+  @ApiProperty({ enum: PROVIDER_IDS }) @IsIn(PROVIDER_IDS) provider: (typeof PROVIDER_IDS)[number];
+
+  @ApiProperty({ example: 'user-42', description: "The client's own id for the end user." })
+  @IsString()
+  @Length(1, 200)
+  end_user_id: string;
+
+  @ApiPropertyOptional({
+    enum: PERMISSIONS,
+    isArray: true,
+    description: 'Default: all the provider supports.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(PERMISSIONS, { each: true })
+  permissions?: Array<(typeof PERMISSIONS)[number]>;
+
+  @ApiPropertyOptional({ example: '2027-05-31', description: 'Last day of access (inclusive).' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'valid_until must be a date YYYY-MM-DD' })
+  valid_until?: string;
+
+  @ApiPropertyOptional({
+    example: 'https://acme.example/banks/done',
+    description: 'Where the browser goes after the bank.',
+  })
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  redirect_uri?: string;
+
+  @ApiPropertyOptional({ example: '+923001234567', description: 'E.164; required for OTP providers.' })
+  @IsOptional()
+  @Matches(/^\+92\d{10}$/, { message: 'msisdn must be +92 followed by 10 digits' })
+  msisdn?: string;
+}
+
+export class ListConsentsQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @Length(1, 200) end_user_id?: string;
+  @ApiPropertyOptional({ enum: CONSENT_STATUSES })
+  @IsOptional()
+  @IsIn(CONSENT_STATUSES)
+  status?: ConsentStatus;
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+}
+
+export class ConsentSyncState {
+  @ApiProperty({ nullable: true, type: String }) state: string | null;
+  @ApiProperty({ nullable: true, type: String }) last_error: string | null;
+}
+
+export class ConsentResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: PROVIDER_IDS }) provider: string;
+  @ApiProperty() end_user_id: string;
+  @ApiProperty({ enum: CONSENT_STATUSES }) status: ConsentStatus;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Why the consent is in its status, when not obvious.',
+  })
+  status_reason: string | null;
+  @ApiProperty({ enum: PERMISSIONS, isArray: true }) permissions: string[];
+  @ApiProperty({ nullable: true, type: String, example: '2027-05-31' }) valid_until: string | null;
+  @ApiPropertyOptional({ description: 'While awaiting authorisation: where to send the end user.' })
+  authorisation_url?: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) authorised_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) expires_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) revoked_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) last_synced_at: string | null;
+  @ApiProperty({ type: ConsentSyncState }) sync: ConsentSyncState;
+}
+
+export class ConsentListResponse {
+  @ApiProperty({ type: [ConsentResponse] }) consents: ConsentResponse[];
+  @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+export class SyncStartedResponse {
+  @ApiProperty({ format: 'uuid' }) sync_id: string;
+}

@@ -1,0 +1,45 @@
+import { Controller, Get, Param, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { HisobError } from '#common/http/problem.js';
+import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
+import { ApiKeyGuard } from '../auth/api-key.guard.js';
+import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
+import { UuidParamPipe } from '../infra/uuid-param.pipe.js';
+
+class SyncProgress {
+  @ApiProperty() accounts_total: number;
+  @ApiProperty() accounts_done: number;
+  @ApiProperty() pages: number;
+  @ApiProperty() transactions_added: number;
+  @ApiProperty() transactions_modified: number;
+}
+
+class SyncResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) consent_id: string;
+  @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed', 'waiting_rate_limit'] }) state: string;
+  @ApiProperty({ type: SyncProgress }) progress: SyncProgress;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
+  @ApiPropertyOptional() error?: string;
+}
+
+@ApiTags('consents')
+@ApiBearerAuth('client')
+@UseGuards(ApiKeyGuard)
+@Controller('v1/syncs')
+export class SyncsController {
+  constructor(private readonly syncs: SyncRepository) {}
+
+  /** A sync's progress, written by the worker page by page. */
+  @Get(':id')
+  @ApiOkResponse({ type: SyncResponse })
+  async get(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id', new UuidParamPipe('Sync')) id: string,
+  ): Promise<SyncResponse> {
+    const row = await this.syncs.findForClient(client.id, id);
+    if (!row) throw HisobError.notFound('Sync');
+    return syncView(row);
+  }
+}

@@ -1,0 +1,121 @@
+import pg from 'pg';
+import { authoriseAtBank } from '#testing/sca-browser.js';
+import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
+import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
+import { bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
+
+export const USER = { username: 'dilnoza', password: 'Dilnoza-2024', otp: '123456' };
+export const CLIENT_DONE = 'https://client.example/banks/done';
+
+export interface Stack {
+  bank: RunningSandbox;
+  api: ApiHarness;
+  worker: WorkerHarness | null;
+  client: { id: string; apiKey: string };
+  other: { id: string; apiKey: string };
+  /** The sandbox's control API (`/__sandbox…`). */
+  control(method: string, path: string, body?: unknown): Promise<any>;
+  db<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** A consent of `client`, authorised by the end user through the bank's pages. */
+  activeConsent(endUser?: string, user?: typeof USER): Promise<string>;
+  get(path: string, key?: string): Promise<any>;
+  close(): Promise<void>;
+}
+
+/**
+ * Hisob end to end in one process: the Alif Mobi sandbox bank over HTTP, the API (its callback
+ * registered at the bank) and, unless `worker: false`, the worker, all on one fresh database and
+ * this run's Redis prefix.
+ */
+export async function startStack(
+  opts: {
+    worker?: boolean;
+    env?: Record<string, string>;
+    bank?: Parameters<typeof startAlifMobiSandbox>[0];
+  } = {},
+): Promise<Stack> {
+  const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', ...opts.bank });
+  const control = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${bank.url}/__sandbox${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (res.status >= 400)
+      throw new Error(`sandbox control ${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json().catch(() => null);
+  };
+  const port = await freePort();
+  await control('POST', '/clients', {
+    client_id: 'hisob-e2e',
+    client_secret: 'e2e-secret',
+    redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`],
+  });
+  const env = {
+    ALIF_MOBI_ISSUER_URL: bank.issuer,
+    ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
+    ALIF_MOBI_CLIENT_ID: 'hisob-e2e',
+    ALIF_MOBI_CLIENT_SECRET: 'e2e-secret',
+    HISOB_BANK_TIMEOUT_MS: '2000',
+    ...opts.env,
+  };
+  const api = await startApi(env, { port });
+  const worker = opts.worker === false ? null : await startWorker({ ...env, DATABASE_URL: api.db.url });
+  const client = await api.newClient('treasury');
+  const other = await api.newClient('someone-else');
+
+  const db = async <T>(sql: string, params: unknown[] = []): Promise<T[]> => {
+    const c = new pg.Client({ connectionString: api.db.url });
+    await c.connect();
+    try {
+      return (await c.query(sql, params)).rows as T[];
+    } finally {
+      await c.end();
+    }
+  };
+  const get = async (path: string, key = client.apiKey) =>
+    json(await fetch(`${api.url}${path}`, { headers: bearer(key) }));
+  const activeConsent = async (endUser = 'user-1', user = USER) => {
+    const res = await fetch(`${api.url}/v1/consents`, {
+      method: 'POST',
+      headers: { ...bearer(client.apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'alif-mobi', end_user_id: endUser, redirect_uri: CLIENT_DONE }),
+    });
+    const created = await json(res);
+    const { finalUrl } = await authoriseAtBank(
+      created.authorisation_url,
+      user,
+      (u) => u.origin === new URL(CLIENT_DONE).origin,
+    );
+    if (finalUrl.searchParams.get('status') !== 'active')
+      throw new Error(`consent not active: ${finalUrl.href}`);
+    return created.id as string;
+  };
+  return {
+    bank,
+    api,
+    worker,
+    client,
+    other,
+    control,
+    db,
+    activeConsent,
+    get,
+    async close() {
+      await worker?.close();
+      await api.close();
+      await bank.close();
+    },
+  };
+}
+
+/** Polls until `ok(value)`; fails with the last value after `ms`. */
+export async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await what();
+    if (ok(v)) return v;
+    if (Date.now() > end) throw new Error(`timed out; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

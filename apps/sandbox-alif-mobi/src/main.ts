@@ -1,0 +1,135 @@
+/**
+ * Entry point of the Alif Mobi sandbox bank.
+ *
+ *   node dist/apps/sandbox-alif-mobi/src/main.js --seed 42 [--size small|medium|bench|N] [--port 4010]
+ *
+ * Also exports `startAlifMobiSandbox(opts)` for in-process use (tests start it on port 0).
+ */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { ConfigError, ENV, mergeRaw, readEnv, resolveConfig, type RawOptions } from './config.js';
+import { createLogger } from './logger.js';
+import { startServer, type RunningSandbox } from './server.js';
+
+export type { RunningSandbox } from './server.js';
+export type { RawOptions as AlifMobiSandboxOptions } from './config.js';
+
+/**
+ * Starts a sandbox in this process. Options override the built-in defaults; the environment is
+ * ignored so that tests are not influenced by a developer's shell. Logging defaults to `warn`.
+ */
+export async function startAlifMobiSandbox(opts: RawOptions = {}): Promise<RunningSandbox> {
+  const config = resolveConfig({ logLevel: 'warn', ...opts });
+  return startServer(config, createLogger(config.logLevel));
+}
+
+const USAGE = `Alif Mobi sandbox bank (OAuth2/OIDC + OBP v5.1.0)
+
+Options (environment variable in brackets):
+  --port <n>            listen port, default 4010              [${ENV.port}]
+  --host <addr>         listen address, default 127.0.0.1      [${ENV.host}]
+  --issuer <url>        public issuer URL (default http://host:port) [${ENV.issuer}]
+  --seed <n>            data seed, default 42                  [${ENV.seed}]
+  --size <s>            small | medium | bench | <postings>    [${ENV.size}]
+  --bank-id <id>        OBP bank id, default alif.tj           [${ENV.bankId}]
+  --today <date>        the sandbox's today, default 2026-06-30 [${ENV.anchorDate}]
+  --otp <digits>        the fixed SCA one-time code, default 123456 [${ENV.otp}]
+  --client-id, --client-secret, --redirect-uris <a,b>  the static OAuth client
+                        [${ENV.clientId}, ${ENV.clientSecret}, ${ENV.redirectUris}]
+  --strict-paging-source  read transaction paging only from headers on /VIEW_ID/transactions
+                        [${ENV.strictPagingSource}]
+  --log-level <level>   fatal|error|warn|info|debug|trace|silent [${ENV.logLevel}]
+`;
+
+export function parseCli(argv: string[]): RawOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      issuer: { type: 'string' },
+      seed: { type: 'string' },
+      size: { type: 'string' },
+      'bank-id': { type: 'string' },
+      today: { type: 'string' },
+      otp: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      'redirect-uris': { type: 'string' },
+      'strict-paging-source': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  return {
+    port: values.port,
+    host: values.host,
+    issuer: values.issuer,
+    seed: values.seed,
+    size: values.size,
+    bankId: values['bank-id'],
+    anchorDate: values.today,
+    otp: values.otp,
+    clientId: values['client-id'],
+    clientSecret: values['client-secret'],
+    redirectUris: values['redirect-uris'],
+    strictPagingSource: values['strict-paging-source'],
+    logLevel: values['log-level'],
+  };
+}
+
+async function main(): Promise<void> {
+  let cli: RawOptions | 'help';
+  try {
+    cli = parseCli(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (cli === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  let config;
+  try {
+    config = resolveConfig(mergeRaw(readEnv(), cli));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const sandbox = await startServer(config, logger);
+  const stop = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    sandbox.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`sandbox-alif-mobi failed to start: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}

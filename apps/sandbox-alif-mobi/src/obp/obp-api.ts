@@ -1,0 +1,361 @@
+/**
+ * OBP v5.1.0 resources served by the sandbox (research notes §1.3). Every handler checks, in
+ * OBP's order: authentication, bank, account, view, then the permission the token's scopes grant.
+ */
+import type { IncomingMessage } from 'node:http';
+
+import type { AccountDef, UserDef } from '../seed/catalog.js';
+import type { Posting } from '../seed/ledger.js';
+import type { SandboxBank } from '../seed/sandbox-bank.js';
+import { OBP_MESSAGES, ObpError, unauthorized } from './obp-errors.js';
+import { ObpJson, SYSTEM_VIEWS, type Visibility } from './obp-json.js';
+import { headerSource, querySource, readPaging, type ParamSource } from './paging.js';
+
+export const OBP_PREFIX = '/obp/v5.1.0';
+
+export interface TokenInfo {
+  accountId: string;
+  clientId: string;
+  scopes: ReadonlySet<string>;
+}
+
+/** Checks a bearer token against the authorisation server's store. */
+export interface TokenVerifier {
+  verify(token: string): Promise<TokenInfo | undefined>;
+}
+
+export interface ObpResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** Permissions a consent can grant; each gates a family of resources. */
+export type Permission = 'accounts' | 'balances' | 'transactions' | 'cards' | 'transfers';
+
+interface RequestContext {
+  req: IncomingMessage;
+  url: URL;
+  params: string[];
+  host: string;
+}
+
+interface Caller {
+  user: UserDef;
+  token: TokenInfo;
+  vis: Visibility;
+}
+
+type Handler = (ctx: RequestContext) => Promise<ObpResponse> | ObpResponse;
+
+export interface ObpApiOptions {
+  bankId: string;
+  /** When true, `/VIEW_ID/transactions` ignores query parameters like OBP does. */
+  strictPagingSource: boolean;
+}
+
+export class ObpApi {
+  readonly json: ObpJson;
+  private readonly routes: Array<{ pattern: RegExp; handler: Handler }>;
+  private readonly accountsById = new Map<string, AccountDef>();
+  private readonly usersById = new Map<string, UserDef>();
+
+  constructor(
+    private readonly sandbox: SandboxBank,
+    private readonly verifier: TokenVerifier,
+    private readonly opts: ObpApiOptions,
+  ) {
+    this.json = new ObpJson(sandbox, opts.bankId);
+    for (const a of sandbox.catalog.accounts) this.accountsById.set(a.id, a);
+    for (const u of sandbox.catalog.users) this.usersById.set(u.id, u);
+    const seg = '([^/]+)';
+    const r = (path: string, handler: Handler) => ({
+      pattern: new RegExp(`^${path.replace(/:seg/g, seg)}/?$`),
+      handler,
+    });
+    this.routes = [
+      r('/banks', () => this.banks()),
+      r('/banks/:seg', (c) => this.bank(c)),
+      r('/my/accounts', (c) => this.myAccounts(c)),
+      r('/banks/:seg/accounts', (c) => this.accountsAtBank(c)),
+      r('/banks/:seg/balances', (c) => this.bankBalances(c)),
+      r('/banks/:seg/accounts/:seg/balances', (c) => this.accountBalances(c)),
+      r('/my/banks/:seg/accounts/:seg/account', (c) => this.myAccount(c)),
+      r('/my/banks/:seg/accounts/:seg/transactions', (c) => this.coreTransactions(c)),
+      r('/banks/:seg/accounts/:seg/:seg/account', (c) => this.viewAccount(c)),
+      r('/banks/:seg/accounts/:seg/:seg/transactions', (c) => this.viewTransactions(c)),
+      r('/banks/:seg/accounts/:seg/:seg/transactions/:seg/transaction', (c) => this.viewTransaction(c)),
+      r('/banks/:seg/accounts/:seg/:seg/transaction-requests', (c) => this.transactionRequests(c)),
+      r('/banks/:seg/accounts/:seg/:seg/transaction-requests/:seg', (c) => this.transactionRequest(c)),
+      r('/banks/:seg/accounts/:seg/:seg/counterparties', (c) => this.counterparties(c)),
+      r('/banks/:seg/accounts/:seg/:seg/counterparties/:seg', (c) => this.counterparty(c)),
+      r('/cards', (c) => this.cards(c)),
+    ];
+  }
+
+  /** Answers one request under `/obp/v5.1.0`; never throws. */
+  async handle(req: IncomingMessage, url: URL): Promise<ObpResponse> {
+    const host = req.headers.host ?? 'localhost';
+    try {
+      const path = url.pathname.slice(OBP_PREFIX.length) || '/';
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        for (const route of this.routes) {
+          const m = route.pattern.exec(path);
+          if (!m) continue;
+          const params = m.slice(1).map((p) => safeDecode(p));
+          return await route.handler({ req, url, params, host });
+        }
+      }
+      throw new ObpError(404, OBP_MESSAGES.invalidUri);
+    } catch (err) {
+      if (err instanceof ObpError) return { status: err.status, body: err.toBody(), headers: err.headers };
+      throw err;
+    }
+  }
+
+  // ----- guards ------------------------------------------------------------------------------------
+
+  private async authenticate(ctx: RequestContext): Promise<Caller> {
+    const header = ctx.req.headers.authorization;
+    if (!header) throw unauthorized(ctx.host);
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    // Research notes §1.2: an Authorization header of no supported kind is OBP-20080.
+    if (!m) throw new ObpError(400, OBP_MESSAGES.invalidAuthorizationHeader);
+    const token = await this.verifier.verify(m[1]!);
+    if (!token) throw unauthorized(ctx.host, OBP_MESSAGES.oauth2NotRecognised);
+    const user = this.usersById.get(token.accountId);
+    if (!user) throw unauthorized(ctx.host, OBP_MESSAGES.oauth2NotRecognised);
+    return { user, token, vis: { balances: token.scopes.has('balances') } };
+  }
+
+  private checkBank(bankId: string): void {
+    if (bankId !== this.opts.bankId) throw new ObpError(404, OBP_MESSAGES.bankNotFound);
+  }
+
+  private account(caller: Caller, accountId: string, notFound: string, foreign: ObpError): AccountDef {
+    const a = this.accountsById.get(accountId);
+    if (!a) throw new ObpError(404, notFound);
+    if (a.userIndex !== caller.user.index) throw foreign;
+    return a;
+  }
+
+  private checkView(viewId: string): void {
+    if (viewId === 'owner') return;
+    if (SYSTEM_VIEWS.has(viewId) || viewId.startsWith('_'))
+      throw new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView);
+    throw new ObpError(400, OBP_MESSAGES.viewNotFound);
+  }
+
+  /** A consent without the permission behaves like a view that does not permit the access. */
+  private require(caller: Caller, permission: Permission): void {
+    if (!caller.token.scopes.has(permission)) throw new ObpError(403, OBP_MESSAGES.viewDoesNotPermitAccess);
+  }
+
+  private ownAccounts(caller: Caller): AccountDef[] {
+    return this.sandbox.catalog.accounts.filter((a) => a.userIndex === caller.user.index);
+  }
+
+  /** Resolves /banks/BANK_ID/accounts/ACCOUNT_ID/VIEW_ID/... */
+  private async viewTarget(
+    ctx: RequestContext,
+    permission: Permission,
+  ): Promise<{ caller: Caller; account: AccountDef; viewId: string }> {
+    const caller = await this.authenticate(ctx);
+    const [bankId, accountId, viewId] = ctx.params as [string, string, string];
+    this.checkBank(bankId);
+    const account = this.account(
+      caller,
+      accountId,
+      OBP_MESSAGES.bankAccountNotFound,
+      new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
+    );
+    this.checkView(viewId);
+    this.require(caller, permission);
+    return { caller, account, viewId };
+  }
+
+  // ----- handlers ----------------------------------------------------------------------------------
+
+  private banks(): ObpResponse {
+    return { status: 200, body: { banks: [this.json.bankV400()] } };
+  }
+
+  private bank(ctx: RequestContext): ObpResponse {
+    this.checkBank(ctx.params[0]!);
+    return { status: 200, body: this.json.bankV500() };
+  }
+
+  private async myAccounts(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    this.require(caller, 'accounts');
+    return { status: 200, body: { accounts: this.ownAccounts(caller).map((a) => this.json.coreAccount(a)) } };
+  }
+
+  private async accountsAtBank(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    this.checkBank(ctx.params[0]!);
+    this.require(caller, 'accounts');
+    const accounts = this.ownAccounts(caller).map((a) => ({
+      id: a.id,
+      label: a.label,
+      bank_id: this.opts.bankId,
+      views_available: [{ id: 'owner', short_name: 'Owner', is_public: false }],
+    }));
+    return { status: 200, body: { accounts } };
+  }
+
+  private async bankBalances(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    this.checkBank(ctx.params[0]!);
+    this.require(caller, 'balances');
+    return {
+      status: 200,
+      body: { accounts: this.ownAccounts(caller).map((a) => this.json.bankBalanceEntry(a)) },
+    };
+  }
+
+  private async accountBalances(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    const [bankId, accountId] = ctx.params as [string, string];
+    this.checkBank(bankId);
+    // Research notes §1.3: no access to the account on this endpoint is 400 OBP-30065.
+    const account = this.account(
+      caller,
+      accountId,
+      OBP_MESSAGES.bankAccountNotFound,
+      new ObpError(400, OBP_MESSAGES.cannotFindAccountAccess),
+    );
+    this.require(caller, 'balances');
+    return { status: 200, body: this.json.accountBalances(account) };
+  }
+
+  private async myAccount(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    const [bankId, accountId] = ctx.params as [string, string];
+    this.checkBank(bankId);
+    const account = this.account(
+      caller,
+      accountId,
+      OBP_MESSAGES.accountNotFound,
+      new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
+    );
+    this.require(caller, 'accounts');
+    return { status: 200, body: this.json.myAccount(account, caller.vis) };
+  }
+
+  private async viewAccount(ctx: RequestContext): Promise<ObpResponse> {
+    const { caller, account } = await this.viewTarget(ctx, 'accounts');
+    return { status: 200, body: this.json.viewAccount(account, caller.vis) };
+  }
+
+  private async viewTransactions(ctx: RequestContext): Promise<ObpResponse> {
+    const { caller, account } = await this.viewTarget(ctx, 'transactions');
+    // Research notes §1.6: this endpoint reads paging from the REQUEST HEADERS (OBP's own tests send
+    // them so). Query parameters are honoured as a fallback unless strictPagingSource is set.
+    const sources: ParamSource[] = [headerSource(ctx.req.headers)];
+    if (!this.opts.strictPagingSource) sources.push(querySource(ctx.url.searchParams));
+    return this.page(account, sources, (p) => this.json.transaction(p, caller.vis));
+  }
+
+  private async coreTransactions(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    const [bankId, accountId] = ctx.params as [string, string];
+    this.checkBank(bankId);
+    const account = this.account(
+      caller,
+      accountId,
+      OBP_MESSAGES.accountNotFound,
+      new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
+    );
+    this.require(caller, 'transactions');
+    // Research notes §1.6: the core endpoint reads paging from the URL query only.
+    return this.page(account, [querySource(ctx.url.searchParams)], (p) =>
+      this.json.coreTransaction(p, caller.vis),
+    );
+  }
+
+  private page(account: AccountDef, sources: ParamSource[], map: (p: Posting) => unknown): ObpResponse {
+    const q = readPaging(sources);
+    const [lo, hi] = this.sandbox.ledger.range(
+      account.index,
+      Math.ceil(q.fromMs / 1000),
+      Math.floor(q.toMs / 1000),
+    );
+    const list = this.sandbox.ledger.books[account.index]!.postings;
+    const out: unknown[] = [];
+    if (q.sortDirection === 'DESC') {
+      // Newest first; equal completed times in reverse sequence order (the exact reverse of ASC).
+      for (let i = hi - 1 - q.offset; i >= lo && out.length < q.limit; i--) out.push(map(list[i]!));
+    } else {
+      for (let i = lo + q.offset; i < hi && out.length < q.limit; i++) out.push(map(list[i]!));
+    }
+    // No total and no next link: a short page ends the list. OBP adds `Range: items=<offset>-<limit>`.
+    return { status: 200, body: { transactions: out }, headers: { Range: `items=${q.offset}-${q.limit}` } };
+  }
+
+  private async viewTransaction(ctx: RequestContext): Promise<ObpResponse> {
+    const { caller, account } = await this.viewTarget(ctx, 'transactions');
+    const p = this.sandbox.findPosting(ctx.params[3]!);
+    if (!p || p.acc !== account.index) throw new ObpError(400, OBP_MESSAGES.transactionNotFound);
+    return { status: 200, body: this.json.transaction(p, caller.vis) };
+  }
+
+  private async transactionRequests(ctx: RequestContext): Promise<ObpResponse> {
+    const { account } = await this.viewTarget(ctx, 'transfers');
+    const now = this.sandbox.nowSec;
+    const list = this.sandbox.ledger.books[account.index]!.transfers.filter((t) => t.start <= now);
+    return {
+      status: 200,
+      body: { transaction_requests_with_charges: list.map((t) => this.json.transactionRequest(t)) },
+    };
+  }
+
+  private async transactionRequest(ctx: RequestContext): Promise<ObpResponse> {
+    const { account } = await this.viewTarget(ctx, 'transfers');
+    const t = this.sandbox.ledger.transferById.get(ctx.params[3]!);
+    if (!t || t.acc !== account.index) throw new ObpError(400, OBP_MESSAGES.transactionRequestNotFound);
+    return { status: 200, body: this.json.transactionRequest(t) };
+  }
+
+  private recipientsOf(account: AccountDef): number[] {
+    const seen = new Set<number>();
+    for (const t of this.sandbox.ledger.books[account.index]!.transfers) seen.add(t.cp);
+    return [...seen];
+  }
+
+  private async counterparties(ctx: RequestContext): Promise<ObpResponse> {
+    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers');
+    const list = this.recipientsOf(account).map((i) =>
+      this.json.counterparty(this.sandbox.catalog.counterparties[i]!, account, viewId, caller.user),
+    );
+    return { status: 200, body: { counterparties: list } };
+  }
+
+  private async counterparty(ctx: RequestContext): Promise<ObpResponse> {
+    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers');
+    const id = ctx.params[3]!;
+    const index = this.recipientsOf(account).find((i) => this.sandbox.catalog.counterparties[i]!.id === id);
+    if (index === undefined) throw new ObpError(400, OBP_MESSAGES.counterpartyNotFound);
+    return {
+      status: 200,
+      body: this.json.counterparty(this.sandbox.catalog.counterparties[index]!, account, viewId, caller.user),
+    };
+  }
+
+  private async cards(ctx: RequestContext): Promise<ObpResponse> {
+    const caller = await this.authenticate(ctx);
+    this.require(caller, 'cards');
+    const cards = this.sandbox.catalog.cards
+      .filter((c) => c.userIndex === caller.user.index)
+      .map((c) => this.json.card(c));
+    return { status: 200, body: { cards } };
+  }
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,527 @@
+/**
+ * Mappers from the sandbox's books to OBP JSON shapes (research notes §1.4; OBP JSONFactory
+ * 1.2.1 / 1.3.0 / 3.0.0 / 4.0.0 / 5.0.0). Key order is fixed, so equal data gives equal bytes.
+ * Fields a view (here: the granted scopes) hides are JSON null, as OBP's moderation does.
+ */
+import type { AccountDef, CardDef, CounterpartyDef, UserDef } from '../seed/catalog.js';
+import {
+  FLAG_AMOUNT_STRIPPED,
+  FLAG_BALANCE_STRIPPED,
+  FLAG_HIDE_BALANCE,
+  KIND,
+  KIND_INFO,
+  type Posting,
+  type TransferRequest,
+} from '../seed/ledger.js';
+import { formatFixed, formatObp, formatRate, type AmountStyle } from '../seed/money.js';
+import { hash32, uuidFrom } from '../seed/prng.js';
+import type { SandboxBank } from '../seed/sandbox-bank.js';
+import { amountJson, formatObpDate, formatObpDay } from './obp-encodings.js';
+
+export interface BankInfo {
+  id: string;
+  shortName: string;
+  fullName: string;
+  bankCode: string;
+  bic: string;
+  logo: string;
+  website: string;
+}
+
+export function bankInfo(bankId: string): BankInfo {
+  return {
+    id: bankId,
+    shortName: 'Alif Bank',
+    fullName: 'Open Joint Stock Company Alif Bank',
+    bankCode: 'ALIF',
+    // BIC from the Open Banking Tracker record (research notes §3).
+    bic: 'ALIFTJ22',
+    logo: 'https://alif.tj/images/logo.svg',
+    website: 'https://alif.tj',
+  };
+}
+
+export const OWNER_VIEW_BASIC = {
+  id: 'owner',
+  short_name: 'Owner',
+  description: 'The owner of the account',
+  is_public: false,
+};
+
+/** OBP's system views; any of them other than `owner` is a view the user has no access to (OBP-20017). */
+export const SYSTEM_VIEWS = new Set([
+  'owner',
+  'auditor',
+  'accountant',
+  'firehose',
+  'standard',
+  'stage-one',
+  'manage-custom-views',
+  'ReadAccountsBasic',
+  'ReadAccountsDetail',
+  'ReadBalances',
+  'ReadTransactionsBasic',
+  'ReadTransactionsDebits',
+  'ReadTransactionsDetail',
+  'ReadAccountsBerlinGroup',
+  'ReadBalancesBerlinGroup',
+  'ReadTransactionsBerlinGroup',
+  'InitiatePaymentsBerlinGroup',
+]);
+
+const VIEW_PERMISSIONS = [
+  'can_add_comment',
+  'can_add_corporate_location',
+  'can_add_image',
+  'can_add_image_url',
+  'can_add_more_info',
+  'can_add_open_corporates_url',
+  'can_add_physical_location',
+  'can_add_private_alias',
+  'can_add_public_alias',
+  'can_add_tag',
+  'can_add_url',
+  'can_add_where_tag',
+  'can_delete_comment',
+  'can_delete_corporate_location',
+  'can_delete_image',
+  'can_delete_physical_location',
+  'can_delete_tag',
+  'can_delete_where_tag',
+  'can_edit_owner_comment',
+  'can_see_bank_account_balance',
+  'can_see_bank_account_bank_name',
+  'can_see_bank_account_currency',
+  'can_see_bank_account_iban',
+  'can_see_bank_account_label',
+  'can_see_bank_account_national_identifier',
+  'can_see_bank_account_number',
+  'can_see_bank_account_owners',
+  'can_see_bank_account_swift_bic',
+  'can_see_bank_account_type',
+  'can_see_comments',
+  'can_see_corporate_location',
+  'can_see_image_url',
+  'can_see_images',
+  'can_see_more_info',
+  'can_see_open_corporates_url',
+  'can_see_other_account_bank_name',
+  'can_see_other_account_iban',
+  'can_see_other_account_kind',
+  'can_see_other_account_metadata',
+  'can_see_other_account_national_identifier',
+  'can_see_other_account_number',
+  'can_see_other_account_swift_bic',
+  'can_see_owner_comment',
+  'can_see_physical_location',
+  'can_see_private_alias',
+  'can_see_public_alias',
+  'can_see_tags',
+  'can_see_transaction_amount',
+  'can_see_transaction_balance',
+  'can_see_transaction_currency',
+  'can_see_transaction_description',
+  'can_see_transaction_finish_date',
+  'can_see_transaction_metadata',
+  'can_see_transaction_other_bank_account',
+  'can_see_transaction_start_date',
+  'can_see_transaction_this_bank_account',
+  'can_see_transaction_type',
+  'can_see_url',
+  'can_see_where_tag',
+];
+
+/** ViewJSONV121 of the owner view. */
+export const OWNER_VIEW_FULL: Record<string, unknown> = {
+  id: 'owner',
+  short_name: 'Owner',
+  description: 'The owner of the account',
+  is_public: false,
+  alias: 'private',
+  hide_metadata_if_alias_used: false,
+  ...Object.fromEntries(VIEW_PERMISSIONS.map((p) => [p, true])),
+};
+
+/** What the granted scopes let the caller see. */
+export interface Visibility {
+  balances: boolean;
+}
+
+export class ObpJson {
+  readonly bank: BankInfo;
+  private readonly thisAccountCache = new Map<number, unknown>();
+
+  constructor(
+    private readonly sandbox: SandboxBank,
+    bankId: string,
+  ) {
+    this.bank = bankInfo(bankId);
+  }
+
+  // ----- banks -----------------------------------------------------------------------------------
+
+  /** BankJson400 (GET /banks, v4.0.0). */
+  bankV400(): Record<string, unknown> {
+    const b = this.bank;
+    return {
+      id: b.id,
+      short_name: b.shortName,
+      full_name: b.fullName,
+      logo: b.logo,
+      website: b.website,
+      bank_routings: [{ scheme: 'BIC', address: b.bic }],
+    };
+  }
+
+  /** BankJson500 (GET /banks/BANK_ID, v5.0.0). */
+  bankV500(): Record<string, unknown> {
+    const b = this.bank;
+    return {
+      id: b.id,
+      bank_code: b.bankCode,
+      full_name: b.fullName,
+      logo: b.logo,
+      website: b.website,
+      bank_routings: [{ scheme: 'BIC', address: b.bic }],
+      attributes: [{ name: 'COUNTRY', value: 'TJ' }],
+    };
+  }
+
+  // ----- accounts --------------------------------------------------------------------------------
+
+  private routings(a: AccountDef): Array<{ scheme: string; address: string }> {
+    return [{ scheme: 'AccountNumber', address: a.number }];
+  }
+
+  private owner(a: AccountDef): { id: string; provider: string; display_name: string } {
+    const u = this.sandbox.catalog.users[a.userIndex]!;
+    return { id: u.id, provider: this.bank.website, display_name: u.displayName };
+  }
+
+  private balanceStyle(a: AccountDef): AmountStyle {
+    return hash32(this.sandbox.seed, 0xba1, a.index) & 1 ? 'stripped' : 'fixed';
+  }
+
+  private balance(a: AccountDef, vis: Visibility): { currency: string; amount: string | null } {
+    if (!vis.balances) return { currency: a.currency, amount: null };
+    return amountJson(a.currency, this.sandbox.ledger.books[a.index]!.balance, this.balanceStyle(a));
+  }
+
+  /** Element of CoreAccountsJsonV300 (GET /my/accounts). */
+  coreAccount(a: AccountDef): Record<string, unknown> {
+    return {
+      id: a.id,
+      label: a.label,
+      bank_id: this.bank.id,
+      account_type: a.type,
+      account_routings: this.routings(a),
+      views: [OWNER_VIEW_BASIC],
+    };
+  }
+
+  /** NewModeratedCoreAccountJsonV300 (GET /my/banks/BANK_ID/accounts/ACCOUNT_ID/account). */
+  myAccount(a: AccountDef, vis: Visibility): Record<string, unknown> {
+    return {
+      id: a.id,
+      bank_id: this.bank.id,
+      label: a.label,
+      number: a.number,
+      owners: [this.owner(a)],
+      type: a.type,
+      balance: this.balance(a, vis),
+      account_routings: this.routings(a),
+      views_basic: [OWNER_VIEW_BASIC],
+    };
+  }
+
+  /** ModeratedAccountJSON400 (GET /banks/BANK_ID/accounts/ACCOUNT_ID/VIEW_ID/account). */
+  viewAccount(a: AccountDef, vis: Visibility): Record<string, unknown> {
+    return {
+      id: a.id,
+      label: a.label,
+      number: a.number,
+      owners: [this.owner(a)],
+      product_code: a.productCode,
+      balance: this.balance(a, vis),
+      views_available: [OWNER_VIEW_FULL],
+      bank_id: this.bank.id,
+      account_routings: this.routings(a),
+      account_attributes: [
+        this.accountAttribute(a, 0, 'CURRENCY', 'STRING', a.currency),
+        this.accountAttribute(a, 1, 'OPENING_DATE', 'DATE_WITH_DAY', formatObpDay(a.openedDay).slice(0, 10)),
+        this.accountAttribute(a, 2, 'STATUS', 'STRING', 'ACTIVE'),
+      ],
+      tags: [],
+    };
+  }
+
+  private accountAttribute(
+    a: AccountDef,
+    n: number,
+    name: string,
+    type: string,
+    value: string,
+  ): Record<string, unknown> {
+    return {
+      product_code: a.productCode,
+      account_attribute_id: uuidFrom(this.sandbox.seed, 0xa77, a.index, n),
+      name,
+      type,
+      value,
+    };
+  }
+
+  /** AccountBalanceJsonV400 (GET /banks/BANK_ID/accounts/ACCOUNT_ID/balances). */
+  accountBalances(a: AccountDef): Record<string, unknown> {
+    const book = this.sandbox.ledger.books[a.index]!;
+    // Outgoing entries generated but not settled (card holds, transfers in flight) reduce the available balance.
+    let held = 0;
+    for (const p of this.sandbox.ledger.pendingFor(a.index)) if (p.amount < 0) held += p.amount;
+    const style = this.balanceStyle(a);
+    return {
+      account_id: a.id,
+      bank_id: this.bank.id,
+      account_routings: this.routings(a),
+      label: a.label,
+      balances: [
+        { type: 'interimBooked', ...amountJson(a.currency, book.balance, style) },
+        { type: 'interimAvailable', ...amountJson(a.currency, book.balance + held, style) },
+      ],
+    };
+  }
+
+  /** Element of AccountsBalancesJsonV400 (GET /banks/BANK_ID/balances): OBP labels the single balance "OpeningBooked". */
+  bankBalanceEntry(a: AccountDef): Record<string, unknown> {
+    const book = this.sandbox.ledger.books[a.index]!;
+    return {
+      bank_id: this.bank.id,
+      account_id: a.id,
+      account_routings: this.routings(a),
+      label: a.label,
+      balances: [{ type: 'OpeningBooked', ...amountJson(a.currency, book.balance, this.balanceStyle(a)) }],
+    };
+  }
+
+  // ----- transactions ----------------------------------------------------------------------------
+
+  private thisAccount(a: AccountDef): unknown {
+    let cached = this.thisAccountCache.get(a.index);
+    if (!cached) {
+      const u = this.sandbox.catalog.users[a.userIndex]!;
+      cached = {
+        id: a.id,
+        bank_routing: { scheme: 'OBP', address: this.bank.id },
+        account_routings: this.routings(a),
+        holders: [{ name: u.displayName, is_alias: false }],
+      };
+      this.thisAccountCache.set(a.index, cached);
+    }
+    return cached;
+  }
+
+  private otherAccountCore(p: Posting): Record<string, unknown> | null {
+    if (p.cp === -1) return null;
+    if (p.cp === -2) {
+      const peer = this.sandbox.catalog.accounts[p.peer]!;
+      const u = this.sandbox.catalog.users[peer.userIndex]!;
+      return {
+        id: this.sandbox.peerIds[peer.index],
+        holder: { name: u.displayName, is_alias: false },
+        bank_routing: { scheme: 'OBP', address: this.bank.id },
+        account_routings: [{ scheme: 'AccountNumber', address: peer.number }],
+      };
+    }
+    const cp: CounterpartyDef = this.sandbox.catalog.counterparties[p.cp]!;
+    return {
+      id: cp.id,
+      holder: { name: cp.name, is_alias: false },
+      bank_routing: { scheme: cp.bankScheme, address: cp.bankAddress },
+      account_routings: [{ scheme: cp.accountScheme, address: cp.accountAddress }],
+    };
+  }
+
+  private details(p: Posting, a: AccountDef, vis: Visibility): Record<string, unknown> {
+    const amountStyle: AmountStyle = p.flags & FLAG_AMOUNT_STRIPPED ? 'stripped' : 'fixed';
+    const balanceStyle: AmountStyle = p.flags & FLAG_BALANCE_STRIPPED ? 'stripped' : 'fixed';
+    let newBalance: { currency: string; amount: string | null } | null;
+    if (p.flags & FLAG_HIDE_BALANCE)
+      newBalance = null; // the core system sent no running balance
+    else if (!vis.balances)
+      newBalance = { currency: a.currency, amount: null }; // hidden by the view
+    else newBalance = amountJson(a.currency, p.balance, balanceStyle);
+    return {
+      type: KIND_INFO[p.kind]!.code,
+      description: p.description,
+      posted: formatObpDate(p.posted),
+      completed: formatObpDate(p.completed),
+      new_balance: newBalance,
+      value: amountJson(a.currency, p.amount, amountStyle),
+    };
+  }
+
+  private attributes(p: Posting): Array<Record<string, string>> {
+    const seed = this.sandbox.seed;
+    const attrs: Array<[string, string, string]> = [['category', 'STRING', p.category]];
+    if (p.card >= 0) {
+      const card: CardDef = this.sandbox.catalog.cards[p.card]!;
+      attrs.push(['card_id', 'STRING', card.id], ['card_number', 'STRING', card.maskedNumber]);
+      if (p.cp >= 0) {
+        const mcc = this.sandbox.catalog.counterparties[p.cp]!.mcc;
+        if (mcc) attrs.push(['mcc', 'STRING', mcc]);
+      }
+    }
+    if (p.tr >= 0) {
+      const tr = this.sandbox.ledger.transfers[p.tr]!;
+      attrs.push(['transaction_request_id', 'STRING', tr.id]);
+      if (p.kind === KIND.INTERNATIONAL_TRANSFER) {
+        attrs.push(
+          ['destination_country', 'STRING', tr.country],
+          ['destination_amount', 'DOUBLE', formatFixed(tr.fx.dstAmount)],
+          ['destination_currency', 'STRING', tr.fx.dstCurrency],
+          ['fx_rate', 'DOUBLE', formatRate(tr.fx.rate4)],
+          ['rail', 'STRING', tr.rail],
+        );
+      }
+    } else if (p.fx) {
+      attrs.push(
+        ['counter_amount', 'DOUBLE', formatFixed(p.fx.dstAmount)],
+        ['counter_currency', 'STRING', p.fx.dstCurrency],
+        ['fx_rate', 'DOUBLE', formatRate(p.fx.rate4)],
+      );
+    }
+    return attrs.map(([name, type, value], i) => ({
+      transaction_attribute_id: uuidFrom(seed, 0x7a, p.seq, i),
+      name,
+      type,
+      value,
+    }));
+  }
+
+  /** TransactionJsonV300 (full, via a view). */
+  transaction(p: Posting, vis: Visibility): Record<string, unknown> {
+    const a = this.sandbox.catalog.accounts[p.acc]!;
+    const other = this.otherAccountCore(p);
+    return {
+      id: this.sandbox.transactionId(p),
+      this_account: this.thisAccount(a),
+      other_account: other && {
+        ...other,
+        metadata: {
+          public_alias: null,
+          private_alias: null,
+          more_info: null,
+          URL: null,
+          image_URL: null,
+          open_corporates_URL: null,
+          corporate_location: null,
+          physical_location: null,
+        },
+      },
+      details: this.details(p, a, vis),
+      metadata: { narrative: null, comments: [], tags: [], images: [], where: null },
+      transaction_attributes: this.attributes(p),
+    };
+  }
+
+  /** CoreTransactionJsonV300 (core, /my/...). */
+  coreTransaction(p: Posting, vis: Visibility): Record<string, unknown> {
+    const a = this.sandbox.catalog.accounts[p.acc]!;
+    return {
+      id: this.sandbox.transactionId(p),
+      this_account: this.thisAccount(a),
+      other_account: this.otherAccountCore(p),
+      details: this.details(p, a, vis),
+      transaction_attributes: this.attributes(p),
+    };
+  }
+
+  // ----- cards -------------------------------------------------------------------------------------
+
+  /**
+   * PhysicalCardJSON (GET /cards, v1.3.0). `card_id` is the v3.1.0+ field, added so that card
+   * purchases (attribute `card_id`) can be joined to their card; `card_number` is masked.
+   */
+  card(c: CardDef): Record<string, unknown> {
+    const a = this.sandbox.catalog.accounts[c.accountIndex]!;
+    const expired = c.expiresDay < this.sandbox.todayDay;
+    return {
+      card_id: c.id,
+      bank_id: this.bank.id,
+      bank_card_number: c.maskedNumber,
+      name_on_card: c.nameOnCard,
+      issue_number: c.issueNumber,
+      serial_number: c.serialNumber,
+      valid_from_date: formatObpDay(c.validFromDay),
+      expires_date: formatObpDay(c.expiresDay),
+      enabled: !expired,
+      cancelled: false,
+      on_hot_list: false,
+      technology: c.technology,
+      networks: [c.scheme],
+      allows: c.allows,
+      account: { id: a.id, label: a.label, views_available: [OWNER_VIEW_FULL], bank_id: this.bank.id },
+      replacement: null,
+      pin_reset: [],
+      collected: formatObpDay(c.validFromDay + 3),
+      posted: formatObpDay(c.validFromDay),
+    };
+  }
+
+  // ----- transaction requests, counterparties ------------------------------------------------------
+
+  /** TransactionRequestWithChargeJSON400. */
+  transactionRequest(t: TransferRequest): Record<string, unknown> {
+    const a = this.sandbox.catalog.accounts[t.acc]!;
+    const cp = this.sandbox.catalog.counterparties[t.cp]!;
+    const status = this.sandbox.transferStatus(t);
+    const settled = t.settleAt <= this.sandbox.nowSec;
+    const style: AmountStyle = hash32(this.sandbox.seed, 0x7e, t.index) & 1 ? 'stripped' : 'fixed';
+    const posting = t.postingSeq >= 0 ? this.sandbox.ledger.bySeq[t.postingSeq] : undefined;
+    return {
+      id: t.id,
+      type: 'COUNTERPARTY',
+      from: { bank_id: this.bank.id, account_id: a.id },
+      details: {
+        to_counterparty: { counterparty_id: cp.id },
+        value: { currency: t.currency, amount: formatObp(t.amount, style) },
+        description: t.description,
+      },
+      transaction_ids: posting?.booked ? [this.sandbox.transactionId(posting)] : [],
+      status,
+      start_date: formatObpDate(t.start),
+      end_date: settled ? formatObpDate(t.settleAt) : null,
+      challenges: [],
+      charge: {
+        summary: `Transfer fee 1%, min ${formatFixed(t.currency === 'TJS' ? 3_00 : 1_00)} ${t.currency}`,
+        value: { currency: t.currency, amount: formatObp(t.fee, style) },
+      },
+    };
+  }
+
+  /** CounterpartyWithMetadataJson400 for a transfer recipient. */
+  counterparty(cp: CounterpartyDef, a: AccountDef, viewId: string, user: UserDef): Record<string, unknown> {
+    return {
+      name: cp.name,
+      description: `Beneficiary in ${cp.country}`,
+      currency: '',
+      created_by_user_id: user.id,
+      this_bank_id: this.bank.id,
+      this_account_id: a.id,
+      this_view_id: viewId,
+      counterparty_id: cp.id,
+      other_bank_routing_scheme: cp.bankScheme,
+      other_bank_routing_address: cp.bankAddress,
+      other_branch_routing_scheme: '',
+      other_branch_routing_address: '',
+      other_account_routing_scheme: cp.accountScheme,
+      other_account_routing_address: cp.accountAddress,
+      other_account_secondary_routing_scheme: '',
+      other_account_secondary_routing_address: '',
+      is_beneficiary: true,
+      bespoke: [
+        { key: 'country', value: cp.country ?? '' },
+        { key: 'rail', value: cp.rail ?? '' },
+      ],
+    };
+  }
+}

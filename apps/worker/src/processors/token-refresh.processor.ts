@@ -1,0 +1,120 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Inject, Logger } from '@nestjs/common';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DataSource } from 'typeorm';
+import { QUEUES, bankWorkerSettings, type TokenRefreshJob } from '#common/queues.js';
+import { ConsentJobs } from '#consents/consent-jobs.js';
+import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
+import type { BankSession } from '#connectors/connector.js';
+import { assertUnreachable, isConnectorError } from '#connectors/connector-errors.js';
+import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
+import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
+import { SessionVault } from '#persistence/session-vault.js';
+import { jitterMs } from './worker-errors.js';
+
+export type RefreshOutcome = 'refreshed' | 'stale' | 'not_active' | 'expired' | 'no_refresh_token';
+
+/**
+ * Refreshes a consent's bank token ahead of its expiry (scheduled by ConsentJobs.scheduleRefresh),
+ * then schedules the next refresh. Bank faults (STYLE §6.5):
+ * - `invalid_grant` and other ReauthRequired → consent `reauth_required`, no retry;
+ * - 429 → the job is delayed to the bank's `retry_after` plus jitter, spending no attempt;
+ * - 5xx, timeouts → retried with capped exponential backoff;
+ * - a malformed token reply → no retry; the reason is recorded on the consent.
+ */
+@Processor(QUEUES.tokenRefresh, { settings: bankWorkerSettings })
+export class TokenRefreshProcessor extends WorkerHost {
+  private readonly logger = new Logger(TokenRefreshProcessor.name);
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly consents: ConsentRepository,
+    private readonly vault: SessionVault,
+    private readonly lifecycle: ConsentLifecycle,
+    private readonly jobs: ConsentJobs,
+    @Inject(CONNECTORS) private readonly connectors: ConnectorRegistry,
+  ) {
+    super();
+  }
+
+  async process(job: Job<TokenRefreshJob>, token?: string): Promise<RefreshOutcome> {
+    const { consentId } = job.data;
+    const now = new Date();
+    try {
+      const result = await this.ds.transaction(async (em) => {
+        // The row lock serialises a refresh with a revocation or another refresh of the same consent.
+        const consent = await this.consents.lockById(consentId, em);
+        if (!consent || consent.status !== 'active') return { outcome: 'not_active' as const };
+        if (consent.refreshJobId !== job.id) return { outcome: 'stale' as const };
+        if (consent.expiresAt && consent.expiresAt <= now) {
+          await this.lifecycle.transition(consentId, 'expired', {
+            reason: 'valid_until passed',
+            em,
+            fields: {
+              sessionEnc: null,
+              tokenExpiresAt: null,
+              refreshJobId: null,
+              purgeAfter: this.jobs.retentionCutoff(now),
+            },
+          });
+          return { outcome: 'expired' as const, purgeAt: this.jobs.retentionCutoff(now) };
+        }
+        const { sessionEnc } = await this.consents.readSecrets(consentId, em);
+        if (!sessionEnc) return { outcome: 'not_active' as const };
+        const session = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
+        if (!session.refreshToken) return { outcome: 'no_refresh_token' as const };
+        const fresh = await this.connectors.get(consent.provider).refresh(session);
+        const tokenExpiresAt = fresh.expiresAt ? new Date(fresh.expiresAt) : null;
+        await this.consents.update(
+          consentId,
+          { sessionEnc: this.vault.seal(consentId, 'session', fresh), tokenExpiresAt, statusReason: null },
+          em,
+        );
+        return { outcome: 'refreshed' as const, tokenExpiresAt };
+      });
+      if (result.outcome === 'refreshed')
+        await this.jobs.scheduleRefresh(consentId, result.tokenExpiresAt ?? null);
+      if (result.outcome === 'expired' && result.purgeAt)
+        await this.jobs.schedulePurge(consentId, result.purgeAt);
+      this.logger.log({ consent_id: consentId, job_id: job.id, outcome: result.outcome }, 'token refresh');
+      return result.outcome;
+    } catch (err) {
+      if (!isConnectorError(err)) throw err;
+      this.logger.warn(
+        {
+          consent_id: consentId,
+          job_id: job.id,
+          provider: err.provider,
+          status: err.status,
+          code: err.providerCode,
+          excerpt: err.excerpt,
+          kind: err.kind,
+        },
+        'token refresh failed',
+      );
+      switch (err.kind) {
+        case 'reauth_required':
+          await this.lifecycle.transition(consentId, 'reauth_required', {
+            reason: `token refresh refused (${err.providerCode ?? err.status ?? 'invalid_grant'})`,
+            fields: { sessionEnc: null, tokenExpiresAt: null, refreshJobId: null },
+          });
+          throw new UnrecoverableError('the bank refused the refresh token');
+        case 'rate_limited':
+          // Wait as long as the bank says, plus jitter so refreshes do not return in a herd.
+          await job.moveToDelayed(Date.now() + err.retryAfterS * 1000 + jitterMs(), token);
+          throw new DelayedError();
+        case 'transient':
+        case 'challenge_pending':
+          throw err;
+        case 'protocol_violation':
+          await this.consents.update(consentId, {
+            statusReason: 'token refresh failed: malformed bank reply',
+            syncLastError: err.excerpt,
+          });
+          throw new UnrecoverableError('malformed token reply');
+        default:
+          return assertUnreachable(err);
+      }
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { isIsoDate, type IsoDate } from '#domain/dates.js';
+import type { Transaction } from '#domain/transaction.js';
+import { ProtocolViolation } from '../connector-errors.js';
+import type { Checkpoint } from '../connector.js';
+import { WireShapeError } from '../wire.js';
+import { obpInstant, obpRequestDate } from './obp-values.js';
+import type { ObpTransaction } from './obp.wire.js';
+
+/**
+ * Resumable paging of OBP transactions.
+ *
+ * The problem. OBP lists transactions newest first by `completed` (§1.6, `sort_direction`
+ * default DESC) and pages only by `offset`, with no cursor, total or next link. A plain offset
+ * walk drifts: each posting that arrives while we page (or while a crashed sync waits for its
+ * retry) pushes every entry one position down, so the next page repeats one entry, and a
+ * back-dated posting inserted above our position is never seen.
+ *
+ * The design: a FIXED lower bound and a SHRINKING upper bound, with the offset used only inside
+ * one second.
+ * - At the start of a stream the window is fixed: `from` = the requested `since` (or the epoch),
+ *   `to` = the end of the second BEFORE now. New postings land after `to` and cannot move
+ *   anything inside the window; the next sync picks them up (with its overlap).
+ * - After each full page, let S be the second (OBP dates have second precision, §1.5) of the
+ *   page's oldest entry. The next request asks for `to_date = S.999` with `offset = k`, where k is
+ *   the number of entries of second S already delivered. Everything newer than S has been
+ *   delivered and is now outside the window, so a posting back-dated into that range cannot shift
+ *   our position; entries older than S are all still ahead of us. `.999` keeps the whole second S
+ *   in the window in case the bank stores sub-second precision.
+ * - Only entries of second S are addressed by offset, i.e. we rely on OBP returning ties in a
+ *   stable order, for one second's worth of entries. The ids of second S already delivered are
+ *   kept (`seen`, up to {@link MAX_SEEN}) and dropped if the bank returns them again, so a
+ *   reordering of ties cannot produce a duplicate.
+ * - A page shorter than `limit` ends the stream (§1.6: no total count, a short page is the end).
+ * The checkpoint after a page holds `(from, to, skip, seen)`, exactly the next request: a sync
+ * killed after committing page n resumes with page n+1, no gap, no duplicate.
+ *
+ * The bank is also held to the window: an entry outside `[from, to]` or out of DESC order means
+ * the paging parameters were ignored, which would otherwise loop or skip silently —
+ * ProtocolViolation instead.
+ */
+export interface ObpCheckpoint {
+  readonly v: 1;
+  /** Inclusive lower bound of the window, fixed for the stream (OBP request date format). */
+  readonly from: string;
+  /** Inclusive upper bound of what is left: `…:ss.999Z`. */
+  readonly to: string;
+  /** Entries of the second of `to` already delivered (the offset of the next request). */
+  readonly skip: number;
+  /** Their ids (at most {@link MAX_SEEN}). */
+  readonly seen: readonly string[];
+  readonly done: boolean;
+}
+
+/** Cap on remembered ids of one second; beyond it only the offset protects against repeats. */
+export const MAX_SEEN = 1000;
+
+const EPOCH = '1970-01-01T00:00:00.000Z';
+
+/**
+ * The checkpoint of a new stream. `since` is a booking date; in a zone east of UTC the local
+ * midnight is the previous UTC day, so for zones other than UTC the window starts a day earlier
+ * (re-reading a day costs nothing: rows are upserted by id).
+ */
+export function startCheckpoint(now: Date, since: IsoDate | null, timeZone: string): ObpCheckpoint {
+  let from = EPOCH;
+  if (since !== null) {
+    if (!isIsoDate(since)) throw new TypeError(`since must be YYYY-MM-DD, got ${JSON.stringify(since)}`);
+    const midnight = Date.parse(`${since}T00:00:00.000Z`);
+    from = obpRequestDate(timeZone === 'UTC' ? midnight : midnight - 86_400_000);
+  }
+  const to = obpRequestDate(Math.floor(now.getTime() / 1000) * 1000 - 1);
+  return { v: 1, from, to, skip: 0, seen: [], done: false };
+}
+
+/** Validates a checkpoint read back from storage. */
+export function readCheckpoint(value: Checkpoint): ObpCheckpoint {
+  const { v, from, to, skip, seen, done } = value;
+  const valid =
+    v === 1 &&
+    typeof from === 'string' &&
+    !Number.isNaN(Date.parse(from)) &&
+    typeof to === 'string' &&
+    to.endsWith('.999Z') &&
+    !Number.isNaN(Date.parse(to)) &&
+    typeof skip === 'number' &&
+    Number.isSafeInteger(skip) &&
+    skip >= 0 &&
+    Array.isArray(seen) &&
+    seen.every((id) => typeof id === 'string') &&
+    typeof done === 'boolean';
+  if (!valid) {
+    throw new ProtocolViolation(
+      'alif-mobi transactions: checkpoint not understood (from another connector version?)',
+      {
+        provider: 'alif-mobi',
+        body: JSON.stringify(value),
+      },
+    );
+  }
+  return { v: 1, from, to, skip, seen: seen as string[], done };
+}
+
+/** The checkpoint as stored JSON. */
+export function toCheckpoint(cp: ObpCheckpoint): Checkpoint {
+  return { v: cp.v, from: cp.from, to: cp.to, skip: cp.skip, seen: [...cp.seen], done: cp.done };
+}
+
+/** Result of one page: the entries to deliver and the checkpoint after them. */
+export interface PageStep {
+  readonly transactions: Transaction[];
+  readonly next: ObpCheckpoint;
+}
+
+/**
+ * Advances the checkpoint over one page returned for `cp` and maps its entries.
+ *
+ * @throws {WireShapeError} from `map`, or when the page breaks the window or the order.
+ */
+export function advance(
+  cp: ObpCheckpoint,
+  page: readonly ObpTransaction[],
+  limit: number,
+  map: (t: ObpTransaction, path: string) => Transaction,
+): PageStep {
+  const fromMs = Date.parse(cp.from);
+  const toMs = Date.parse(cp.to);
+  const boundary = secondOf(toMs);
+  const seen = new Set(cp.seen);
+  const delivered = new Set<string>();
+  const transactions: Transaction[] = [];
+  let previous = Number.POSITIVE_INFINITY;
+  let oldest = Number.POSITIVE_INFINITY;
+  const secondOfEntry: number[] = [];
+
+  page.forEach((t, i) => {
+    const path = `$.transactions[${i}]`;
+    try {
+      const completed = obpInstant(t.details?.completed ?? null, `${path}.details.completed`).ms;
+      if (completed > toMs || completed < fromMs) {
+        throw new WireShapeError(
+          `${path}.details.completed`,
+          `a date within the requested window [${cp.from}, ${cp.to}]`,
+          t.details?.completed,
+        );
+      }
+      if (completed > previous) {
+        throw new WireShapeError(
+          `${path}.details.completed`,
+          'entries sorted by completed date, newest first',
+          t.details?.completed,
+        );
+      }
+      previous = completed;
+      oldest = secondOf(completed);
+      secondOfEntry.push(oldest);
+      const tx = map(t, path);
+      // A tie reordered by the bank, or an entry repeated within the page: already delivered.
+      if (seen.has(tx.providerTransactionId) && secondOf(completed) === boundary) return;
+      if (delivered.has(tx.providerTransactionId)) return;
+      delivered.add(tx.providerTransactionId);
+      transactions.push(tx);
+    } catch (err) {
+      if (err instanceof WireShapeError && err.item === undefined) err.item = t;
+      throw err;
+    }
+  });
+
+  if (page.length < limit) {
+    return { transactions, next: { ...cp, skip: cp.skip + page.length, done: true } };
+  }
+  if (transactions.length === 0) {
+    // A full page of entries we already delivered: the bank ignores `offset`. Looping would never end.
+    throw new WireShapeError(
+      '$.transactions',
+      'a page honouring the offset (only already-delivered entries came back)',
+      'a repeat',
+    );
+  }
+  const inOldest = secondOfEntry.filter((s) => s === oldest).length;
+  const newIds = page
+    .filter((_, i) => secondOfEntry[i] === oldest)
+    .map((t) => t.id)
+    .filter((id): id is string => id !== null);
+  if (oldest === boundary) {
+    // The whole page lies in the boundary second (more ties than a page): keep walking it.
+    const ids = [...new Set([...cp.seen, ...newIds])];
+    return {
+      transactions,
+      next: { ...cp, skip: cp.skip + inOldest, seen: ids.length > MAX_SEEN ? [] : ids },
+    };
+  }
+  const ids = [...new Set(newIds)];
+  return {
+    transactions,
+    next: {
+      v: 1,
+      from: cp.from,
+      to: obpRequestDate(oldest + 999),
+      skip: inOldest,
+      seen: ids.length > MAX_SEEN ? [] : ids,
+      done: false,
+    },
+  };
+}
+
+function secondOf(ms: number): number {
+  return Math.floor(ms / 1000) * 1000;
+}

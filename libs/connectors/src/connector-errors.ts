@@ -1,0 +1,143 @@
+import type { ProviderId } from '#domain/provider.js';
+import { safeExcerpt } from './excerpt.js';
+
+/**
+ * Every bank fault leaves a connector as exactly one of these (architecture.md, "connector
+ * contract"). Consumers switch on `kind` exhaustively; the worker's reactions are in STYLE §6.5.
+ */
+export type ConnectorErrorKind =
+  'reauth_required' | 'challenge_pending' | 'rate_limited' | 'transient' | 'protocol_violation';
+
+/** Facts about the bank reply that caused an error, for logs (`{provider, status, code, excerpt}`). */
+export interface ConnectorErrorDetails {
+  readonly provider?: ProviderId | null;
+  /** HTTP status of the bank reply, null when there was no reply (timeout, reset). */
+  readonly status?: number | null;
+  /** The bank's own error code: `OBP-20001`, `invalid_grant`, `ACCESS_EXCEEDED`… */
+  readonly providerCode?: string | null;
+  /** Raw body text; stored redacted and cut to 500 bytes. */
+  readonly body?: string | null;
+  /** A transport error (never a bank body or anything holding a token). */
+  readonly cause?: unknown;
+}
+
+/**
+ * Base of the connector errors. Messages never contain tokens, codes, OTPs or full PANs: they
+ * name the operation and the bank's status and code; bank text only ever goes through the
+ * redacted `excerpt`.
+ */
+export abstract class ConnectorError extends Error {
+  abstract readonly kind: ConnectorErrorKind;
+  readonly provider: ProviderId | null;
+  readonly status: number | null;
+  readonly providerCode: string | null;
+  /** Redacted excerpt (≤ 500 bytes) of the bank's reply, when there was one. */
+  readonly excerpt: string | null;
+
+  protected constructor(message: string, details: ConnectorErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.provider = details.provider ?? null;
+    this.status = details.status ?? null;
+    this.providerCode = details.providerCode ?? null;
+    this.excerpt = details.body === undefined || details.body === null ? null : safeExcerpt(details.body);
+  }
+}
+
+/** Why the end user must authorise again. */
+export type ReauthReason =
+  | 'token_invalid'
+  | 'token_expired'
+  | 'invalid_grant'
+  | 'consent_expired'
+  | 'consent_revoked'
+  | 'insufficient_access'
+  | 'authorisation_denied';
+
+/**
+ * The bank no longer accepts our credentials (401, OBP-20001/20003/2020x, `invalid_grant`,
+ * expired or revoked consent), or the user refused at the bank. Only the user can fix it:
+ * the consent becomes `reauth_required` (or `rejected` during authorisation).
+ * For `token_expired` a caller holding a refresh token may try {@link Connector.refresh} once.
+ */
+export class ReauthRequired extends ConnectorError {
+  override readonly name = 'ReauthRequired';
+  readonly kind = 'reauth_required';
+
+  constructor(
+    readonly reason: ReauthReason,
+    message: string,
+    details?: ConnectorErrorDetails,
+  ) {
+    super(message, details);
+  }
+}
+
+/**
+ * The bank holds the data behind a pending challenge (Alif Shop 423: a 3-D Secure step on a
+ * payment). Do not retry blind; surface it and try later.
+ */
+export class ChallengePending extends ConnectorError {
+  override readonly name = 'ChallengePending';
+  readonly kind = 'challenge_pending';
+
+  constructor(message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+  }
+}
+
+/**
+ * The bank asked us to slow down. `retryAfterS` comes from the bank (`Retry-After`, OBP's
+ * `X-Rate-Limit-Reset` in seconds, or a body `retry_after`), clamped to 1 s … 1 day.
+ */
+export class RateLimited extends ConnectorError {
+  override readonly name = 'RateLimited';
+  readonly kind = 'rate_limited';
+  readonly retryAfterS: number;
+
+  constructor(retryAfterS: number, message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+    this.retryAfterS = Math.min(
+      86_400,
+      Math.max(1, Math.ceil(Number.isFinite(retryAfterS) ? retryAfterS : 60)),
+    );
+  }
+}
+
+/** Worth retrying with backoff: 5xx, timeouts, connection resets, the bank's core being down. */
+export class Transient extends ConnectorError {
+  override readonly name = 'Transient';
+  readonly kind = 'transient';
+
+  constructor(message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+  }
+}
+
+/**
+ * The bank said something we cannot use: unparseable or shape-violating body, amounts with
+ * surplus precision, an error code we do not know. Nothing from that reply is stored; the sync
+ * fails loudly with `excerpt` (never null here).
+ */
+export class ProtocolViolation extends ConnectorError {
+  override readonly name = 'ProtocolViolation';
+  readonly kind = 'protocol_violation';
+  declare readonly excerpt: string;
+
+  constructor(message: string, details: ConnectorErrorDetails & { readonly body: string }) {
+    super(message, details);
+  }
+}
+
+/** The closed set of connector errors, for exhaustive `switch (err.kind)`. */
+export type AnyConnectorError =
+  ReauthRequired | ChallengePending | RateLimited | Transient | ProtocolViolation;
+
+/** Narrows an unknown thrown value to {@link AnyConnectorError}. */
+export function isConnectorError(err: unknown): err is AnyConnectorError {
+  return err instanceof ConnectorError;
+}
+
+/** For the `default:` of an exhaustive switch: fails to compile when a case is missing. */
+export function assertUnreachable(value: never): never {
+  throw new Error(`unreachable: ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { ConsentEntity, type ConsentStatus } from '../entities/consent.entity.js';
+
+export interface ConsentListQuery {
+  clientId: string;
+  endUserId?: string;
+  status?: ConsentStatus;
+  /** Keyset: consents created strictly before (createdAtKey, id). */
+  before?: { createdAtKey: string; id: string };
+  limit: number;
+}
+
+/** All SQL about consents. Secrets columns are `select: false`: only the *Secrets methods read them. */
+@Injectable()
+export class ConsentRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private repo(em?: EntityManager) {
+    return (em ?? this.ds.manager).getRepository(ConsentEntity);
+  }
+
+  create(fields: Partial<ConsentEntity>, em?: EntityManager): Promise<ConsentEntity> {
+    return this.repo(em).save(this.repo(em).create(fields));
+  }
+
+  /** The consent if it belongs to this client (another client's id is simply not found). */
+  findForClient(clientId: string, id: string): Promise<ConsentEntity | null> {
+    return this.repo().findOne({ where: { id, clientId } });
+  }
+
+  findById(id: string, em?: EntityManager): Promise<ConsentEntity | null> {
+    return this.repo(em).findOne({ where: { id } });
+  }
+
+  /** Locks the row for the rest of the transaction (token refresh, status changes). */
+  lockById(id: string, em: EntityManager): Promise<ConsentEntity | null> {
+    return em.getRepository(ConsentEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Takes the pending authorisation with this OAuth `state` for one callback: the state is cleared
+   * in the same statement, so of two concurrent callbacks only one proceeds.
+   */
+  async claimAwaitingByState(state: string): Promise<ConsentEntity | null> {
+    // TypeORM's postgres driver answers an UPDATE with [rows, affectedCount].
+    const [rows]: [Array<{ id: string }>, number] = await this.ds.query(
+      `UPDATE consents SET auth_state = NULL, updated_at = now()
+        WHERE auth_state = $1 AND status = 'awaiting_authorisation' RETURNING id`,
+      [state],
+    );
+    return rows[0] ? this.findById(rows[0].id) : null;
+  }
+
+  async list(q: ConsentListQuery): Promise<Array<ConsentEntity & { createdAtKey: string }>> {
+    const qb = this.repo()
+      .createQueryBuilder('c')
+      .addSelect(
+        `to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+        'created_at_key',
+      )
+      .where('c.client_id = :clientId', { clientId: q.clientId });
+    if (q.endUserId) qb.andWhere('c.end_user_id = :endUserId', { endUserId: q.endUserId });
+    if (q.status) qb.andWhere('c.status = :status', { status: q.status });
+    if (q.before) {
+      qb.andWhere('(c.created_at, c.id) < (CAST(:at AS timestamptz), CAST(:bid AS uuid))', {
+        at: q.before.createdAtKey,
+        bid: q.before.id,
+      });
+    }
+    qb.orderBy('c.created_at', 'DESC').addOrderBy('c.id', 'DESC').limit(q.limit);
+    const { entities, raw } = await qb.getRawAndEntities();
+    return entities.map((e, i) =>
+      Object.assign(e, { createdAtKey: (raw[i] as { created_at_key: string }).created_at_key }),
+    );
+  }
+
+  async update(id: string, fields: Partial<ConsentEntity>, em?: EntityManager): Promise<void> {
+    await this.repo(em).update({ id }, fields);
+  }
+
+  async readSecrets(
+    id: string,
+    em?: EntityManager,
+  ): Promise<{ sessionEnc: string | null; authPendingEnc: string | null }> {
+    const row = await this.repo(em)
+      .createQueryBuilder('c')
+      .select(['c.id', 'c.sessionEnc', 'c.authPendingEnc'])
+      .where('c.id = :id', { id })
+      .getOne();
+    return { sessionEnc: row?.sessionEnc ?? null, authPendingEnc: row?.authPendingEnc ?? null };
+  }
+
+  /** Active consents whose `expires_at` has passed, locked and skipped by concurrent sweepers. */
+  async lockExpired(now: Date, em: EntityManager, limit = 500): Promise<ConsentEntity[]> {
+    return em
+      .getRepository(ConsentEntity)
+      .createQueryBuilder('c')
+      .where(`c.status IN ('active', 'reauth_required') AND c.expires_at <= :now`, { now })
+      .orderBy('c.expires_at', 'ASC')
+      .limit(limit)
+      .setLock('pessimistic_write')
+      .setOnLocked('skip_locked')
+      .getMany();
+  }
+}

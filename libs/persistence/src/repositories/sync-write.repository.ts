@@ -1,0 +1,338 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+
+/** A transaction as the sync engine writes it (amounts already exact decimal strings). */
+export interface TransactionRow {
+  providerTransactionId: string;
+  status: 'booked' | 'pending';
+  bookingDate: string;
+  valueDate: string | null;
+  bookedAt: string | null;
+  amount: string;
+  currency: string;
+  type: string;
+  description: string;
+  counterpartyName: string | null;
+  counterpartyAccount: string | null;
+  balanceAfter: string | null;
+  category: string | null;
+  providerCardId: string | null;
+}
+
+export interface AccountRow {
+  providerAccountId: string;
+  type: string;
+  name: string;
+  currency: string;
+  iban: string | null;
+  numberMasked: string | null;
+  status: string;
+}
+
+export interface BalanceRow {
+  type: string;
+  amount: string;
+  currency: string;
+  referenceDate: string | null;
+}
+
+export interface CardRow {
+  providerCardId: string;
+  providerAccountId: string | null;
+  scheme: string;
+  maskedPan: string;
+  nameOnCard: string | null;
+  expiry: string | null;
+  status: string;
+  kind: string;
+}
+
+export interface TransferRow {
+  providerTransferId: string;
+  amount: string;
+  currency: string;
+  destinationAmount: string | null;
+  destinationCurrency: string | null;
+  fxRate: string | null;
+  fee: string | null;
+  destinationCountry: string | null;
+  counterpartyName: string | null;
+  rail: string;
+  status: string;
+  createdAt: string;
+  completedAt: string | null;
+}
+
+export interface Scope {
+  clientId: string;
+  consentId: string;
+}
+
+/** How long a sync lease lasts without a page written (a crashed worker's lease lapses after it). */
+const LEASE_S = 300;
+
+const TX_COLUMNS = [
+  ['provider_transaction_id', 'text'],
+  ['status', 'text'],
+  ['booking_date', 'date'],
+  ['value_date', 'date'],
+  ['booked_at', 'timestamptz'],
+  ['amount', 'numeric'],
+  ['currency', 'bpchar'],
+  ['type', 'text'],
+  ['description', 'text'],
+  ['counterparty_name', 'text'],
+  ['counterparty_account', 'text'],
+  ['balance_after', 'numeric'],
+  ['category', 'text'],
+  ['provider_card_id', 'text'],
+] as const;
+
+/** Columns whose change makes an existing transaction `modified` in the change feed. */
+const TX_MUTABLE = TX_COLUMNS.map(([c]) => c).filter((c) => c !== 'provider_transaction_id');
+
+/**
+ * Every write of the sync engine. A transaction page is upserted in one statement (unnest of
+ * column arrays, perf-limits §2), numbered under the consent's advisory lock so that change-feed
+ * sequence numbers follow commit order within a consent.
+ */
+@Injectable()
+export class SyncWriteRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** Serialises writers of one consent until the end of the transaction (change-feed ordering). */
+  async lockConsent(em: EntityManager, consentId: string): Promise<void> {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [consentId]);
+  }
+
+  /**
+   * Upserts one page. New rows are `added`; existing rows whose content changed are `modified`
+   * (and renumbered); identical re-reads (the overlap window) change nothing at all.
+   */
+  async upsertTransactions(
+    em: EntityManager,
+    scope: Scope & { accountId: string },
+    rows: readonly TransactionRow[],
+  ): Promise<{ added: number; modified: number }> {
+    if (!rows.length) return { added: 0, modified: 0 };
+    // One row per identity: a page cannot name a transaction twice in one upsert.
+    const unique = [...new Map(rows.map((r) => [r.providerTransactionId, r])).values()];
+    const arrays = TX_COLUMNS.map(([col]) => unique.map((r) => valueOf(r, col)));
+    const params = [scope.accountId, scope.consentId, scope.clientId, ...arrays];
+    const unnest = TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ');
+    const cols = TX_COLUMNS.map(([c]) => c).join(', ');
+    const result: Array<{ inserted: boolean }> = await em.query(
+      `INSERT INTO transactions (account_id, consent_id, client_id, ${cols}, created_seq, updated_seq)
+       SELECT $1, $2, $3, ${cols}, s, s
+         FROM (SELECT u.*, nextval('transaction_change_seq') AS s FROM unnest(${unnest}) AS u(${cols})) AS page
+       ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET
+         ${TX_MUTABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+         updated_seq = EXCLUDED.updated_seq, updated_at = now()
+       WHERE (${TX_MUTABLE.map((c) => `transactions.${c}`).join(', ')})
+             IS DISTINCT FROM (${TX_MUTABLE.map((c) => `EXCLUDED.${c}`).join(', ')})
+       RETURNING (xmax = 0) AS inserted`,
+      params,
+    );
+    const added = result.filter((r) => r.inserted).length;
+    return { added, modified: result.length - added };
+  }
+
+  /** Saves the stream position and renews the writer's lease, in the page's transaction. */
+  async saveCheckpoint(
+    em: EntityManager,
+    accountId: string,
+    checkpoint: unknown,
+    syncId: string,
+  ): Promise<void> {
+    await em.query(
+      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, sync_lease_until = now() + interval '${LEASE_S} seconds',
+              rate_limited_until = NULL, updated_at = now() WHERE id = $1`,
+      [accountId, JSON.stringify(checkpoint), syncId],
+    );
+  }
+
+  /**
+   * Takes the account's sync lease for this job: free, expired, or already this job's (a retried
+   * or restarted job takes its own lease back at once; another job waits until it expires).
+   */
+  async acquireLease(accountId: string, owner: string): Promise<boolean> {
+    const [rows] = (await this.ds.query(
+      `UPDATE accounts SET sync_lease_owner = $2, sync_lease_until = now() + interval '${LEASE_S} seconds'
+        WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_owner = $2 OR sync_lease_until < now()) RETURNING id`,
+      [accountId, owner],
+    )) as [unknown[], number];
+    return rows.length > 0;
+  }
+
+  async releaseLease(accountId: string, owner: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE accounts SET sync_lease_owner = NULL, sync_lease_until = NULL WHERE id = $1 AND sync_lease_owner = $2`,
+      [accountId, owner],
+    );
+  }
+
+  /** Upserts the consent's accounts; returns provider id → Hisob id. */
+  async upsertAccounts(
+    scope: Scope & { provider: string },
+    rows: readonly AccountRow[],
+  ): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const a of rows) {
+      const [row] = (await this.ds.query(
+        `INSERT INTO accounts (client_id, consent_id, provider, provider_account_id, type, name, currency, iban, number_masked, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (consent_id, provider_account_id) DO UPDATE SET
+           type = EXCLUDED.type, name = EXCLUDED.name, currency = EXCLUDED.currency, iban = EXCLUDED.iban,
+           number_masked = EXCLUDED.number_masked, status = EXCLUDED.status, updated_at = now()
+         RETURNING id`,
+        [
+          scope.clientId,
+          scope.consentId,
+          scope.provider,
+          a.providerAccountId,
+          a.type,
+          a.name,
+          a.currency,
+          a.iban,
+          a.numberMasked,
+          a.status,
+        ],
+      )) as Array<{ id: string }>;
+      ids.set(a.providerAccountId, row!.id);
+    }
+    return ids;
+  }
+
+  /** Replaces an account's balances with the bank's current set, and marks the account read. */
+  async completeAccount(
+    em: EntityManager,
+    accountId: string,
+    balances: readonly BalanceRow[],
+    finalCheckpoint: unknown,
+    syncId: string,
+    dataAsOf: Date,
+    nextRefreshAt: Date,
+  ): Promise<void> {
+    await em.query(`DELETE FROM balances WHERE account_id = $1`, [accountId]);
+    for (const b of balances) {
+      await em.query(
+        `INSERT INTO balances (account_id, type, amount, currency, reference_date) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (account_id, type) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+           reference_date = EXCLUDED.reference_date, updated_at = now()`,
+        [accountId, b.type, b.amount, b.currency, b.referenceDate],
+      );
+    }
+    await em.query(
+      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4, next_refresh_at = $5,
+              last_sync_error = NULL, updated_at = now() WHERE id = $1`,
+      [accountId, JSON.stringify(finalCheckpoint), syncId, dataAsOf, nextRefreshAt],
+    );
+  }
+
+  async upsertCards(
+    scope: Scope,
+    rows: readonly CardRow[],
+    accountIds: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    for (const c of rows) {
+      await this.ds.query(
+        `INSERT INTO cards (client_id, consent_id, account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         ON CONFLICT (consent_id, provider_card_id) DO UPDATE SET account_id = EXCLUDED.account_id, scheme = EXCLUDED.scheme,
+           masked_pan = EXCLUDED.masked_pan, name_on_card = EXCLUDED.name_on_card, expiry = EXCLUDED.expiry,
+           status = EXCLUDED.status, kind = EXCLUDED.kind, updated_at = now()`,
+        [
+          scope.clientId,
+          scope.consentId,
+          c.providerAccountId ? (accountIds.get(c.providerAccountId) ?? null) : null,
+          c.providerCardId,
+          c.scheme,
+          c.maskedPan,
+          c.nameOnCard,
+          c.expiry,
+          c.status,
+          c.kind,
+        ],
+      );
+    }
+  }
+
+  async upsertTransfers(scope: Scope, accountId: string, rows: readonly TransferRow[]): Promise<void> {
+    for (const t of rows) {
+      await this.ds.query(
+        `INSERT INTO transfers (client_id, consent_id, account_id, provider_transfer_id, amount, currency, destination_amount,
+           destination_currency, fx_rate, fee, destination_country, counterparty_name, rail, status, created_at, completed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+         ON CONFLICT (account_id, provider_transfer_id) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+           destination_amount = EXCLUDED.destination_amount, destination_currency = EXCLUDED.destination_currency,
+           fx_rate = EXCLUDED.fx_rate, fee = EXCLUDED.fee, destination_country = EXCLUDED.destination_country,
+           counterparty_name = EXCLUDED.counterparty_name, rail = EXCLUDED.rail, status = EXCLUDED.status,
+           completed_at = EXCLUDED.completed_at, updated_at = now()`,
+        [
+          scope.clientId,
+          scope.consentId,
+          accountId,
+          t.providerTransferId,
+          t.amount,
+          t.currency,
+          t.destinationAmount,
+          t.destinationCurrency,
+          t.fxRate,
+          t.fee,
+          t.destinationCountry,
+          t.counterpartyName,
+          t.rail,
+          t.status,
+          t.createdAt,
+          t.completedAt,
+        ],
+      );
+    }
+  }
+
+  /** The newest booking date stored for an account (the incremental sync's starting point). */
+  async latestBookingDate(accountId: string): Promise<string | null> {
+    const [row] = (await this.ds.query(
+      `SELECT max(booking_date)::text AS d FROM transactions WHERE account_id = $1`,
+      [accountId],
+    )) as Array<{
+      d: string | null;
+    }>;
+    return row?.d ?? null;
+  }
+}
+
+function valueOf(r: TransactionRow, col: string): string | null {
+  switch (col) {
+    case 'provider_transaction_id':
+      return r.providerTransactionId;
+    case 'status':
+      return r.status;
+    case 'booking_date':
+      return r.bookingDate;
+    case 'value_date':
+      return r.valueDate;
+    case 'booked_at':
+      return r.bookedAt;
+    case 'amount':
+      return r.amount;
+    case 'currency':
+      return r.currency;
+    case 'type':
+      return r.type;
+    case 'description':
+      return r.description;
+    case 'counterparty_name':
+      return r.counterpartyName;
+    case 'counterparty_account':
+      return r.counterpartyAccount;
+    case 'balance_after':
+      return r.balanceAfter;
+    case 'category':
+      return r.category;
+    case 'provider_card_id':
+      return r.providerCardId;
+    default:
+      throw new Error(`unknown column ${col}`);
+  }
+}
