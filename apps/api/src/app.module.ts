@@ -22,6 +22,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { HealthController } from './health/health.controller.js';
 import { ConsentsController } from './consents/consents.controller.js';
 import { ConsentsService } from './consents/consents.service.js';
+import { DataModule } from './data/data.module.js';
 import { SyncsController } from './syncs/syncs.controller.js';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js';
 import { RedisConnection } from './infra/redis.provider.js';
@@ -60,6 +61,7 @@ export class AppModule {
           prefix: config.HISOB_REDIS_PREFIX,
         }),
         ConsentsModule,
+        DataModule,
       ],
       controllers: [
         ConsentsController,

@@ -42,6 +42,7 @@ beforeAll(async () => {
   );
   worker = await startWorker({
     DATABASE_URL: api.db.url,
+    HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX,
     ALIF_MOBI_ISSUER_URL: bank.issuer,
     ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
     ALIF_MOBI_CLIENT_ID: 'hisob-e2e',

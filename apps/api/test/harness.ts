@@ -41,6 +41,9 @@ export async function startApi(
     HISOB_LOG_LEVEL: 'debug',
     HISOB_DB_POOL_SIZE: '4',
     HISOB_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Each test file's API (and the worker started with it) gets its own Redis key prefix: a worker
+    // of another file must never take this file's jobs (it would look for them in its own database).
+    HISOB_REDIS_PREFIX: `${process.env.HISOB_REDIS_PREFIX ?? 'hisob-t'}-${db.name.split('_').at(-1)}`,
     ...env,
   });
   const app = await createApiApp({ config, logStream });

@@ -57,10 +57,15 @@ export async function startStack(
     ALIF_MOBI_CLIENT_ID: 'hisob-e2e',
     ALIF_MOBI_CLIENT_SECRET: 'e2e-secret',
     HISOB_BANK_TIMEOUT_MS: '2000',
+    // Small pages, so the sandbox's small ledger still gives multi-page streams.
+    ALIF_MOBI_PAGE_SIZE: '50',
     ...opts.env,
   };
   const api = await startApi(env, { port });
-  const worker = opts.worker === false ? null : await startWorker({ ...env, DATABASE_URL: api.db.url });
+  const worker =
+    opts.worker === false
+      ? null
+      : await startWorker({ ...env, DATABASE_URL: api.db.url, HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX });
   const client = await api.newClient('treasury');
   const other = await api.newClient('someone-else');
 

@@ -9,7 +9,15 @@ async function main(): Promise<void> {
   const config = loadWorkerConfig();
   const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { bufferLogs: true });
   app.useLogger(app.get(Logger));
-  app.enableShutdownHooks();
+  // On SIGTERM/SIGINT: stop taking jobs, let running ones reach a checkpoint, close, exit 0.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      void app.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
   new NestLogger('Bootstrap').log({ redis_prefix: config.HISOB_REDIS_PREFIX }, 'hisob worker started');
 }
 

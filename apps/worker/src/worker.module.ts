@@ -5,7 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { WorkerEnv } from '#common/config.js';
 import { CoreModule } from '#common/core.module.js';
 import { baseLoggerOptions } from '#common/logging.js';
-import { QUEUES, bullConnection } from '#common/queues.js';
+import { QUEUES, bullConnection, configureJobLocks } from '#common/queues.js';
 import { ConsentsModule } from '#consents/consents.module.js';
 import { SyncModule } from '#sync/sync.module.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
@@ -23,6 +23,7 @@ import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processo
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerEnv): DynamicModule {
+    configureJobLocks(config.HISOB_JOB_LOCK_MS);
     return {
       module: WorkerModule,
       imports: [

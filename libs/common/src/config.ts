@@ -33,6 +33,8 @@ const commonSpec = {
   ALIF_MOBI_BANK_ID: str({ default: 'alif.tj' }),
   ALIF_MOBI_CLIENT_ID: str({ default: 'hisob' }),
   ALIF_MOBI_CLIENT_SECRET: str({ default: 'hisob-sandbox-secret' }),
+  /** Transactions per OBP page (`limit`): OBP's default is 50 and it sets no maximum (§1.6). */
+  ALIF_MOBI_PAGE_SIZE: num({ default: 500 }),
   ALIF_SHOP_URL: url({ default: 'http://127.0.0.1:4020' }),
   ACCESSBANK_URL: url({ default: 'http://127.0.0.1:4030' }),
   ACCESSBANK_TPP_ID: str({ default: 'hisob-tpp' }),
@@ -53,6 +55,8 @@ const apiSpec = {
 const workerSpec = {
   ...commonSpec,
   HISOB_WORKER_CONCURRENCY: num({ default: 4 }),
+  /** Job lock (and stalled check) in ms: a crashed worker's jobs are taken over after about twice this. */
+  HISOB_JOB_LOCK_MS: num({ default: 30_000 }),
   HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
   /** Days before the newest stored booking date that an incremental sync reads again (late postings). */
   HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),

@@ -89,3 +89,23 @@ export const jobIds = {
 export const bankWorkerSettings = {
   backoffStrategy: (attemptsMade: number): number => cappedExponentialBackoff(attemptsMade),
 };
+
+/**
+ * How long a worker's claim on an active job lasts before another worker may take the job over
+ * (BullMQ `lockDuration`, and the stalled-job check interval). A worker killed mid-job loses its
+ * job to a live worker after at most about twice this. Set once per process from
+ * `HISOB_JOB_LOCK_MS` (see WorkerModule) before the processors start.
+ */
+const runtime = { lockDurationMs: 30_000 };
+
+export function configureJobLocks(lockDurationMs: number): void {
+  runtime.lockDurationMs = lockDurationMs;
+}
+
+/** Processor options with the process's job-lock settings (read when the worker starts). */
+export function processorOptions<T extends object>(options: T): T & { lockDuration: number; stalledInterval: number } {
+  return Object.defineProperties({ ...options }, {
+    lockDuration: { get: () => runtime.lockDurationMs, enumerable: true },
+    stalledInterval: { get: () => runtime.lockDurationMs, enumerable: true },
+  }) as T & { lockDuration: number; stalledInterval: number };
+}

@@ -13,6 +13,7 @@ export function connectorRegistryFromConfig(config: CommonEnv): ConnectorRegistr
       clientId: config.ALIF_MOBI_CLIENT_ID,
       clientSecret: config.ALIF_MOBI_CLIENT_SECRET,
       timeoutMs: config.HISOB_BANK_TIMEOUT_MS,
+      pageSize: config.ALIF_MOBI_PAGE_SIZE,
     }),
   ]);
 }

@@ -13,6 +13,7 @@ import { SessionVault } from '#persistence/session-vault.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { readAhead } from './read-ahead.js';
 import { toAccountRow, toBalanceRow, toCardRow, toTransactionRow, toTransferRow } from './to-rows.js';
 
 /** What the sync engine keeps in `accounts.checkpoint`: the connector's position and whether its stream ended. */
@@ -136,9 +137,8 @@ export class SyncEngine {
       let pages = 0;
       let added = 0;
       let modified = 0;
-      for await (const page of connector.transactions(session, account.provider_account_id, resume, {
-        since,
-      })) {
+      const stream = connector.transactions(session, account.provider_account_id, resume, { since });
+      for await (const page of readAhead(stream)) {
         // A revoked consent stops the copy at the next page boundary.
         if (pages % 20 === 19 && (await this.consents.findById(consent.id))?.status !== 'active') {
           return { kind: 'stopped', reason: 'consent no longer active' };

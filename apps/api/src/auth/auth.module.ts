@@ -4,12 +4,11 @@ import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyService } from './api-key.service.js';
 
 /**
- * API-key authentication for feature modules: a controller's `@UseGuards(ApiKeyGuard)` is resolved
- * in the controller's own module, so a feature module must see ApiKeyService.
- *
- * One instance per app matters: ApiKeyService caches verified keys for 30 s and
- * `DELETE /admin/clients/{id}` clears that cache through `forget()`; AppModule and every feature
- * module import this module, so there is one cache.
+ * API-key authentication, shared by AppModule and the feature modules: a controller's
+ * `@UseGuards(ApiKeyGuard)` is resolved in the controller's own module, so a feature module must
+ * see ApiKeyService. There must be one instance per app: ApiKeyService caches verified keys for
+ * 30 s and `DELETE /admin/clients/{id}` clears that cache through `forget()` — a second instance
+ * would keep honouring a deleted client's key on its routes until the TTL ran out.
  */
 @Module({
   providers: [ClientRepository, ApiKeyService, ApiKeyGuard],

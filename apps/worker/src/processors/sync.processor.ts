@@ -5,6 +5,7 @@ import {
   QUEUES,
   SYNC_JOBS,
   bankWorkerSettings,
+  processorOptions,
   type SyncAccountJob,
   type SyncConsentJob,
   type SyncJob,
@@ -20,7 +21,7 @@ import { jitterMs } from './worker-errors.js';
  * - Transient → BullMQ retries with capped exponential backoff; the stream resumes at its checkpoint;
  * - ProtocolViolation → sync failed loudly with the bank's excerpt, no retry (nothing of the page was stored).
  */
-@Processor(QUEUES.sync, { settings: bankWorkerSettings, concurrency: 4 })
+@Processor(QUEUES.sync, processorOptions({ settings: bankWorkerSettings, concurrency: 4 }))
 export class SyncProcessor extends WorkerHost {
   private readonly logger = new Logger(SyncProcessor.name);
 

@@ -2,7 +2,7 @@ import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { QUEUES, bankWorkerSettings, type TokenRefreshJob } from '#common/queues.js';
+import { QUEUES, bankWorkerSettings, processorOptions, type TokenRefreshJob } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import type { BankSession } from '#connectors/connector.js';
@@ -22,7 +22,7 @@ export type RefreshOutcome = 'refreshed' | 'stale' | 'not_active' | 'expired' | 
  * - 5xx, timeouts → retried with capped exponential backoff;
  * - a malformed token reply → no retry; the reason is recorded on the consent.
  */
-@Processor(QUEUES.tokenRefresh, { settings: bankWorkerSettings })
+@Processor(QUEUES.tokenRefresh, processorOptions({ settings: bankWorkerSettings }))
 export class TokenRefreshProcessor extends WorkerHost {
   private readonly logger = new Logger(TokenRefreshProcessor.name);
 

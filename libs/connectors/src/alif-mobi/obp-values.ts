@@ -71,6 +71,9 @@ const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
  * calls the booking date is the bank's local date, hence the configurable zone.
  */
 export function localDate(ms: number, timeZone: string): IsoDate {
+  // UTC needs no calendar lookup: the ISO form's date part is it (Intl.format costs ~5 µs a call,
+  // a tenth of the whole per-transaction budget of a sync).
+  if (timeZone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
   let format = DATE_FORMATS.get(timeZone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-CA', {

@@ -1,0 +1,170 @@
+/**
+ * Sync throughput: how fast Hisob copies transaction history from the Alif Mobi sandbox into
+ * PostgreSQL, next to a raw COPY of the very same rows into the same table shape, in the same run
+ * (ratios, not absolute times: these machines are noisy). Also samples the worker's RSS.
+ *
+ *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 500]
+ *
+ * What runs: the sandbox bank and the API in this process, the worker as its own process (as in
+ * production), PostgreSQL and Redis as `npm start` brings them up (DATABASE_URL / REDIS_URL).
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { PassThrough } from 'node:stream';
+import { loadApiConfig } from '../libs/common/src/config.js';
+import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
+import { createApiApp } from '../apps/api/src/app.factory.js';
+import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '500' } } });
+const size = Number.parseInt(values.size!, 10);
+const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/hisob';
+const dbName = `hisob_bench_${Date.now().toString(36)}`;
+const dbUrl = withDb(baseUrl, dbName);
+const prefix = `hisob-bench-${randomBytes(3).toString('hex')}`;
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+function withDb(url: string, name: string) {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: withDb(baseUrl, 'postgres') });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+async function main() {
+  await admin(`CREATE DATABASE "${dbName}"`);
+  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], { env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'ignore' });
+  // Sandbox ledger of `size` postings over its three demo users; every user gets a consent.
+  const t0 = Date.now();
+  const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size });
+  log(`sandbox: ${size} postings generated and served in ${Date.now() - t0} ms`);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  await fetch(`${bank.url}/__sandbox/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'bench', client_secret: 'bench-secret', redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`] }),
+  });
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: dbUrl,
+    HISOB_REDIS_PREFIX: prefix,
+    HISOB_LOG_LEVEL: 'warn',
+    HISOB_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HISOB_ADMIN_TOKEN: 'bench-admin',
+    ALIF_MOBI_ISSUER_URL: bank.issuer,
+    ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
+    ALIF_MOBI_CLIENT_ID: 'bench',
+    ALIF_MOBI_CLIENT_SECRET: 'bench-secret',
+    ALIF_MOBI_PAGE_SIZE: values['page-size']!,
+  };
+  const api = await createApiApp({ config: loadApiConfig(env), logStream: new PassThrough().resume() });
+  await api.listen(port, '127.0.0.1');
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const key = (
+    (await (
+      await fetch(`${apiUrl}/admin/clients`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer bench-admin', 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench' }),
+      })
+    ).json()) as { api_key: string }
+  ).api_key;
+
+  // Authorise every demo user before any worker runs, so the timing covers syncing only.
+  const { users } = (await (await fetch(`${bank.url}/__sandbox/users`)).json()) as { users: Array<{ username: string; password: string; otp: string; accounts: Array<{ account_id: string }> }> };
+  let expected = 0;
+  for (const u of users) {
+    for (const a of u.accounts) expected += ((await (await fetch(`${bank.url}/__sandbox/accounts/${a.account_id}/summary`)).json()) as { transaction_count: number }).transaction_count;
+    const created = (await (
+      await fetch(`${apiUrl}/v1/consents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ provider: 'alif-mobi', end_user_id: u.username, redirect_uri: 'https://bench.example/done' }),
+      })
+    ).json()) as { authorisation_url: string };
+    await authoriseAtBank(created.authorisation_url, u, (url) => url.hostname === 'bench.example');
+  }
+
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const start = Date.now();
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const worker = spawn(process.execPath, [...profile, 'dist/apps/worker/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
+      if (m) peakRss = Math.max(peakRss, Number.parseInt(m[1]!, 10));
+    } catch {
+      /* exited */
+    }
+  }, 100);
+  for (;;) {
+    const { rows } = await db.query(`SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
+                                            count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs`);
+    if (rows[0].n === users.length && rows[0].done === users.length) {
+      if (rows[0].failed) throw new Error('a sync failed');
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const syncMs = Date.now() - start;
+  clearInterval(sampler);
+  worker.kill('SIGTERM');
+  await new Promise((r) => worker.once('exit', r));
+  const { rows: counted } = await db.query(`SELECT count(*)::int AS n FROM transactions`);
+  const synced = counted[0].n as number;
+  if (synced !== expected) throw new Error(`copy has ${synced} transactions, the bank ${expected}`);
+
+  // Baseline: the same rows, COPYed straight into an identical table (indexes included).
+  await db.query(`CREATE TABLE bench_copy (LIKE transactions INCLUDING ALL)`);
+  const csv = new PassThrough();
+  const chunks: Buffer[] = [];
+  csv.on('data', (c: Buffer) => chunks.push(c));
+  await pipeline(db.query(copyTo(`COPY transactions TO STDOUT`)), csv);
+  const copyStart = Date.now();
+  const source = new PassThrough();
+  const done = pipeline(source, db.query(copyFrom(`COPY bench_copy FROM STDIN`)));
+  for (const c of chunks) source.write(c);
+  source.end();
+  await done;
+  const copyMs = Date.now() - copyStart;
+
+  const syncRate = (synced / syncMs) * 1000;
+  const copyRate = (synced / copyMs) * 1000;
+  log(`rows: ${synced} transactions in ${users.length} consents, page size ${values['page-size']}`);
+  log(`hisob sync (sandbox + OBP paging + upsert + checkpoints): ${syncRate.toFixed(0)} tx/s (${syncMs} ms)`);
+  log(`baseline raw COPY of the same rows into the same table:  ${copyRate.toFixed(0)} rows/s (${copyMs} ms)`);
+  log(`ratio sync/COPY: ${(syncRate / copyRate).toFixed(3)}   (target ≥ 0.25)`);
+  log(`worker peak RSS: ${(peakRss / 1024).toFixed(0)} MB   (target < 300 MB)`);
+
+  await db.end();
+  await api.close();
+  await bank.close();
+  await admin(`DROP DATABASE "${dbName}" WITH (FORCE)`);
+}
+
+main().then(
+  () => process.exit(0),
+  async (err: unknown) => {
+    process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
+    await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    process.exit(1);
+  },
+);
