@@ -22,7 +22,9 @@ import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '500' } },
+});
 const size = Number.parseInt(values.size!, 10);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/hisob';
 const dbName = `hisob_bench_${Date.now().toString(36)}`;
@@ -48,7 +50,10 @@ async function admin(sql: string) {
 
 async function main() {
   await admin(`CREATE DATABASE "${dbName}"`);
-  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], { env: { ...process.env, DATABASE_URL: dbUrl }, stdio: 'ignore' });
+  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
+    env: { ...process.env, DATABASE_URL: dbUrl },
+    stdio: 'ignore',
+  });
   // Sandbox ledger of `size` postings over its three demo users; every user gets a consent.
   const t0 = Date.now();
   const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size });
@@ -57,7 +62,11 @@ async function main() {
   await fetch(`${bank.url}/__sandbox/clients`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_id: 'bench', client_secret: 'bench-secret', redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`] }),
+    body: JSON.stringify({
+      client_id: 'bench',
+      client_secret: 'bench-secret',
+      redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`],
+    }),
   });
   const env = {
     ...process.env,
@@ -87,15 +96,31 @@ async function main() {
   ).api_key;
 
   // Authorise every demo user before any worker runs, so the timing covers syncing only.
-  const { users } = (await (await fetch(`${bank.url}/__sandbox/users`)).json()) as { users: Array<{ username: string; password: string; otp: string; accounts: Array<{ account_id: string }> }> };
+  const { users } = (await (await fetch(`${bank.url}/__sandbox/users`)).json()) as {
+    users: Array<{
+      username: string;
+      password: string;
+      otp: string;
+      accounts: Array<{ account_id: string }>;
+    }>;
+  };
   let expected = 0;
   for (const u of users) {
-    for (const a of u.accounts) expected += ((await (await fetch(`${bank.url}/__sandbox/accounts/${a.account_id}/summary`)).json()) as { transaction_count: number }).transaction_count;
+    for (const a of u.accounts)
+      expected += (
+        (await (await fetch(`${bank.url}/__sandbox/accounts/${a.account_id}/summary`)).json()) as {
+          transaction_count: number;
+        }
+      ).transaction_count;
     const created = (await (
       await fetch(`${apiUrl}/v1/consents`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ provider: 'alif-mobi', end_user_id: u.username, redirect_uri: 'https://bench.example/done' }),
+        body: JSON.stringify({
+          provider: 'alif-mobi',
+          end_user_id: u.username,
+          redirect_uri: 'https://bench.example/done',
+        }),
       })
     ).json()) as { authorisation_url: string };
     await authoriseAtBank(created.authorisation_url, u, (url) => url.hostname === 'bench.example');
@@ -104,8 +129,13 @@ async function main() {
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
   const start = Date.now();
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const worker = spawn(process.execPath, [...profile, 'dist/apps/worker/src/main.js'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+    : [];
+  const worker = spawn(process.execPath, [...profile, 'dist/apps/worker/src/main.js'], {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   let peakRss = 0;
   const sampler = setInterval(() => {
     try {
@@ -116,7 +146,8 @@ async function main() {
     }
   }, 100);
   for (;;) {
-    const { rows } = await db.query(`SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
+    const { rows } =
+      await db.query(`SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
                                             count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs`);
     if (rows[0].n === users.length && rows[0].done === users.length) {
       if (rows[0].failed) throw new Error('a sync failed');
@@ -150,7 +181,9 @@ async function main() {
   const copyRate = (synced / copyMs) * 1000;
   log(`rows: ${synced} transactions in ${users.length} consents, page size ${values['page-size']}`);
   log(`hisob sync (sandbox + OBP paging + upsert + checkpoints): ${syncRate.toFixed(0)} tx/s (${syncMs} ms)`);
-  log(`baseline raw COPY of the same rows into the same table:  ${copyRate.toFixed(0)} rows/s (${copyMs} ms)`);
+  log(
+    `baseline raw COPY of the same rows into the same table:  ${copyRate.toFixed(0)} rows/s (${copyMs} ms)`,
+  );
   log(`ratio sync/COPY: ${(syncRate / copyRate).toFixed(3)}   (target ≥ 0.25)`);
   log(`worker peak RSS: ${(peakRss / 1024).toFixed(0)} MB   (target < 300 MB)`);
 

@@ -46,21 +46,37 @@ const sync = (id: string) => s.get(`/v1/syncs/${id}`);
 
 it('resumes a SIGKILLed worker’s sync at its last committed page: no gap, no duplicate', async () => {
   const consentId = await s.activeConsent('crash-user');
-  const [{ id: syncId }] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [consentId]);
+  const [{ id: syncId }] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [
+    consentId,
+  ]);
   // Slow every transactions page down so the sync is still running when the worker dies.
-  await s.control('POST', '/faults', { match: { method: 'GET', path: '^/obp/v5\\.1\\.0/banks/[^/]+/accounts/[^/]+/owner/transactions' }, delay_ms: 25 });
+  await s.control('POST', '/faults', {
+    match: { method: 'GET', path: '^/obp/v5\\.1\\.0/banks/[^/]+/accounts/[^/]+/owner/transactions' },
+    delay_ms: 25,
+  });
 
   const first = spawnWorker();
-  const midway = await until(() => sync(syncId), (v) => v.progress.pages >= 30, 60_000);
+  const midway = await until(
+    () => sync(syncId),
+    (v) => v.progress.pages >= 30,
+    60_000,
+  );
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
-  const [{ n: partial }] = await s.db<{ n: number }>(`SELECT count(*)::int AS n FROM transactions WHERE consent_id = $1`, [consentId]);
+  const [{ n: partial }] = await s.db<{ n: number }>(
+    `SELECT count(*)::int AS n FROM transactions WHERE consent_id = $1`,
+    [consentId],
+  );
   expect(midway.state).toBe('running');
   expect(partial).toBeGreaterThan(0);
 
   await s.control('DELETE', '/faults');
   spawnWorker();
-  const done = await until(() => sync(syncId), (v) => v.state === 'succeeded' || v.state === 'failed', 90_000);
+  const done = await until(
+    () => sync(syncId),
+    (v) => v.state === 'succeeded' || v.state === 'failed',
+    90_000,
+  );
   expect(done.state).toBe('succeeded');
 
   const { users } = await s.control('GET', '/users');

@@ -65,7 +65,11 @@ export async function startStack(
   const worker =
     opts.worker === false
       ? null
-      : await startWorker({ ...env, DATABASE_URL: api.db.url, HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX });
+      : await startWorker({
+          ...env,
+          DATABASE_URL: api.db.url,
+          HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX,
+        });
   const client = await api.newClient('treasury');
   const other = await api.newClient('someone-else');
 

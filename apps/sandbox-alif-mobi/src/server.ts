@@ -183,13 +183,20 @@ class SandboxApp {
       return false;
     }
     if (fault.body !== undefined) {
-      const headers = isObp && fault.status === 429 ? tooManyRequests(60, fault.reset_s ?? secondsToNextMinute()).headers : {};
+      const headers =
+        isObp && fault.status === 429
+          ? tooManyRequests(60, fault.reset_s ?? secondsToNextMinute()).headers
+          : {};
       sendJson(res, fault.status ?? 200, fault.body, headers);
       return true;
     }
     if (fault.status !== undefined) {
       if (isObp) {
-        const err = faultError(fault.status, req.headers.host ?? 'localhost', fault.reset_s ?? secondsToNextMinute());
+        const err = faultError(
+          fault.status,
+          req.headers.host ?? 'localhost',
+          fault.reset_s ?? secondsToNextMinute(),
+        );
         sendJson(res, err.status, err.toBody(), err.headers);
       } else {
         sendJson(res, fault.status, oauthFaultBody(fault.status, url.pathname === TOKEN_PATH));

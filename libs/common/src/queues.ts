@@ -103,9 +103,14 @@ export function configureJobLocks(lockDurationMs: number): void {
 }
 
 /** Processor options with the process's job-lock settings (read when the worker starts). */
-export function processorOptions<T extends object>(options: T): T & { lockDuration: number; stalledInterval: number } {
-  return Object.defineProperties({ ...options }, {
-    lockDuration: { get: () => runtime.lockDurationMs, enumerable: true },
-    stalledInterval: { get: () => runtime.lockDurationMs, enumerable: true },
-  }) as T & { lockDuration: number; stalledInterval: number };
+export function processorOptions<T extends object>(
+  options: T,
+): T & { lockDuration: number; stalledInterval: number } {
+  return Object.defineProperties(
+    { ...options },
+    {
+      lockDuration: { get: () => runtime.lockDurationMs, enumerable: true },
+      stalledInterval: { get: () => runtime.lockDurationMs, enumerable: true },
+    },
+  ) as T & { lockDuration: number; stalledInterval: number };
 }

@@ -47,7 +47,9 @@ describe('migrations', () => {
       );
       const floats = cols.filter((c) => ['real', 'double precision'].includes(c.data_type));
       expect(floats).toEqual([]);
-      const moneyLike = cols.filter((c) => /(^|_)(amount|balance|limit|principal|fee)(_after)?$/.test(c.column_name));
+      const moneyLike = cols.filter((c) =>
+        /(^|_)(amount|balance|limit|principal|fee)(_after)?$/.test(c.column_name),
+      );
       for (const c of moneyLike)
         expect({ ...c, data_type: c.data_type }).toEqual({ ...c, data_type: 'numeric' });
       const ids = cols.filter(

@@ -20,6 +20,7 @@ export function withDatabase(url: string, name: string): string {
 
 export function requireEnv(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the suite with \`npm test\` (jest globalSetup provisions it)`);
+  if (!v)
+    throw new Error(`${name} is not set: run the suite with \`npm test\` (jest globalSetup provisions it)`);
   return v;
 }

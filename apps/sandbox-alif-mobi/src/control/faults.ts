@@ -175,7 +175,8 @@ export function validateFault(input: unknown): FaultSpec {
     else spec.after = o.after;
   }
   if (o.reset_s !== undefined) {
-    if (!isInt(o.reset_s) || o.reset_s < 0 || o.reset_s > 86_400) problems.push('reset_s must be an integer 0..86400');
+    if (!isInt(o.reset_s) || o.reset_s < 0 || o.reset_s > 86_400)
+      problems.push('reset_s must be an integer 0..86400');
     else spec.reset_s = o.reset_s;
   }
   if (spec.status === undefined && spec.body === undefined && spec.delay_ms === undefined) {
