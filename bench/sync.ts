@@ -132,7 +132,9 @@ async function main() {
   const profile = process.env.BENCH_CPU_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
     : [];
-  const worker = spawn(process.execPath, [...profile, 'dist/apps/worker/src/main.js'], {
+  // The worker's heap ceiling, as the start script and docker-compose.yml run it.
+  const heap = [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? '192'}`];
+  const worker = spawn(process.execPath, [...heap, ...profile, 'dist/apps/worker/src/main.js'], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -47,7 +47,8 @@ for name in "${!SANDBOX_PORTS[@]}"; do
   launch "$name" node "$main" --port "${SANDBOX_PORTS[$name]}" --seed "${HISOB_SANDBOX_SEED:-42}"
   sandboxes+=("$name")
 done
-launch worker node dist/apps/worker/src/main.js
+# A bounded heap keeps the worker's memory flat however long the history it copies (pages stream).
+launch worker node --max-old-space-size=192 dist/apps/worker/src/main.js
 launch api node dist/apps/api/src/main.js
 
 wait_http api "http://127.0.0.1:${api_port}/health/ready"

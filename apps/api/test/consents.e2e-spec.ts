@@ -1,80 +1,35 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
-import pg from 'pg';
 import { QUEUES } from '#common/queues.js';
 import { Keyring } from '#crypto/keyring.js';
 import { authoriseAtBank } from '#testing/sca-browser.js';
-import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
-import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
-import { bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
+import { bearer, json, startApi } from './harness.js';
+import { CLIENT_DONE, USER, startStack, type Stack } from './stack.js';
 
 /**
  * The consent journey of a real end user against the Alif Mobi sandbox: Hisob's API and worker in
  * this process, the bank's OAuth server + SCA pages over HTTP, a client back end receiving webhooks.
  */
-const USER = { username: 'dilnoza', password: 'Dilnoza-2024', otp: '123456' };
-const CLIENT_DONE = 'https://client.example/banks/done';
-
-let bank: RunningSandbox;
-let api: ApiHarness;
-let worker: WorkerHarness;
-let client: { id: string; apiKey: string };
-let other: { id: string; apiKey: string };
+let stack: Stack;
+let bank: Stack['bank'];
+let api: Stack['api'];
+let worker: NonNullable<Stack['worker']>;
+let client: Stack['client'];
+let other: Stack['other'];
+let control: Stack['control'];
+let db: Stack['db'];
 
 beforeAll(async () => {
-  bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent' });
-  // Hisob's callback must be registered at the bank: a client of the sandbox for this API's port.
-  const port = await freePort();
-  await control('POST', '/clients', {
-    client_id: 'hisob-e2e',
-    client_secret: 'e2e-secret',
-    redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`],
-  });
-  api = await startApi(
-    {
-      ALIF_MOBI_ISSUER_URL: bank.issuer,
-      ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
-      ALIF_MOBI_CLIENT_ID: 'hisob-e2e',
-      ALIF_MOBI_CLIENT_SECRET: 'e2e-secret',
-      HISOB_BANK_TIMEOUT_MS: '2000',
-    },
-    { port },
-  );
-  worker = await startWorker({
-    DATABASE_URL: api.db.url,
-    HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX,
-    ALIF_MOBI_ISSUER_URL: bank.issuer,
-    ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
-    ALIF_MOBI_CLIENT_ID: 'hisob-e2e',
-    ALIF_MOBI_CLIENT_SECRET: 'e2e-secret',
-    HISOB_BANK_TIMEOUT_MS: '2000',
-  });
-  client = await api.newClient('treasury');
-  other = await api.newClient('someone-else');
+  stack = await startStack({ env: { ALIF_MOBI_PAGE_SIZE: '500' } });
+  ({ bank, api, client, other, control, db } = stack);
+  worker = stack.worker!;
 });
 
-afterAll(async () => {
-  if (process.env.DEBUG_LOGS)
-    for (const l of api?.logs ?? []) if (l.includes('"level":50')) process.stderr.write(l);
-  await worker?.close();
-  await api?.close();
-  await bank?.close();
-});
+afterAll(() => stack?.close());
 
 afterEach(async () => {
   await control('DELETE', '/faults');
 });
-
-async function control(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${bank.url}/__sandbox${path}`, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (res.status >= 400)
-    throw new Error(`sandbox control ${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.json().catch(() => null);
-}
 
 const post = (key: string, body: unknown, headers: Record<string, string> = {}) =>
   fetch(`${api.url}/v1/consents`, {
@@ -84,16 +39,6 @@ const post = (key: string, body: unknown, headers: Record<string, string> = {}) 
   });
 
 const atClient = (url: URL) => url.origin === new URL(CLIENT_DONE).origin;
-
-async function db<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  const c = new pg.Client({ connectionString: api.db.url });
-  await c.connect();
-  try {
-    return (await c.query(sql, params)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
 
 async function newActiveConsent(endUser = 'user-1') {
   const created = await json(
