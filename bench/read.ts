@@ -9,6 +9,8 @@
  *     [--rows 200000] [--accounts 4] [--statement-rows 1000000] [--connections 50] [--duration 10] \
  *     [--warmup 3] [--rounds 2] [--cursors 5000] [--cpu-prof <dir>]
  *
+ * `--cpu-prof <dir>` writes a V8 CPU profile of the API process (after the load) into <dir>.
+ *
  * Targets (issue): reads ≥ 0.6 × the bare rate with p99 < 50 ms; a statement over a
  * 1,000,000-row account under 100 ms.
  *
@@ -23,6 +25,8 @@
  * 3. autocannon (`--connections`, `--duration`, a `--warmup` run before each measured one) against
  *    B (bare) and A (Hisob) alternately, B A B A …; medians over `--rounds`. Every non-2xx response,
  *    socket error and timeout is counted and printed; any of them makes the run invalid (exit 1).
+ *    Each run also prints the CPU spent per response by the server process, by PostgreSQL and by
+ *    the load generator (from /proc): on 2 shared cores that says which side limits the rate.
  * 4. 50 sequential statements (JSON) of the big account over its whole history, against the bare
  *    `sum(amount)` over the same rows; the figures of both must agree to the cent.
  * The database, the two server processes and the Redis keys under the run's prefix are removed at
@@ -30,6 +34,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -354,8 +359,27 @@ async function ingest(seeds: Seed[], consent: TestConsent): Promise<number> {
 }
 
 // ---------------------------------------------------------------- measuring
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+  } catch {
+    return 0;
+  }
+}
+let CLK_TCK = 100;
+try {
+  CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim()) || 100;
+} catch {
+  /* Linux default */
+}
+
 interface Run {
   reqPerSec: number;
+  /** CPU ms per response: the server process, PostgreSQL (this database's backends and its helpers), the load generator. */
+  cpu: { server: number; pg: number; loader: number };
   p50: number;
   p99: number;
   bytesPerResponse: number;
@@ -365,8 +389,9 @@ interface Run {
   statuses: string;
 }
 
-function summarise(r: AutocannonResult): Run {
+function summarise(r: AutocannonResult, cpu: Run['cpu']): Run {
   return {
+    cpu,
     reqPerSec: r.requests.total / r.duration,
     p50: r.latency.p50,
     p99: r.latency.p99,
@@ -378,6 +403,14 @@ function summarise(r: AutocannonResult): Run {
       .map(([code, { count }]) => `${code}×${count}`)
       .join(' '),
   };
+}
+
+interface Summary {
+  rps: number;
+  p50: number;
+  p99: number;
+  server: number;
+  pg: number;
 }
 
 const median = (xs: number[]) => {
@@ -509,25 +542,45 @@ async function main(): Promise<number> {
       throw new Error(`the API and the bare server disagree on ${path}`);
   }
 
-  const load = async (url: string, seconds: number) =>
-    summarise(
-      await autocannon({
-        url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        timeout: 10,
-        headers,
-        requests: [
-          {
-            method: 'GET',
-            setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)]! }),
-          },
-        ],
-      }),
-    );
+  // PostgreSQL's share: the backends of this database plus the server's own processes (WAL
+  // writer, checkpointer, autovacuum …); other databases' backends are left out.
+  const pgPids = async () =>
+    (
+      await factory.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = $1 OR backend_type <> 'client backend'`,
+        [dbName],
+      )
+    ).map((r) => r.pid);
+  const load = async (url: string, seconds: number, server: ChildProcess) => {
+    const before = new Map((await pgPids()).map((pid) => [pid, cpuSeconds(pid)]));
+    const serverBefore = cpuSeconds(server.pid!);
+    const loaderBefore = process.cpuUsage();
+    const r = await autocannon({
+      url,
+      connections: CONNECTIONS,
+      duration: seconds,
+      timeout: 10,
+      headers,
+      requests: [
+        {
+          method: 'GET',
+          setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)]! }),
+        },
+      ],
+    });
+    const loader = process.cpuUsage(loaderBefore);
+    let pgCpu = 0;
+    for (const pid of await pgPids()) pgCpu += cpuSeconds(pid) - (before.get(pid) ?? 0);
+    const n = Math.max(1, r.requests.total);
+    return summarise(r, {
+      server: ((cpuSeconds(server.pid!) - serverBefore) * 1000) / n,
+      pg: (pgCpu * 1000) / n,
+      loader: (loader.user + loader.system) / 1000 / n,
+    });
+  };
   const targets = [
-    { key: 'B', name: 'bare Fastify + pg', url: bareUrl, runs: [] as Run[] },
-    { key: 'A', name: 'Hisob API', url: apiUrl, runs: [] as Run[] },
+    { key: 'B', name: 'bare Fastify + pg', url: bareUrl, child: bare.child, runs: [] as Run[] },
+    { key: 'A', name: 'Hisob API', url: apiUrl, child: api.child, runs: [] as Run[] },
   ];
   let invalid = 0;
   log(
@@ -536,14 +589,15 @@ async function main(): Promise<number> {
   );
   for (let round = 1; round <= ROUNDS; round++) {
     for (const t of targets) {
-      const warm = WARMUP ? await load(t.url, WARMUP) : undefined;
-      const r = await load(t.url, DURATION);
+      const warm = WARMUP ? await load(t.url, WARMUP, t.child) : undefined;
+      const r = await load(t.url, DURATION, t.child);
       t.runs.push(r);
       const bad = r.non2xx + r.errors + r.timeouts + (warm ? warm.non2xx + warm.errors + warm.timeouts : 0);
       invalid += bad;
       log(
         `  ${t.key} ${t.name.padEnd(18)} round ${round}: ${f0(r.reqPerSec).padStart(6)} req/s  p50 ${String(r.p50).padStart(3)} ms  ` +
-          `p99 ${String(r.p99).padStart(3)} ms  ${(r.bytesPerResponse / 1024).toFixed(1)} KB/resp  [${r.statuses}]` +
+          `p99 ${String(r.p99).padStart(3)} ms  ${(r.bytesPerResponse / 1024).toFixed(1)} KB/resp  [${r.statuses}]  ` +
+          `CPU/resp: server ${r.cpu.server.toFixed(2)} ms, pg ${r.cpu.pg.toFixed(2)} ms, autocannon ${r.cpu.loader.toFixed(2)} ms` +
           (bad
             ? `  !! non-2xx ${r.non2xx} errors ${r.errors} timeouts ${r.timeouts} (warm-up: ${warm?.non2xx ?? 0}/${warm?.errors ?? 0}/${warm?.timeouts ?? 0})`
             : ''),
@@ -558,7 +612,9 @@ async function main(): Promise<number> {
     rps: median(t.runs.map((r) => r.reqPerSec)),
     p50: median(t.runs.map((r) => r.p50)),
     p99: median(t.runs.map((r) => r.p99)),
-  })) as [{ rps: number; p50: number; p99: number }, { rps: number; p50: number; p99: number }];
+    server: median(t.runs.map((r) => r.cpu.server)),
+    pg: median(t.runs.map((r) => r.cpu.pg)),
+  })) as [Summary, Summary];
   const ratio = A.rps / B.rps;
 
   // Statement over the big account's whole history, against the bare sum over the same rows.
@@ -623,8 +679,11 @@ async function main(): Promise<number> {
   log(
     `== bench/read: ${f0(ROWS)} rows over ${ACCOUNTS} accounts, -c ${CONNECTIONS}, median of ${ROUNDS} × ${DURATION} s ==`,
   );
-  log(`B bare Fastify + pg keyset:   ${f0(B.rps).padStart(6)} req/s   p50 ${B.p50} ms   p99 ${B.p99} ms`);
-  log(`A Hisob API (auth, log, ...): ${f0(A.rps).padStart(6)} req/s   p50 ${A.p50} ms   p99 ${A.p99} ms`);
+  const line = (s: Summary) =>
+    `${f0(s.rps).padStart(6)} req/s   p50 ${s.p50} ms   p99 ${s.p99} ms   ` +
+    `CPU/resp: server ${s.server.toFixed(2)} ms, pg ${s.pg.toFixed(2)} ms`;
+  log(`B bare Fastify + pg keyset:   ${line(B)}`);
+  log(`A Hisob API (auth, log, ...): ${line(A)}`);
   log(`ratio A/B: ${ratio.toFixed(2)}   ${ratio >= 0.6 ? 'OK' : 'MISSED'} (target ≥ 0.6)`);
   log(`p99(A): ${A.p99} ms   ${A.p99 < 50 ? 'OK' : 'MISSED'} (target < 50 ms)`);
   for (const l of statement) log(l);

@@ -15,7 +15,9 @@ api_port=${HISOB_API_PORT:-3000}
 mkdir -p .hisob/logs
 
 pids=()
+stopping=0
 cleanup() {
+  stopping=1
   trap - INT TERM EXIT
   say "stopping…"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
@@ -78,4 +80,4 @@ $(printf '%s\n' "${sandbox_lines[@]:-  (none built)}")
 
 BANNER
 wait -n "${pids[@]}" || true
-say "a process exited — see .hisob/logs/"
+[ "$stopping" = 1 ] || say "a process exited — see .hisob/logs/"
