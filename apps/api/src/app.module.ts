@@ -15,6 +15,7 @@ import { dataSourceOptions } from '#persistence/data-source.js';
 import { AccessLogRepository } from '#persistence/repositories/access-log.repository.js';
 import { AccessLogController } from './access-log/access-log.controller.js';
 import { AccessLogInterceptor } from './access-log/access-log.interceptor.js';
+import { AccessLogWriter } from './access-log/access-log-writer.js';
 import { ClientsController } from './admin/clients.controller.js';
 import { ClientsService } from './admin/clients.service.js';
 import { AdminGuard } from './auth/admin.guard.js';
@@ -76,6 +77,7 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: AccessLogInterceptor },
         RedisConnection,
         AccessLogRepository,
+        AccessLogWriter,
         AdminGuard,
         ClientsService,
         MetricsService,

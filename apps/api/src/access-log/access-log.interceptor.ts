@@ -1,7 +1,7 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { from, mergeMap, type Observable } from 'rxjs';
-import { AccessLogRepository } from '#persistence/repositories/access-log.repository.js';
+import { AccessLogWriter } from './access-log-writer.js';
 import type { ClientRequest } from '../auth/authenticated-client.js';
 import { ACCESS_LOG, type AccessLogSpec } from './access-logged.decorator.js';
 
@@ -9,7 +9,7 @@ import { ACCESS_LOG, type AccessLogSpec } from './access-logged.decorator.js';
 export class AccessLogInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly log: AccessLogRepository,
+    private readonly log: AccessLogWriter,
   ) {}
 
   intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -21,18 +21,16 @@ export class AccessLogInterceptor implements NestInterceptor {
         from(
           (async () => {
             const subject = spec.subject?.(body, req) ?? { consentId: null, endUserId: null };
-            await this.log.append([
-              {
-                clientId: req.client!.id,
-                consentId: subject.consentId,
-                endUserId: subject.endUserId,
-                resource: spec.resource,
-                recordCount: spec.count(body),
-                requestId: String(req.id),
-                method: req.method,
-                path: req.routeOptions.url ?? req.url.split('?')[0]!,
-              },
-            ]);
+            await this.log.write({
+              clientId: req.client!.id,
+              consentId: subject.consentId,
+              endUserId: subject.endUserId,
+              resource: spec.resource,
+              recordCount: spec.count(body),
+              requestId: String(req.id),
+              method: req.method,
+              path: req.routeOptions.url ?? req.url.split('?')[0]!,
+            });
             return body;
           })(),
         ),
