@@ -6,6 +6,7 @@ import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeCursor, encodeCursor } from '../infra/cursor.js';
 import { AccessLogQueryDto, AccessLogResponse } from './access-log.dto.js';
+import { keysetPage } from '../infra/keyset-page.js';
 
 @ApiTags('access-log')
 @ApiBearerAuth('client')
@@ -43,8 +44,9 @@ export class AccessLogController {
       before,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const last = page[page.length - 1];
+    const { page, nextCursor } = keysetPage(rows, limit, (last) =>
+      encodeCursor({ at: last.atKey, id: last.id }),
+    );
     return {
       entries: page.map((r) => ({
         at: r.at.toISOString(),
@@ -54,7 +56,7 @@ export class AccessLogController {
         record_count: r.recordCount,
         request_id: r.requestId,
       })),
-      next_cursor: rows.length > limit && last ? encodeCursor({ at: last.atKey, id: last.id }) : null,
+      next_cursor: nextCursor,
     };
   }
 }

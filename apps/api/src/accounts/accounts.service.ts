@@ -11,6 +11,7 @@ import { DEFAULT_LIMIT } from '../data/data-query.dto.js';
 import { assertReadable, DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListAccountsQueryDto } from './account.dto.js';
+import { keysetPage } from '../infra/keyset-page.js';
 
 export interface AccountList {
   accounts: AccountRow[];
@@ -40,11 +41,12 @@ export class AccountsService {
       after: after && { createdAtKey: after.at, id: after.id },
       limit: limit + 1,
     });
-    const accounts = rows.slice(0, limit);
-    const last = accounts.at(-1);
+    const { page: accounts, nextCursor } = keysetPage(rows, limit, (last) =>
+      encodeTimeCursor(last.createdAtKey, last.id),
+    );
     return {
       accounts,
-      nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAtKey, last.id) : null,
+      nextCursor,
       dataAsOf: oldestDataAsOf(accounts.map((a) => a.dataAsOf)),
       subject: consent ? subjectOfScope(consent) : commonSubject(accounts, q.end_user_id),
     };

@@ -7,6 +7,7 @@ import { DEFAULT_LIMIT } from '../data/data-query.dto.js';
 import { DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListCardsQueryDto } from './card.dto.js';
+import { keysetPage } from '../infra/keyset-page.js';
 
 /** Cards of the caller's readable consents (their transactions: TransactionsService.listForCard). */
 @Injectable()
@@ -29,11 +30,10 @@ export class CardsService {
       afterId,
       limit: limit + 1,
     });
-    const cards = rows.slice(0, limit);
-    const last = cards.at(-1);
+    const { page: cards, nextCursor } = keysetPage(rows, limit, (last) => encodeIdCursor(last.id));
     return {
       cards,
-      nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
+      nextCursor,
       // Under one consent, as fresh as the consent's oldest account; else as the cards' accounts.
       dataAsOf: consent ? consent.dataAsOf : oldestDataAsOf(cards.map((c) => c.dataAsOf)),
       subject: consent ? subjectOfScope(consent) : commonSubject(cards),

@@ -14,6 +14,7 @@ import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeCursor, encodeCursor } from '../infra/cursor.js';
 import { PROVIDERS } from '../providers/provider-catalog.js';
 import type { CreateConsentDto, ListConsentsQueryDto } from './consent.dto.js';
+import { keysetPage } from '../infra/keyset-page.js';
 
 /** Where the bank sends the browser back; a public route (no API key). */
 export const CALLBACK_PATH = '/v1/consents/callback';
@@ -117,11 +118,12 @@ export class ConsentsService {
       before,
       limit: limit + 1,
     });
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
+    const { page, nextCursor } = keysetPage(rows, limit, (last) =>
+      encodeCursor({ at: last.createdAtKey, id: last.id }),
+    );
     return {
       consents: page,
-      nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAtKey, id: last.id }) : null,
+      nextCursor,
     };
   }
 

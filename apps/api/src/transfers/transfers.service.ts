@@ -10,6 +10,7 @@ import { checkDateRange, DEFAULT_LIMIT } from '../data/data-query.dto.js';
 import { DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListTransfersQueryDto } from './transfer.dto.js';
+import { keysetPage } from '../infra/keyset-page.js';
 
 /** Outgoing transfers of the caller's readable consents, newest first, keyset-paged. */
 @Injectable()
@@ -41,11 +42,12 @@ export class TransfersService {
       before: before && { createdAtKey: before.at, id: before.id },
       limit: limit + 1,
     });
-    const transfers = rows.slice(0, limit);
-    const last = transfers.at(-1);
+    const { page: transfers, nextCursor } = keysetPage(rows, limit, (last) =>
+      encodeTimeCursor(last.createdAtKey, last.id),
+    );
     return {
       transfers,
-      nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAtKey, last.id) : null,
+      nextCursor,
       dataAsOf: consent ? consent.dataAsOf : oldestDataAsOf(transfers.map((t) => t.dataAsOf)),
       subject: consent ? subjectOfScope(consent) : commonSubject(transfers),
     };
