@@ -470,7 +470,10 @@ describe('expiry', () => {
     const id = await newActiveConsent('user-expiry');
     await db(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     const { MaintenanceProcessor } = await import('../../worker/src/processors/maintenance.processor.js');
-    expect(await worker.app.get(MaintenanceProcessor).expireConsents()).toBeGreaterThanOrEqual(1);
+    // The worker's own minutely `expire-consents` job may get there first when the test straddles
+    // a minute boundary, so the count this call returns says nothing; the end state below must be
+    // reached, and reached once (one `active → expired` event).
+    await worker.app.get(MaintenanceProcessor).expireConsents();
     const consent = await json(
       await fetch(`${api.url}/v1/consents/${id}`, { headers: bearer(client.apiKey) }),
     );
