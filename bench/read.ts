@@ -7,9 +7,10 @@
  *
  *   eval "$(bash scripts/infra.sh)" && npm run -s build && node dist/bench/read.js \
  *     [--rows 200000] [--accounts 4] [--statement-rows 1000000] [--connections 50] [--duration 10] \
- *     [--warmup 3] [--rounds 2] [--cursors 5000] [--cpu-prof <dir>]
+ *     [--warmup 3] [--rounds 2] [--cursors 5000] [--cpu-prof <dir>] [--keep-db]
  *
  * `--cpu-prof <dir>` writes a V8 CPU profile of the API process (after the load) into <dir>.
+ * `--keep-db` leaves the scratch database in place (its URL is printed) for EXPLAIN and friends.
  *
  * Targets (issue): reads ≥ 0.6 × the bare rate with p99 < 50 ms; a statement over a
  * 1,000,000-row account under 100 ms.
@@ -64,6 +65,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '2' },
     cursors: { type: 'string', default: '5000' },
     'cpu-prof': { type: 'string' },
+    'keep-db': { type: 'boolean', default: false },
   },
 });
 const int = (name: keyof typeof values, min: number, max: number): number => {
@@ -125,7 +127,8 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all([...children].map((c) => stopChild(c)));
     for (const close of closers) await close().catch(() => undefined);
-    if (dbCreated) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    if (dbCreated && values['keep-db']) log(`kept the database: ${dbUrl}`);
+    else if (dbCreated) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
     try {
       await redis.connect();

@@ -6,6 +6,7 @@ import {
   isRollupCountable,
   TransactionQueryRepository,
   type TransactionFilter,
+  type TransactionPage,
   type TransactionRow,
 } from '#persistence/repositories/transaction-query.repository.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
@@ -15,7 +16,8 @@ import {
   type TransactionCursor,
 } from '../data/data-cursors.js';
 import { checkDateRange, DEFAULT_LIMIT } from '../data/data-query.dto.js';
-import { assertReadable, DataScope, subjectOfScope } from '../data/data-scope.js';
+import { assertReadable, subjectOfScope } from '../data/data-scope.js';
+import { keysetPage } from '../infra/keyset-page.js';
 import type { ReadSubject } from '../data/read-subject.js';
 import type { ListTransactionsQueryDto } from './transaction.dto.js';
 
@@ -39,14 +41,14 @@ export interface TransactionList {
  *   million rows). It is counted when a listing starts (no cursor: the first page, and every offset
  *   page) and carried inside the cursor to the following pages, so paging costs one count per
  *   listing. Those pages report the count as of the start of the listing.
- * The count runs concurrently with the page query (and the scope check): one round trip.
+ * An account's list reads its scope, its rollup count and its page in one query (one round trip,
+ * one protocol exchange); a counted list runs its count concurrently with that query.
  */
 @Injectable()
 export class TransactionsService {
   constructor(
     private readonly repo: TransactionQueryRepository,
     private readonly cards: CardQueryRepository,
-    private readonly scope: DataScope,
   ) {}
 
   async listForAccount(
@@ -55,9 +57,19 @@ export class TransactionsService {
     q: ListTransactionsQueryDto,
   ): Promise<TransactionList> {
     const cursor = parseListQuery(q);
-    return this.page(this.filter(client, { accountId }, q), q, cursor, () =>
-      this.scope.account(client, accountId),
-    );
+    const filter = { ...this.filter(client, q), source: { accountId } };
+    const page = this.pageOf(q, cursor);
+    if (isRollupCountable(filter)) {
+      // The hot path (every dashboard's list): scope, count and page in one query.
+      const r = await this.repo.accountPage(filter, page, true);
+      return this.list(assertReadable(r.scope, 'Account'), r.rows, r.total!, q, undefined);
+    }
+    const carried = cursor?.total;
+    const [r, totalCount] = await Promise.all([
+      this.repo.accountPage(filter, page, false),
+      carried ?? this.repo.count(filter),
+    ]);
+    return this.list(assertReadable(r.scope, 'Account'), r.rows, totalCount, q, totalCount);
   }
 
   async listForCard(
@@ -68,57 +80,54 @@ export class TransactionsService {
     const cursor = parseListQuery(q);
     // The card's consent and bank id select its transactions, so this lookup comes first.
     const card = assertReadable(await this.cards.cardScope(client.id, cardId), 'Card');
-    const filter = this.filter(client, { consentId: card.consentId, providerCardId: card.providerCardId }, q);
-    return this.page(filter, q, cursor, async () => card);
+    const filter = {
+      ...this.filter(client, q),
+      source: { consentId: card.consentId, providerCardId: card.providerCardId },
+    };
+    const [rows, totalCount] = await Promise.all([
+      this.repo.page(filter, this.pageOf(q, cursor)),
+      cursor?.total ?? this.repo.count(filter),
+    ]);
+    return this.list(card, rows, totalCount, q, totalCount);
   }
 
   private filter(
     client: AuthenticatedClient,
-    source: TransactionFilter['source'],
     q: ListTransactionsQueryDto,
-  ): TransactionFilter {
+  ): Omit<TransactionFilter, 'source'> {
+    return { clientId: client.id, fromDate: q.from_date, toDate: q.to_date, type: q.type, status: q.status };
+  }
+
+  /** Asks for one row more than the page: it only says that a next page exists. */
+  private pageOf(q: ListTransactionsQueryDto, cursor: TransactionCursor | undefined): TransactionPage {
     return {
-      clientId: client.id,
-      source,
-      fromDate: q.from_date,
-      toDate: q.to_date,
-      type: q.type,
-      status: q.status,
+      before: cursor && { date: cursor.date, id: cursor.id },
+      offset: q.offset,
+      limit: (q.limit ?? DEFAULT_LIMIT) + 1,
     };
   }
 
-  private async page(
-    filter: TransactionFilter,
+  /**
+   * The response of a page. `carriedTotal`: the count to carry in the next cursor (set when the
+   * count is not the cheap rollup one, so the following pages need not count again).
+   */
+  private list(
+    owner: ConsentScopeRow & { dataAsOf: Date | null },
+    rows: TransactionRow[],
+    totalCount: number,
     q: ListTransactionsQueryDto,
-    cursor: TransactionCursor | undefined,
-    scope: () => Promise<ConsentScopeRow & { dataAsOf: Date | null }>,
-  ): Promise<TransactionList> {
-    const limit = q.limit ?? DEFAULT_LIMIT;
-    const cheapCount = isRollupCountable(filter);
-    const carried = cheapCount ? undefined : cursor?.total;
-    // The scope check, the page and the count together: one round trip of latency. Rows of an
-    // account that fails the check are dropped with the error (and the page query names the client).
-    const [owner, rows, totalCount] = await Promise.all([
-      scope(),
-      this.repo.page(filter, {
-        before: cursor && { date: cursor.date, id: cursor.id },
-        offset: q.offset,
-        limit: limit + 1,
+    carriedTotal: number | undefined,
+  ): TransactionList {
+    const { page, nextCursor } = keysetPage(rows, q.limit ?? DEFAULT_LIMIT, (last) =>
+      encodeTransactionCursor({
+        date: last.date,
+        id: last.id,
+        ...(carriedTotal === undefined ? {} : { total: carriedTotal }),
       }),
-      carried ?? this.repo.count(filter),
-    ]);
-    const transactions = rows.slice(0, limit);
-    const last = transactions.at(-1);
+    );
     return {
-      transactions,
-      nextCursor:
-        rows.length > limit && last
-          ? encodeTransactionCursor({
-              date: last.date,
-              id: last.id,
-              ...(cheapCount ? {} : { total: totalCount }),
-            })
-          : null,
+      transactions: page,
+      nextCursor,
       totalCount,
       dataAsOf: owner.dataAsOf,
       subject: subjectOfScope(owner),

@@ -2,6 +2,7 @@ import { Foundation1763877600000 } from './1763877600000-Foundation.js';
 import { Consents1763881200000 } from './1763881200000-Consents.js';
 import { SyncAndData1763884800000 } from './1763884800000-SyncAndData.js';
 import { DataReadIndexes1763888400000 } from './1763888400000-DataReadIndexes.js';
+import { AccountTotals1763892000000 } from './1763892000000-AccountTotals.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   Consents1763881200000,
   SyncAndData1763884800000,
   DataReadIndexes1763888400000,
+  AccountTotals1763892000000,
 ];

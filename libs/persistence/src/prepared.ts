@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { Pool, QueryResultRow } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** Distinct statement texts remembered; hot reads have a few dozen shapes (filters × paging). */
+const MAX_NAMES = 1000;
+const names = new Map<string, string>();
+
+/** The statement's server-side name: derived from its text, so one name never means two texts. */
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `h_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    if (names.size < MAX_NAMES) names.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs a read as a named, server-side prepared statement on TypeORM's `pg` pool: each pooled
+ * connection parses and plans it once, then PostgreSQL reuses the plan (after its first five
+ * custom plans, when the generic one is no worse). For the hot reads this is where the time went:
+ * the one-query account page took 1.3-1.6 ms to plan and under 1 ms to run.
+ *
+ * Use it for statements whose text comes from a bounded set of shapes (values always go in
+ * `params`), never for text built from user input. A DataSource that is not backed by a `pg`
+ * pool (the EXPLAIN harness of the tests) runs the text through `DataSource.query` instead.
+ */
+export async function preparedQuery<R extends QueryResultRow>(
+  ds: DataSource,
+  text: string,
+  params: unknown[],
+): Promise<R[]> {
+  const pool = (ds as { driver?: { master?: Pool } }).driver?.master;
+  if (!pool) return ds.query(text, params);
+  const result = await pool.query<R>({ name: nameOf(text), text, values: params });
+  return result.rows;
+}
