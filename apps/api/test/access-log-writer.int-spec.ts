@@ -10,7 +10,7 @@ beforeAll(async () => {
 afterAll(() => db.drop());
 
 describe(AccessLogWriter.name, () => {
-  it('writes the reads of one event-loop turn in one transaction, and each write waits for it', async () => {
+  it('writes the reads of one event-loop turn in one transaction, each write waits for it, and writes group while one is in flight', async () => {
     const ds = createDataSource({ url: db.url, poolSize: 2 });
     await ds.initialize();
     try {
@@ -39,6 +39,39 @@ describe(AccessLogWriter.name, () => {
       const bad = { ...row(99), clientId: '00000000-0000-0000-0000-000000000000' };
       const results = await Promise.allSettled([sut.write(row(100)), sut.write(bad)]);
       expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+
+      // Group commit: reads that finish (in later event-loop turns) while an insert is in flight
+      // join the next insert, and none is written twice or lost.
+      const real = new AccessLogRepository(ds);
+      let open!: () => void;
+      const gate = new Promise<void>((r) => (open = r));
+      const sizes: number[] = [];
+      const held = new AccessLogWriter({
+        append: async (rows: Parameters<AccessLogRepository['append']>[0]) => {
+          sizes.push(rows.length);
+          if (sizes.length === 1) await gate;
+          return real.append(rows);
+        },
+      } as AccessLogRepository);
+      const writes = [held.write(row(200))];
+      for (let i = 201; i <= 204; i++) {
+        await new Promise((r) => setImmediate(r));
+        writes.push(held.write(row(i)));
+      }
+      open();
+      await Promise.all(writes);
+      expect(sizes).toEqual([1, 4]);
+      const grouped = await ds.query(
+        `SELECT request_id, xmin::text AS tx FROM access_log WHERE request_id IN ('r200','r201','r202','r203','r204') ORDER BY id`,
+      );
+      expect(grouped.map((r: { request_id: string }) => r.request_id)).toEqual([
+        'r200',
+        'r201',
+        'r202',
+        'r203',
+        'r204',
+      ]);
+      expect(new Set(grouped.map((r: { tx: string }) => r.tx)).size).toBe(2);
     } finally {
       await ds.destroy();
     }

@@ -72,7 +72,9 @@ export function httpLoggerParams(level: string, name: string, stream?: Destinati
       {
         ...baseLoggerOptions(level, name),
         genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-        customProps: (req: IncomingMessage) => ({ request_id: (req as IncomingMessage & { id: string }).id }),
+        // The request id under `request_id` on every line of the request: pino-http's own binding
+        // renamed (one child logger per request, not a second one for custom props).
+        customAttributeKeys: { reqId: 'request_id' },
         serializers: {
           req: (req: IncomingMessage & { id?: string }) => ({ method: req.method, url: redactUrl(req.url) }),
           res: (res: ServerResponse) => ({ status_code: res.statusCode }),
