@@ -505,6 +505,33 @@ describe('consent status rules', () => {
     for (const path of paths) expect([path, (await get(alice.apiKey, path)).status]).toEqual([path, 409]);
   });
 
+  it.each([
+    // What each permission set may read, in the order of `paths`; everything else is 403.
+    [['accounts'], [200, 403, 403, 403, 200, 403, 403, 403, 403]],
+    [
+      ['accounts', 'transactions'],
+      [200, 403, 200, 200, 200, 403, 200, 403, 200],
+    ],
+    [
+      ['accounts', 'statements'],
+      [200, 403, 403, 200, 200, 403, 403, 403, 403],
+    ],
+    [
+      ['accounts', 'balances', 'cards', 'transfers'],
+      [200, 200, 403, 403, 200, 200, 403, 200, 403],
+    ],
+  ])('answers 403 permission_not_granted to reads a %j consent does not grant', async (permissions, want) => {
+    const { c, paths } = await consentWithData('active');
+    await f.query(`UPDATE consents SET permissions = $2 WHERE id = $1`, [c.id, permissions]);
+    const got = [];
+    for (const path of paths) {
+      const r = await get(alice.apiKey, path);
+      got.push(r.status);
+      if (r.status === 403) expect([path, (await json(r)).code]).toEqual([path, 'permission_not_granted']);
+    }
+    expect(paths.map((p, i) => [p, got[i]])).toEqual(paths.map((p, i) => [p, want[i]]));
+  });
+
   it('still serves the stored copy of a reauth_required consent', async () => {
     const { paths } = await consentWithData('reauth_required');
     for (const path of paths) expect([path, (await get(alice.apiKey, path)).status]).toEqual([path, 200]);

@@ -55,6 +55,11 @@ describe('the Alif Mobi provider report', () => {
     expect(scope).toBe('openid offline_access accounts balances transactions cards transfers');
     expect(prose).toContain('`openid offline_access`');
     expect(prose).toContain('`accounts balances transactions cards transfers`');
+    // OBP has no statement resource: a statement needs the history and its anchor balance.
+    expect(defaultScope(['accounts', 'statements'])).toBe(
+      'openid offline_access accounts transactions balances',
+    );
+    expect(prose).toContain('`statements` permission asks for `transactions balances`');
   });
 
   it('states the refresh lead time and the backoff the worker uses', () => {

@@ -16,8 +16,8 @@ export interface Stack {
   /** The sandbox's control API (`/__sandbox…`). */
   control(method: string, path: string, body?: unknown): Promise<any>;
   db<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  /** A consent of `client`, authorised by the end user through the bank's pages. */
-  activeConsent(endUser?: string, user?: typeof USER): Promise<string>;
+  /** A consent of `client` (all permissions unless named), authorised through the bank's pages. */
+  activeConsent(endUser?: string, user?: typeof USER, permissions?: string[]): Promise<string>;
   get(path: string, key?: string): Promise<any>;
   close(): Promise<void>;
 }
@@ -84,11 +84,16 @@ export async function startStack(
   };
   const get = async (path: string, key = client.apiKey) =>
     json(await fetch(`${api.url}${path}`, { headers: bearer(key) }));
-  const activeConsent = async (endUser = 'user-1', user = USER) => {
+  const activeConsent = async (endUser = 'user-1', user = USER, permissions?: string[]) => {
     const res = await fetch(`${api.url}/v1/consents`, {
       method: 'POST',
       headers: { ...bearer(client.apiKey), 'content-type': 'application/json' },
-      body: JSON.stringify({ provider: 'alif-mobi', end_user_id: endUser, redirect_uri: CLIENT_DONE }),
+      body: JSON.stringify({
+        provider: 'alif-mobi',
+        end_user_id: endUser,
+        redirect_uri: CLIENT_DONE,
+        ...(permissions ? { permissions } : {}),
+      }),
     });
     const created = await json(res);
     const { finalUrl } = await authoriseAtBank(

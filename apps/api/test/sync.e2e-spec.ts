@@ -203,6 +203,61 @@ describe('sync against the Alif Mobi sandbox', () => {
   });
 });
 
+describe("a consent's permissions bound what is read from the bank and what is served", () => {
+  const status = async (path: string) =>
+    (await fetch(`${s.api.url}${path}`, { headers: bearer(s.client.apiKey) })).status;
+
+  it('reads no history without transactions or statements, and refuses what was not granted with 403', async () => {
+    const consentId = await s.activeConsent('perm-balances', undefined, ['accounts', 'balances']);
+    expect(await finished(await latestSync(consentId))).toMatchObject({ state: 'succeeded' });
+    const [{ n }] = await s.db<{ n: number }>(
+      `SELECT count(*)::int AS n FROM transactions WHERE consent_id = $1`,
+      [consentId],
+    );
+    expect(n).toBe(0);
+    const { accounts } = await s.get(`/v1/accounts?consent_id=${consentId}`);
+    expect(accounts.length).toBeGreaterThan(0);
+    const { balances } = await s.get(`/v1/accounts/${accounts[0].id}/balances`);
+    expect(balances.some((b: { type: string }) => b.type === 'booked')).toBe(true);
+    const refused = await fetch(`${s.api.url}/v1/accounts/${accounts[0].id}/transactions`, {
+      headers: bearer(s.client.apiKey),
+    });
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({ code: 'permission_not_granted' });
+    expect(
+      await status(`/v1/accounts/${accounts[0].id}/statement?from_date=2025-01-01&to_date=2025-12-31`),
+    ).toBe(403);
+    expect(await status(`/v1/transactions/sync?consent_id=${consentId}`)).toBe(403);
+    expect(await status(`/v1/cards?consent_id=${consentId}`)).toBe(403);
+    expect(await status(`/v1/transfers?consent_id=${consentId}`)).toBe(403);
+  });
+
+  it('serves statements that add up under a statements-only consent, but not the transaction list', async () => {
+    const consentId = await s.activeConsent('perm-statements', undefined, ['accounts', 'statements']);
+    expect(await finished(await latestSync(consentId))).toMatchObject({ state: 'succeeded' });
+    const { accounts } = await s.get(`/v1/accounts?consent_id=${consentId}`);
+    for (const account of accounts) {
+      const bankId = await providerIdOf(account.id);
+      const bank = await s.control('GET', `/accounts/${bankId}/summary`);
+      if (!bank.first_completed) continue;
+      const [from, to] = [bank.first_completed.slice(0, 10), bank.last_completed.slice(0, 10)];
+      const period = await s.control('GET', `/accounts/${bankId}/summary?from_date=${from}&to_date=${to}`);
+      expect(
+        await s.get(`/v1/accounts/${account.id}/statement?from_date=${from}&to_date=${to}`),
+      ).toMatchObject({
+        opening_balance: normal(period.opening_balance),
+        closing_balance: normal(period.closing_balance),
+        total_credits: normal(period.total_credits),
+        total_debits: normal(period.total_debits),
+        transaction_count: period.transaction_count,
+      });
+      expect(await status(`/v1/accounts/${account.id}/transactions`)).toBe(403);
+      expect(await status(`/v1/accounts/${account.id}/balances`)).toBe(403);
+    }
+    expect(await status(`/v1/transactions/sync?consent_id=${consentId}`)).toBe(403);
+  });
+});
+
 describe('bank faults during a sync', () => {
   let consentId: string;
   let txPath: string;

@@ -137,7 +137,11 @@ export class SyncEngine {
       let pages = 0;
       let added = 0;
       let modified = 0;
-      const stream = connector.transactions(session, account.provider_account_id, resume, { since });
+      // The history is read when the consent covers it: `transactions`, or `statements` (computed
+      // from it). Without either, the bank did not grant it and Hisob must not hold it.
+      const stream = readsHistory(consent.permissions)
+        ? connector.transactions(session, account.provider_account_id, resume, { since })
+        : noPages();
       for await (const page of readAhead(stream)) {
         // A revoked consent stops the copy at the next page boundary.
         if (pages % 20 === 19 && (await this.consents.findById(consent.id))?.status !== 'active') {
@@ -156,7 +160,8 @@ export class SyncEngine {
         modified += counts.modified;
       }
 
-      const balances = consent.permissions.includes('balances')
+      // The booked balance is also the anchor of every statement.
+      const balances = readsBalances(consent.permissions)
         ? await connector.getBalances(session, account.provider_account_id)
         : [];
       const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
@@ -236,3 +241,16 @@ export class SyncEngine {
     }
   }
 }
+
+/** Whether a consent's permissions cover an account's transaction history. */
+export function readsHistory(permissions: readonly string[]): boolean {
+  return permissions.includes('transactions') || permissions.includes('statements');
+}
+
+/** Whether a consent's permissions cover an account's balances (statements are anchored on them). */
+export function readsBalances(permissions: readonly string[]): boolean {
+  return permissions.includes('balances') || permissions.includes('statements');
+}
+
+// eslint-disable-next-line require-yield -- the empty stream of a consent that grants no history
+async function* noPages(): AsyncGenerator<never> {}

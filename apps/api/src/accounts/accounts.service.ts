@@ -8,7 +8,7 @@ import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../data/data-cursors.js';
 import { oldestDataAsOf } from '../data/data-freshness.js';
 import { DEFAULT_LIMIT } from '../data/data-query.dto.js';
-import { assertReadable, DataScope, subjectOfScope } from '../data/data-scope.js';
+import { assertPermitted, assertReadable, DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListAccountsQueryDto } from './account.dto.js';
 import { keysetPage } from '../infra/keyset-page.js';
@@ -63,6 +63,7 @@ export class AccountsService {
     // The scope check and the read run together: one round trip of latency; rows of an account
     // that fails the check are never returned.
     const [account, balances] = await Promise.all([this.scope.account(client, id), this.repo.balances(id)]);
+    assertPermitted(account, ['balances'], 'balances');
     return { balances, dataAsOf: account.dataAsOf, subject: subjectOfScope(account) };
   }
 }

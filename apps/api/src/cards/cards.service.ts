@@ -4,7 +4,7 @@ import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeIdCursor, encodeIdCursor } from '../data/data-cursors.js';
 import { oldestDataAsOf } from '../data/data-freshness.js';
 import { DEFAULT_LIMIT } from '../data/data-query.dto.js';
-import { DataScope, subjectOfScope } from '../data/data-scope.js';
+import { assertPermitted, DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListCardsQueryDto } from './card.dto.js';
 import { keysetPage } from '../infra/keyset-page.js';
@@ -23,7 +23,11 @@ export class CardsService {
   ): Promise<{ cards: CardRow[]; nextCursor: string | null; dataAsOf: Date | null; subject: ReadSubject }> {
     const limit = q.limit ?? DEFAULT_LIMIT;
     const afterId = q.cursor ? decodeIdCursor(q.cursor) : undefined;
-    const consent = q.consent_id ? await this.scope.consent(client, q.consent_id) : null;
+    // A named consent must grant `cards`; across consents, cards exist only where it was granted
+    // (the sync reads them only then).
+    const consent = q.consent_id
+      ? assertPermitted(await this.scope.consent(client, q.consent_id), ['cards'], 'cards')
+      : null;
     const rows = await this.repo.list({
       clientId: client.id,
       consentId: consent?.consentId,

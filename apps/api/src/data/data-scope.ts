@@ -6,6 +6,7 @@ import {
   type AccountScopeRow,
   type ConsentScopeRow,
 } from '#persistence/repositories/account-query.repository.js';
+import type { Permission } from '#connectors/connector.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import type { ReadSubject } from './read-subject.js';
 
@@ -30,6 +31,25 @@ export function assertReadable<T extends ConsentScopeRow>(scope: T | null, what:
     );
   }
   return scope;
+}
+
+/**
+ * The consent must grant one of `anyOf` (api.md "Consents": what the end user agreed to share).
+ * Not granted is 403 `permission_not_granted`: the consent is the caller's (a 404 would deny
+ * that), and it is active (a 409 would say the opposite); it just does not cover this read. Hisob
+ * may hold the data anyway (a `statements` consent needs the transaction history to compute
+ * statements), so this check, not the absence of rows, is what keeps it unread.
+ */
+export function assertPermitted<T extends ConsentScopeRow>(
+  scope: T,
+  anyOf: readonly Permission[],
+  what: string,
+): T {
+  if (anyOf.some((p) => scope.permissions.includes(p))) return scope;
+  throw new HisobError(
+    'permission_not_granted',
+    `The consent ${scope.consentId} does not grant ${anyOf.map((p) => `'${p}'`).join(' or ')}, needed to read ${what}`,
+  );
 }
 
 export const subjectOfScope = (s: ConsentScopeRow): ReadSubject => ({

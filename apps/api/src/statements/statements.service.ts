@@ -5,7 +5,7 @@ import {
 } from '#persistence/repositories/statement-query.repository.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { checkDateRange } from '../data/data-query.dto.js';
-import { DataScope } from '../data/data-scope.js';
+import { assertPermitted, DataScope } from '../data/data-scope.js';
 import type { StatementQueryDto } from './statement.dto.js';
 import type { Statement } from './to-statement-response.js';
 
@@ -39,6 +39,9 @@ export class StatementsService {
       this.scope.account(client, accountId),
       this.repo.totals(accountId, q.from_date, q.to_date),
     ]);
+    // A statement (its CSV lists the period's lines) is what `statements` grants; `transactions`
+    // grants the rows it is computed from, so it covers the statement too.
+    assertPermitted(account, ['statements', 'transactions'], 'statements');
     return { account, fromDate: q.from_date, toDate: q.to_date, totals };
   }
 

@@ -3,7 +3,7 @@ import { ChangeFeedQueryRepository } from '#persistence/repositories/change-feed
 import type { TransactionRow } from '#persistence/repositories/transaction-query.repository.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeFeedCursor, encodeFeedCursor } from '../data/data-cursors.js';
-import { assertUuid, DataScope, subjectOfScope } from '../data/data-scope.js';
+import { assertPermitted, assertUuid, DataScope, subjectOfScope } from '../data/data-scope.js';
 import type { ReadSubject } from '../data/read-subject.js';
 import type { ChangeFeedQueryDto } from './transaction.dto.js';
 
@@ -43,6 +43,7 @@ export class ChangeFeedService {
       this.scope.consent(client, consentId),
       this.feed.changesAfter(consentId, after, count + 1),
     ]);
+    assertPermitted(consent, ['transactions'], 'transactions');
     const page = changes.slice(0, count);
     const out: ChangePage = {
       added: [],

@@ -16,7 +16,7 @@ import {
   type TransactionCursor,
 } from '../data/data-cursors.js';
 import { checkDateRange, DEFAULT_LIMIT } from '../data/data-query.dto.js';
-import { assertReadable, subjectOfScope } from '../data/data-scope.js';
+import { assertPermitted, assertReadable, subjectOfScope } from '../data/data-scope.js';
 import { keysetPage } from '../infra/keyset-page.js';
 import type { ReadSubject } from '../data/read-subject.js';
 import type { ListTransactionsQueryDto } from './transaction.dto.js';
@@ -62,14 +62,14 @@ export class TransactionsService {
     if (isRollupCountable(filter)) {
       // The hot path (every dashboard's list): scope, count and page in one query.
       const r = await this.repo.accountPage(filter, page, true);
-      return this.list(assertReadable(r.scope, 'Account'), r.rows, r.total!, q, undefined);
+      return this.list(readableTransactions(r.scope), r.rows, r.total!, q, undefined);
     }
     const carried = cursor?.total;
     const [r, totalCount] = await Promise.all([
       this.repo.accountPage(filter, page, false),
       carried ?? this.repo.count(filter),
     ]);
-    return this.list(assertReadable(r.scope, 'Account'), r.rows, totalCount, q, totalCount);
+    return this.list(readableTransactions(r.scope), r.rows, totalCount, q, totalCount);
   }
 
   async listForCard(
@@ -79,7 +79,11 @@ export class TransactionsService {
   ): Promise<TransactionList> {
     const cursor = parseListQuery(q);
     // The card's consent and bank id select its transactions, so this lookup comes first.
-    const card = assertReadable(await this.cards.cardScope(client.id, cardId), 'Card');
+    const card = assertPermitted(
+      assertReadable(await this.cards.cardScope(client.id, cardId), 'Card'),
+      ['transactions'],
+      'transactions',
+    );
     const filter = {
       ...this.filter(client, q),
       source: { consentId: card.consentId, providerCardId: card.providerCardId },
@@ -133,6 +137,11 @@ export class TransactionsService {
       subject: subjectOfScope(owner),
     };
   }
+}
+
+/** The account's scope, when its transactions may be listed (404, 409, 403 otherwise). */
+function readableTransactions<T extends ConsentScopeRow>(scope: T | null): T {
+  return assertPermitted(assertReadable(scope, 'Account'), ['transactions'], 'transactions');
 }
 
 /** Everything about the query that can be refused before touching the database. */

@@ -7,7 +7,7 @@ import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../data/data-cursors.js';
 import { oldestDataAsOf } from '../data/data-freshness.js';
 import { checkDateRange, DEFAULT_LIMIT } from '../data/data-query.dto.js';
-import { DataScope, subjectOfScope } from '../data/data-scope.js';
+import { assertPermitted, DataScope, subjectOfScope } from '../data/data-scope.js';
 import { commonSubject, type ReadSubject } from '../data/read-subject.js';
 import type { ListTransfersQueryDto } from './transfer.dto.js';
 import { keysetPage } from '../infra/keyset-page.js';
@@ -32,7 +32,11 @@ export class TransfersService {
     checkDateRange(q.from_date, q.to_date);
     const limit = q.limit ?? DEFAULT_LIMIT;
     const before = q.cursor ? decodeTimeCursor(q.cursor) : undefined;
-    const consent = q.consent_id ? await this.scope.consent(client, q.consent_id) : null;
+    // A named consent must grant `transfers`; across consents, transfers exist only where it was
+    // granted (the sync reads them only then).
+    const consent = q.consent_id
+      ? assertPermitted(await this.scope.consent(client, q.consent_id), ['transfers'], 'transfers')
+      : null;
     const rows = await this.repo.list({
       clientId: client.id,
       consentId: consent?.consentId,

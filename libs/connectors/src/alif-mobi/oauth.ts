@@ -50,9 +50,14 @@ export interface PendingOAuth {
 
 const PROVIDER = 'alif-mobi' as const;
 
-/** Default scope: OIDC, a refresh token (`offline_access`), and one scope per permission. */
+/**
+ * Default scope: OIDC, a refresh token (`offline_access`), and one scope per permission. OBP has
+ * no statement resource: Hisob computes a statement from the transaction history, anchored on the
+ * booked balance, so `statements` asks the bank for `transactions` and `balances` (the API then
+ * serves the statements, not the list or the balances).
+ */
 export function defaultScope(permissions: readonly Permission[]): string {
-  const perms = permissions.filter((p) => p !== 'statements');
+  const perms = permissions.flatMap((p) => (p === 'statements' ? ['transactions', 'balances'] : [p]));
   return ['openid', 'offline_access', ...new Set(perms)].join(' ');
 }
 

@@ -9,6 +9,8 @@ export interface ConsentScopeRow {
   consentStatus: ConsentStatus;
   /** The retention purge ran: the copy is gone even if the row says otherwise. */
   purged: boolean;
+  /** What the end user consented to (api.md "Consents": accounts, balances, transactions, …). */
+  permissions: string[];
 }
 
 /** An account together with its consent's scope, as the account endpoints read it. */
@@ -56,7 +58,7 @@ export interface AccountListQuery {
 /** Consents whose copy may no longer be served; multi-consent lists leave them out. */
 export const UNREADABLE_CONSENT_STATUSES: readonly ConsentStatus[] = ['revoked', 'expired', 'rejected'];
 
-const SCOPE_COLS = `c.id AS "consentId", c.end_user_id AS "endUserId", c.status AS "consentStatus", c.purged_at IS NOT NULL AS "purged"`;
+const SCOPE_COLS = `c.id AS "consentId", c.end_user_id AS "endUserId", c.status AS "consentStatus", c.purged_at IS NOT NULL AS "purged", c.permissions`;
 const CREATED_KEY = `to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /**

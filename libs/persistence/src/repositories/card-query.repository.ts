@@ -59,7 +59,7 @@ export class CardQueryRepository {
     const rows: CardScopeRow[] = await this.ds.query(
       `SELECT k.id, k.provider_card_id AS "providerCardId",
               c.id AS "consentId", c.end_user_id AS "endUserId", c.status AS "consentStatus", c.purged_at IS NOT NULL AS "purged",
-              ${CARD_DATA_AS_OF} AS "dataAsOf"
+              c.permissions, ${CARD_DATA_AS_OF} AS "dataAsOf"
          FROM cards k JOIN consents c ON c.id = k.consent_id LEFT JOIN accounts a ON a.id = k.account_id
         WHERE k.id = $1 AND k.client_id = $2`,
       [cardId, clientId],

@@ -102,7 +102,7 @@ export class TransactionQueryRepository {
       `WITH s AS MATERIALIZED (
          SELECT a.id, a.currency, a.data_as_of AS "dataAsOf", c.id AS "consentId",
                 c.end_user_id AS "endUserId", c.status AS "consentStatus",
-                c.purged_at IS NOT NULL AS purged, ${total} AS total
+                c.purged_at IS NOT NULL AS purged, c.permissions, ${total} AS total
            FROM accounts a JOIN consents c ON c.id = a.consent_id
           WHERE a.id = $1 AND a.client_id = $2)
        SELECT CASE WHEN p.rn IS NULL OR p.rn = 1 THEN to_json(s)::text END AS scope, p.*
@@ -126,6 +126,7 @@ export class TransactionQueryRepository {
         endUserId: scope.endUserId,
         consentStatus: scope.consentStatus,
         purged: scope.purged,
+        permissions: scope.permissions,
       },
       // (The first row also carries `scope` and every row `rn`: the response mappers name their fields.)
       rows: first.rn === null ? [] : rows,
