@@ -252,5 +252,5 @@ export function readsBalances(permissions: readonly string[]): boolean {
   return permissions.includes('balances') || permissions.includes('statements');
 }
 
-// eslint-disable-next-line require-yield -- the empty stream of a consent that grants no history
+/** The empty stream of a consent that grants no history. */
 async function* noPages(): AsyncGenerator<never> {}
