@@ -7,16 +7,23 @@
  *
  * What runs: the sandbox bank and the API in this process, the worker as its own process (as in
  * production), PostgreSQL and Redis as `npm start` brings them up (DATABASE_URL / REDIS_URL).
+ * The sync queue is paused while the consents are authorised and the worker boots (a production
+ * worker is already running): the clock runs from the resume to the last sync's end. It also
+ * prints the CPU time each side spent in that window (from /proc), which says what limits the rate
+ * on a machine where the bank, the worker and PostgreSQL share the cores.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { PassThrough } from 'node:stream';
+import { Queue } from 'bullmq';
+import { bullConnection, QUEUES } from '../libs/common/src/queues.js';
 import { loadApiConfig } from '../libs/common/src/config.js';
 import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
@@ -95,7 +102,12 @@ async function main() {
     ).json()) as { api_key: string }
   ).api_key;
 
-  // Authorise every demo user before any worker runs, so the timing covers syncing only.
+  // Authorise every demo user while the queue is paused, so the timing covers syncing only.
+  const syncQueue = new Queue(QUEUES.sync, {
+    connection: bullConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', false),
+    prefix,
+  });
+  await syncQueue.pause();
   const { users } = (await (await fetch(`${bank.url}/__sandbox/users`)).json()) as {
     users: Array<{
       username: string;
@@ -128,7 +140,6 @@ async function main() {
 
   const db = new pg.Client({ connectionString: dbUrl });
   await db.connect();
-  const start = Date.now();
   const profile = process.env.BENCH_CPU_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
     : [];
@@ -147,6 +158,14 @@ async function main() {
       /* exited */
     }
   }, 100);
+  const bootDeadline = Date.now() + 60_000;
+  while ((await syncQueue.getWorkersCount()) === 0) {
+    if (Date.now() > bootDeadline) throw new Error('the worker did not connect within 60 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const cpu0 = cpuSnapshot(worker.pid!);
+  const start = Date.now();
+  await syncQueue.resume();
   for (;;) {
     const { rows } =
       await db.query(`SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
@@ -158,7 +177,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 50));
   }
   const syncMs = Date.now() - start;
+  const cpu1 = cpuSnapshot(worker.pid!);
   clearInterval(sampler);
+  await syncQueue.close();
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
   const { rows: counted } = await db.query(`SELECT count(*)::int AS n FROM transactions`);
@@ -188,11 +209,51 @@ async function main() {
   );
   log(`ratio sync/COPY: ${(syncRate / copyRate).toFixed(3)}   (target ≥ 0.25)`);
   log(`worker peak RSS: ${(peakRss / 1024).toFixed(0)} MB   (target < 300 MB)`);
+  const spent = (k: keyof CpuSnapshot) => (cpu1[k] - cpu0[k]).toFixed(1);
+  log(
+    `CPU seconds in the sync window (${(syncMs / 1000).toFixed(1)} s wall, ${cpus().length} cores): ` +
+      `worker ${spent('worker')}, PostgreSQL + Redis ${spent('servers')}, sandbox bank (this process) ${spent('self')}`,
+  );
 
   await db.end();
   await api.close();
   await bank.close();
   await admin(`DROP DATABASE "${dbName}" WITH (FORCE)`);
+}
+
+interface CpuSnapshot {
+  worker: number;
+  servers: number;
+  self: number;
+}
+
+/** CPU seconds (user + system) so far of a process, from /proc; 0 once it is gone. */
+function cpuSeconds(pid: number | string): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The worker, this process (the sandbox bank; the API in it is idle during the sync), and every
+ * PostgreSQL and Redis process (the worker's connections live through the whole sync).
+ */
+function cpuSnapshot(workerPid: number): CpuSnapshot {
+  let servers = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm = '';
+    try {
+      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'postgres' || comm.startsWith('redis-server')) servers += cpuSeconds(pid);
+  }
+  return { worker: cpuSeconds(workerPid), servers, self: cpuSeconds(process.pid) };
 }
 
 main().then(

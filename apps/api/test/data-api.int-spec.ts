@@ -523,7 +523,7 @@ describe('consent status rules', () => {
   ])('answers 403 permission_not_granted to reads a %j consent does not grant', async (permissions, want) => {
     const { c, paths } = await consentWithData('active');
     await f.query(`UPDATE consents SET permissions = $2 WHERE id = $1`, [c.id, permissions]);
-    const got = [];
+    const got: number[] = [];
     for (const path of paths) {
       const r = await get(alice.apiKey, path);
       got.push(r.status);

@@ -90,12 +90,19 @@ export class SyncEngine {
     await this.syncs.start(job.syncId, ids.size);
     await this.consents.update(consent.id, { syncState: 'running' });
     if (ids.size === 0) await this.finish(job.syncId, 'succeeded', null);
+    // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
+    // slot given to a consent's second account while its first is writing mostly waits. Priority =
+    // the account's place in its consent: every consent's first account is taken before any
+    // consent's second, spreading the slots over consents (FIFO within a priority; the fan-out
+    // jobs themselves have none, so they run first).
+    let ordinal = 0;
     for (const accountId of ids.values()) {
       await this.queue.add(
         SYNC_JOBS.account,
         { ...job, accountId },
         {
           jobId: jobIds.syncAccount(accountId, job.syncId),
+          priority: Math.min(++ordinal, MAX_PRIORITY),
           attempts: 8,
           backoff: { type: 'capped-exponential' },
           removeOnComplete: true,
@@ -241,6 +248,9 @@ export class SyncEngine {
     }
   }
 }
+
+/** BullMQ's lowest priority (2^21). */
+const MAX_PRIORITY = 2 ** 21;
 
 /** Whether a consent's permissions cover an account's transaction history. */
 export function readsHistory(permissions: readonly string[]): boolean {

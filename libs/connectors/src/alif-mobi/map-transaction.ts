@@ -1,5 +1,5 @@
 import { isTransactionType, type Transaction, type TransactionType } from '#domain/transaction.js';
-import { codeOf, localDate, obpInstant, obpMoney, required } from './obp-values.js';
+import { codeOf, instantDate, obpInstant, obpMoney, required } from './obp-values.js';
 import type { ObpAttribute, ObpTransaction } from './obp.wire.js';
 
 /**
@@ -157,7 +157,7 @@ export function mapTransaction(
   return {
     providerTransactionId: id,
     status: 'booked',
-    date: localDate(completed.ms, options.timeZone),
+    date: instantDate(completed, options.timeZone),
     valueDate: null,
     bookedAt: completed.iso,
     amount,

@@ -56,7 +56,8 @@ export function obpInstant(value: string | null, path: string): ObpInstant {
 
 /** RFC 3339 UTC to the second, as the API prints timestamps. */
 export function toRfc3339(ms: number): Timestamp {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // toISOString is `YYYY-MM-DDTHH:mm:ss.sssZ` for the years OBP_TIMESTAMP admits.
+  return `${new Date(ms).toISOString().slice(0, 19)}Z`;
 }
 
 /** OBP request date format `yyyy-MM-dd'T'HH:mm:ss.SSS'Z'` (§1.5; anything else is OBP-10026). */
@@ -74,6 +75,15 @@ export function localDate(ms: number, timeZone: string): IsoDate {
   // UTC needs no calendar lookup: the ISO form's date part is it (Intl.format costs ~5 µs a call,
   // a tenth of the whole per-transaction budget of a sync).
   if (timeZone === 'UTC') return new Date(ms).toISOString().slice(0, 10);
+  return zonedDate(ms, timeZone);
+}
+
+/** {@link localDate} of an {@link ObpInstant}: in UTC, the date part of the instant it already has. */
+export function instantDate(instant: ObpInstant, timeZone: string): IsoDate {
+  return timeZone === 'UTC' ? instant.iso.slice(0, 10) : zonedDate(instant.ms, timeZone);
+}
+
+function zonedDate(ms: number, timeZone: string): IsoDate {
   let format = DATE_FORMATS.get(timeZone);
   if (format === undefined) {
     format = new Intl.DateTimeFormat('en-CA', {
@@ -94,13 +104,26 @@ export function routing(routings: readonly ObpRouting[], scheme: string): string
   return routings.find((r) => r.scheme?.toUpperCase() === wanted && r.address)?.address ?? null;
 }
 
-/** Upper-case code with non-alphanumerics as `_`: `"Card payment"` → `CARD_PAYMENT`. */
+const CODES = new Map<string, string>();
+const MAX_CODES = 4096;
+
+/**
+ * Upper-case code with non-alphanumerics as `_`: `"Card payment"` → `CARD_PAYMENT`. Banks repeat
+ * a handful of attribute names and types on every transaction, so the codes are remembered (up to
+ * a few thousand distinct values; past that they are computed each time).
+ */
 export function codeOf(value: string | null): string {
-  return (value ?? '')
-    .trim()
-    .toUpperCase()
-    .replace(/[^A-Z0-9]+/g, '_')
-    .replace(/^_|_$/g, '');
+  if (value === null) return '';
+  let code = CODES.get(value);
+  if (code === undefined) {
+    code = value
+      .trim()
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_|_$/g, '');
+    if (CODES.size < MAX_CODES) CODES.set(value, code);
+  }
+  return code;
 }
 
 /** Masks all but the last four characters: `****1234`. */
