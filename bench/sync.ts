@@ -212,7 +212,8 @@ async function main() {
   const spent = (k: keyof CpuSnapshot) => (cpu1[k] - cpu0[k]).toFixed(1);
   log(
     `CPU seconds in the sync window (${(syncMs / 1000).toFixed(1)} s wall, ${cpus().length} cores): ` +
-      `worker ${spent('worker')}, PostgreSQL + Redis ${spent('servers')}, sandbox bank (this process) ${spent('self')}`,
+      `worker ${spent('worker')}, PostgreSQL ${spent('postgres')}, Redis ${spent('redis')}, ` +
+      `sandbox bank (this process) ${spent('self')}`,
   );
 
   await db.end();
@@ -223,7 +224,8 @@ async function main() {
 
 interface CpuSnapshot {
   worker: number;
-  servers: number;
+  postgres: number;
+  redis: number;
   self: number;
 }
 
@@ -242,7 +244,8 @@ function cpuSeconds(pid: number | string): number {
  * PostgreSQL and Redis process (the worker's connections live through the whole sync).
  */
 function cpuSnapshot(workerPid: number): CpuSnapshot {
-  let servers = 0;
+  let postgres = 0;
+  let redis = 0;
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     let comm = '';
@@ -251,9 +254,10 @@ function cpuSnapshot(workerPid: number): CpuSnapshot {
     } catch {
       continue;
     }
-    if (comm === 'postgres' || comm.startsWith('redis-server')) servers += cpuSeconds(pid);
+    if (comm === 'postgres') postgres += cpuSeconds(pid);
+    else if (comm.startsWith('redis-server')) redis += cpuSeconds(pid);
   }
-  return { worker: cpuSeconds(workerPid), servers, self: cpuSeconds(process.pid) };
+  return { worker: cpuSeconds(workerPid), postgres, redis, self: cpuSeconds(process.pid) };
 }
 
 main().then(

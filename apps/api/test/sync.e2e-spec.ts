@@ -14,6 +14,7 @@ afterEach(() => s.control('DELETE', '/faults'));
 
 type Summary = {
   transaction_count: number;
+  transfer_count: number;
   sum_of_amounts: string;
   closing_balance: string;
   currency: string;
@@ -47,9 +48,10 @@ async function syncNow(consentId: string) {
 /** Hisob's copy of one bank account versus the sandbox's own ledger. */
 async function compare(consentId: string, providerAccountId: string) {
   const bank: Summary = await s.control('GET', `/accounts/${providerAccountId}/summary`);
-  const [copy] = await s.db<{ n: number; sum: string; booked: string | null }>(
+  const [copy] = await s.db<{ n: number; sum: string; booked: string | null; transfers: number }>(
     `SELECT count(t.*)::int AS n, coalesce(sum(t.amount), 0)::text AS sum,
-            (SELECT amount::text FROM balances b WHERE b.account_id = a.id AND b.type = 'booked') AS booked
+            (SELECT amount::text FROM balances b WHERE b.account_id = a.id AND b.type = 'booked') AS booked,
+            (SELECT count(*)::int FROM transfers x WHERE x.account_id = a.id) AS transfers
        FROM accounts a LEFT JOIN transactions t ON t.account_id = a.id
       WHERE a.consent_id = $1 AND a.provider_account_id = $2 GROUP BY a.id`,
     [consentId, providerAccountId],
@@ -59,8 +61,14 @@ async function compare(consentId: string, providerAccountId: string) {
       n: bank.transaction_count,
       sum: normal(bank.sum_of_amounts),
       booked: normal(bank.closing_balance),
+      transfers: bank.transfer_count,
     },
-    copy: { n: copy!.n, sum: normal(copy!.sum), booked: copy!.booked && normal(copy!.booked) },
+    copy: {
+      n: copy!.n,
+      sum: normal(copy!.sum),
+      booked: copy!.booked && normal(copy!.booked),
+      transfers: copy!.transfers,
+    },
   };
 }
 
@@ -115,10 +123,13 @@ describe('sync against the Alif Mobi sandbox', () => {
     expect(first.progress.accounts_total).toBe(accounts.length);
     expect(first.progress.accounts_done).toBe(accounts.length);
     expect(first.progress.transactions_added).toBeGreaterThan(100);
+    let transfers = 0;
     for (const id of accounts) {
       const { bank, copy } = await compare(consentId, id);
       expect({ id, ...copy }).toEqual({ id, ...bank });
+      transfers += copy.transfers;
     }
+    expect(transfers).toBeGreaterThan(0);
     // The same figures through the REST API a client uses: accounts, totals, balances, statements.
     const { accounts: listed } = await s.get(`/v1/accounts?consent_id=${consentId}`);
     expect(listed).toHaveLength(accounts.length);

@@ -232,6 +232,8 @@ export class ControlApi {
       first_completed: hi > lo ? formatObpDate(book.postings[lo]!.completed) : null,
       last_completed: hi > lo ? formatObpDate(book.postings[hi - 1]!.completed) : null,
       pending_count: bank.ledger.pendingFor(account.index).length,
+      // International transfers (transaction requests) the account shows now, whatever the period.
+      transfer_count: book.transfers.filter((t) => t.start <= bank.nowSec).length,
     };
   }
 }
