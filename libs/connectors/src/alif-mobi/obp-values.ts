@@ -51,8 +51,23 @@ export function obpInstant(value: string | null, path: string): ObpInstant {
   const text = required(value, path, 'a date-time');
   const ms = OBP_TIMESTAMP.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(ms)) throw new WireShapeError(path, "a date-time yyyy-MM-dd'T'HH:mm:ss'Z'", text);
-  return { ms, iso: toRfc3339(ms) };
+  // OBP's own format already is the RFC 3339 UTC form (formatting it again cost ~2 µs a call, a
+  // few percent of a sync), unless Date.parse rolled an impossible date over (Feb 30 → Mar 1).
+  return { ms, iso: isCanonicalUtc(text) ? text : toRfc3339(ms) };
 }
+
+/** `yyyy-MM-ddTHH:mm:ssZ` (shape already checked) naming a real calendar day and hour. */
+function isCanonicalUtc(text: string): boolean {
+  if (text.length !== 20 || text.charCodeAt(19) !== 0x5a /* Z */) return false;
+  const year = Number(text.slice(0, 4));
+  const month = Number(text.slice(5, 7));
+  const day = Number(text.slice(8, 10));
+  if (month < 1 || month > 12 || day < 1 || Number(text.slice(11, 13)) > 23) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
 /** RFC 3339 UTC to the second, as the API prints timestamps. */
 export function toRfc3339(ms: number): Timestamp {

@@ -3,6 +3,7 @@ import { Consents1763881200000 } from './1763881200000-Consents.js';
 import { SyncAndData1763884800000 } from './1763884800000-SyncAndData.js';
 import { DataReadIndexes1763888400000 } from './1763888400000-DataReadIndexes.js';
 import { AccountTotals1763892000000 } from './1763892000000-AccountTotals.js';
+import { DropStatementIndex1763895600000 } from './1763895600000-DropStatementIndex.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   SyncAndData1763884800000,
   DataReadIndexes1763888400000,
   AccountTotals1763892000000,
+  DropStatementIndex1763895600000,
 ];
