@@ -3,7 +3,7 @@
  * PostgreSQL, next to a raw COPY of the very same rows into the same table shape, in the same run
  * (ratios, not absolute times: these machines are noisy). Also samples the worker's RSS.
  *
- *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 500]
+ *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 1000]
  *
  * What runs: the sandbox bank and the API in this process, the worker as its own process (as in
  * production), PostgreSQL and Redis as `npm start` brings them up (DATABASE_URL / REDIS_URL).
@@ -30,7 +30,7 @@ import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 
 const { values } = parseArgs({
-  options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '500' } },
+  options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '1000' } },
 });
 const size = Number.parseInt(values.size!, 10);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/hisob';

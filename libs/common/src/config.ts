@@ -34,7 +34,7 @@ const commonSpec = {
   ALIF_MOBI_CLIENT_ID: str({ default: 'hisob' }),
   ALIF_MOBI_CLIENT_SECRET: str({ default: 'hisob-sandbox-secret' }),
   /** Transactions per OBP page (`limit`): OBP's default is 50 and it sets no maximum (§1.6). */
-  ALIF_MOBI_PAGE_SIZE: num({ default: 500 }),
+  ALIF_MOBI_PAGE_SIZE: num({ default: 1000 }),
   ALIF_SHOP_URL: url({ default: 'http://127.0.0.1:4020' }),
   ACCESSBANK_URL: url({ default: 'http://127.0.0.1:4030' }),
   ACCESSBANK_TPP_ID: str({ default: 'hisob-tpp' }),
