@@ -429,6 +429,16 @@ describe('token refresh in the worker', () => {
     );
     expect((await consentRow(timed)).status).toBe('active');
 
+    // The two retries above must be over before the next fault is set: faults match every token
+    // call, and a late retry would take the malformed reply meant for the next job.
+    for (const j of [job, tjob]) {
+      await until(
+        () => j.getState(),
+        (state) => !['delayed', 'waiting', 'active', 'prioritized'].includes(state),
+        30_000,
+      );
+    }
+
     const broken = await newActiveConsent('user-refresh-malformed');
     await control('POST', '/faults', {
       match: { method: 'POST', path: '/token' },
