@@ -447,7 +447,8 @@ async function main(): Promise<number> {
         'data:text/javascript,process.once("SIGUSR2",()=>process.exit(0))',
       ]
     : [];
-  const api = start('the API', [...profile, 'dist/apps/api/src/main.js'], {
+  // The API's V8 flags as scripts/start.sh, docker-compose.yml and the Dockerfile run it.
+  const api = start('the API', [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: dbUrl,

@@ -25,14 +25,24 @@ function nameOf(text: string): string {
  * Use it for statements whose text comes from a bounded set of shapes (values always go in
  * `params`), never for text built from user input. A DataSource that is not backed by a `pg`
  * pool (the EXPLAIN harness of the tests) runs the text through `DataSource.query` instead.
+ * `rowMode: 'array'` returns each row as its values in column order.
  */
-export async function preparedQuery<R extends QueryResultRow>(
+export async function preparedQuery<R extends QueryResultRow | unknown[]>(
   ds: DataSource,
   text: string,
   params: unknown[],
+  rowMode?: 'array',
 ): Promise<R[]> {
   const pool = (ds as { driver?: { master?: Pool } }).driver?.master;
-  if (!pool) return ds.query(text, params);
-  const result = await pool.query<R>({ name: nameOf(text), text, values: params });
-  return result.rows;
+  if (!pool) {
+    const rows: Array<Record<string, unknown>> = await ds.query(text, params);
+    return (rowMode === 'array' ? rows.map((r) => Object.values(r)) : rows) as R[];
+  }
+  const result = await pool.query({
+    name: nameOf(text),
+    text,
+    values: params,
+    ...(rowMode ? { rowMode } : {}),
+  });
+  return result.rows as R[];
 }
