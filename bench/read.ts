@@ -13,7 +13,8 @@
  * `--keep-db` leaves the scratch database in place (its URL is printed) for EXPLAIN and friends.
  *
  * Targets (issue): reads ≥ 0.6 × the bare rate with p99 < 50 ms; a statement over a
- * 1,000,000-row account under 100 ms.
+ * 1,000,000-row account under 100 ms. The p99 is checked with the API held at 0.6 × the bare rate
+ * (step 3b): at full closed-loop load the p99 only restates the throughput.
  *
  * What it does, all on 127.0.0.1:
  * 1. A scratch database `hisob_bench_<id>` next to DATABASE_URL's, migrated with the CLI; a client
@@ -28,6 +29,8 @@
  *    socket error and timeout is counted and printed; any of them makes the run invalid (exit 1).
  *    Each run also prints the CPU spent per response by the server process, by PostgreSQL and by
  *    the load generator (from /proc): on 2 shared cores that says which side limits the rate.
+ * 3b. Hisob alone, paced at 0.6 × the bare median rate over the same connections (open loop),
+ *    after a warm-up at that rate: its p50 and p99 at the throughput the target names.
  * 4. 50 sequential statements (JSON) of the big account over its whole history, against the bare
  *    `sum(amount)` over the same rows; the figures of both must agree to the cent.
  * The database, the two server processes and the Redis keys under the run's prefix are removed at
@@ -555,7 +558,7 @@ async function main(): Promise<number> {
         [dbName],
       )
     ).map((r) => r.pid);
-  const load = async (url: string, seconds: number, server: ChildProcess) => {
+  const load = async (url: string, seconds: number, server: ChildProcess, overallRate?: number) => {
     const before = new Map((await pgPids()).map((pid) => [pid, cpuSeconds(pid)]));
     const serverBefore = cpuSeconds(server.pid!);
     const loaderBefore = process.cpuUsage();
@@ -565,6 +568,7 @@ async function main(): Promise<number> {
       duration: seconds,
       timeout: 10,
       headers,
+      ...(overallRate ? { overallRate } : {}),
       requests: [
         {
           method: 'GET',
@@ -620,6 +624,15 @@ async function main(): Promise<number> {
     pg: median(t.runs.map((r) => r.cpu.pg)),
   })) as [Summary, Summary];
   const ratio = A.rps / B.rps;
+
+  // The latency target read as a service level: Hisob held at 0.6 × the bare rate (open loop:
+  // autocannon paces the requests over the same connections) must answer with p99 < 50 ms. The
+  // closed-loop p99 above cannot say that: with 50 requests always in flight, latency is 50 ÷
+  // throughput, and even the bare server's p99 is about 50 ms there.
+  const paced = Math.round(0.6 * B.rps);
+  await load(apiUrl, WARMUP, api.child, paced);
+  const atRate = await load(apiUrl, DURATION, api.child, paced);
+  invalid += atRate.non2xx + atRate.errors + atRate.timeouts;
 
   // Statement over the big account's whole history, against the bare sum over the same rows.
   let statement: string[] = [];
@@ -689,7 +702,11 @@ async function main(): Promise<number> {
   log(`B bare Fastify + pg keyset:   ${line(B)}`);
   log(`A Hisob API (auth, log, ...): ${line(A)}`);
   log(`ratio A/B: ${ratio.toFixed(2)}   ${ratio >= 0.6 ? 'OK' : 'MISSED'} (target ≥ 0.6)`);
-  log(`p99(A): ${A.p99} ms   ${A.p99 < 50 ? 'OK' : 'MISSED'} (target < 50 ms)`);
+  log(`p99(A) at full load, ${CONNECTIONS} in flight: ${A.p99} ms (the bare server's: ${B.p99} ms)`);
+  log(
+    `A held at 0.6 × B = ${f0(paced)} req/s (served ${f0(atRate.reqPerSec)}): p50 ${atRate.p50} ms  p99 ${atRate.p99} ms   ` +
+      `${atRate.p99 < 50 && atRate.reqPerSec >= 0.95 * paced ? 'OK' : 'MISSED'} (target p99 < 50 ms at that rate)`,
+  );
   for (const l of statement) log(l);
   log(
     `responses: ${invalid ? `${invalid} FAILED — not a valid measurement` : 'all 200'}   total time ${((Date.now() - t0) / 1000).toFixed(0)} s`,
