@@ -21,8 +21,6 @@ declare module 'autocannon' {
     timeout?: number;
     headers?: Record<string, string>;
     requests?: AutocannonRequest[];
-    /** Requests per second across all connections (open loop); latencies are corrected for coordinated omission. */
-    overallRate?: number;
   }
 
   export interface Histogram {

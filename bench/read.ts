@@ -29,8 +29,8 @@
  *    socket error and timeout is counted and printed; any of them makes the run invalid (exit 1).
  *    Each run also prints the CPU spent per response by the server process, by PostgreSQL and by
  *    the load generator (from /proc): on 2 shared cores that says which side limits the rate.
- * 3b. Hisob alone, paced at 0.6 × the bare median rate over the same connections (open loop),
- *    after a warm-up at that rate: its p50 and p99 at the throughput the target names.
+ * 3b. Hisob alone at a fixed 0.6 × the bare median rate (open loop, see `openLoop`), after a
+ *    warm-up at that rate: its p50 and p99 at the throughput the target names.
  * 4. 50 sequential statements (JSON) of the big account over its whole history, against the bare
  *    `sum(amount)` over the same rows; the figures of both must agree to the cent.
  * The database, the two server processes and the Redis keys under the run's prefix are removed at
@@ -39,6 +39,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -428,6 +429,56 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 
+/**
+ * Open-loop load: requests sent on a fixed schedule (`rate` a second, evenly spaced) over at most
+ * CONNECTIONS keep-alive sockets, whatever the answers do; each latency runs from the request's
+ * scheduled time to its last byte, so a stalled server is charged for the requests it delayed
+ * (no coordinated omission). (autocannon's own pacing sends each second's requests as one burst
+ * at the top of the second, and its correction assumes 1 ms spacing: neither measures this.)
+ */
+async function openLoop(
+  baseUrl: string,
+  paths: readonly string[],
+  headers: Record<string, string>,
+  rate: number,
+  seconds: number,
+): Promise<{ sent: number; failed: number; p50: number; p99: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const { hostname, port } = new URL(baseUrl);
+  const latencies: number[] = [];
+  let failed = 0;
+  const one = (path: string, due: number) =>
+    new Promise<void>((resolve) => {
+      const req = httpGet({ hostname, port, path, headers, agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - due);
+          else failed++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failed++;
+        resolve();
+      });
+    });
+  const total = Math.round(rate * seconds);
+  const start = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(one(paths[Math.floor(Math.random() * paths.length)]!, due));
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)] ?? NaN;
+  return { sent: total, failed, p50: at(0.5), p99: at(0.99) };
+}
+
 async function main(): Promise<number> {
   const t0 = Date.now();
   await admin(`CREATE DATABASE "${dbName}"`);
@@ -558,7 +609,7 @@ async function main(): Promise<number> {
         [dbName],
       )
     ).map((r) => r.pid);
-  const load = async (url: string, seconds: number, server: ChildProcess, overallRate?: number) => {
+  const load = async (url: string, seconds: number, server: ChildProcess) => {
     const before = new Map((await pgPids()).map((pid) => [pid, cpuSeconds(pid)]));
     const serverBefore = cpuSeconds(server.pid!);
     const loaderBefore = process.cpuUsage();
@@ -568,7 +619,6 @@ async function main(): Promise<number> {
       duration: seconds,
       timeout: 10,
       headers,
-      ...(overallRate ? { overallRate } : {}),
       requests: [
         {
           method: 'GET',
@@ -625,14 +675,13 @@ async function main(): Promise<number> {
   })) as [Summary, Summary];
   const ratio = A.rps / B.rps;
 
-  // The latency target read as a service level: Hisob held at 0.6 × the bare rate (open loop:
-  // autocannon paces the requests over the same connections) must answer with p99 < 50 ms. The
-  // closed-loop p99 above cannot say that: with 50 requests always in flight, latency is 50 ÷
-  // throughput, and even the bare server's p99 is about 50 ms there.
+  // The latency target read as a service level: Hisob held at 0.6 × the bare rate must answer
+  // with p99 < 50 ms. The closed-loop p99 above cannot say that: with 50 requests always in
+  // flight, latency is 50 ÷ throughput, and even the bare server's p99 is about 50 ms there.
   const paced = Math.round(0.6 * B.rps);
-  await load(apiUrl, WARMUP, api.child, paced);
-  const atRate = await load(apiUrl, DURATION, api.child, paced);
-  invalid += atRate.non2xx + atRate.errors + atRate.timeouts;
+  await openLoop(apiUrl, paths, headers, paced, WARMUP);
+  const atRate = await openLoop(apiUrl, paths, headers, paced, DURATION);
+  invalid += atRate.failed;
 
   // Statement over the big account's whole history, against the bare sum over the same rows.
   let statement: string[] = [];
@@ -704,8 +753,8 @@ async function main(): Promise<number> {
   log(`ratio A/B: ${ratio.toFixed(2)}   ${ratio >= 0.6 ? 'OK' : 'MISSED'} (target ≥ 0.6)`);
   log(`p99(A) at full load, ${CONNECTIONS} in flight: ${A.p99} ms (the bare server's: ${B.p99} ms)`);
   log(
-    `A held at 0.6 × B = ${f0(paced)} req/s (served ${f0(atRate.reqPerSec)}): p50 ${atRate.p50} ms  p99 ${atRate.p99} ms   ` +
-      `${atRate.p99 < 50 && atRate.reqPerSec >= 0.95 * paced ? 'OK' : 'MISSED'} (target p99 < 50 ms at that rate)`,
+    `A held at 0.6 × B = ${f0(paced)} req/s (open loop, ${f0(atRate.sent)} requests): p50 ${atRate.p50.toFixed(1)} ms  ` +
+      `p99 ${atRate.p99.toFixed(1)} ms   ${atRate.p99 < 50 && !atRate.failed ? 'OK' : 'MISSED'} (target p99 < 50 ms at that rate)`,
   );
   for (const l of statement) log(l);
   log(
