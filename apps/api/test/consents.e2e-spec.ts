@@ -481,13 +481,22 @@ describe('expiry', () => {
     await db(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
     const { MaintenanceProcessor } = await import('../../worker/src/processors/maintenance.processor.js');
     // The worker's own minutely `expire-consents` job may get there first when the test straddles
-    // a minute boundary, so the count this call returns says nothing; the end state below must be
-    // reached, and reached once (one `active → expired` event).
+    // a minute boundary: it then holds the row (this call skips locked rows and returns without
+    // it) until its transaction commits. So the count says nothing; the end state below must be
+    // reached within moments, and reached once (one `active → expired` event).
     await worker.app.get(MaintenanceProcessor).expireConsents();
-    const consent = await json(
-      await fetch(`${api.url}/v1/consents/${id}`, { headers: bearer(client.apiKey) }),
-    );
+    const read = async () =>
+      json(await fetch(`${api.url}/v1/consents/${id}`, { headers: bearer(client.apiKey) }));
+    let consent = await read();
+    for (let i = 0; i < 100 && consent.status === 'active'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      consent = await read();
+    }
     expect(consent).toMatchObject({ status: 'expired', status_reason: 'valid_until passed' });
+    const [row] = await db<{ session_enc: string | null }>(`SELECT session_enc FROM consents WHERE id = $1`, [
+      id,
+    ]);
+    expect(row!.session_enc).toBeNull();
     const events = await db<{ payload: { data: { status: string; previous_status: string } } }>(
       `SELECT payload FROM webhook_events WHERE type = 'consent.status_changed' AND payload->'data'->>'consent_id' = $1 ORDER BY created_at`,
       [id],
