@@ -1,4 +1,5 @@
 import { getQueueToken } from '@nestjs/bullmq';
+import pg from 'pg';
 import type { Queue } from 'bullmq';
 import { QUEUES } from '#common/queues.js';
 import { Keyring } from '#crypto/keyring.js';
@@ -476,6 +477,25 @@ describe('secrets', () => {
 });
 
 describe('expiry', () => {
+  it('expires a consent while a sync page holds its foreign-key share lock', async () => {
+    const id = await newActiveConsent('user-expiry-busy');
+    await db(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);
+    // What every open sync page does to its consent row: its rows' foreign keys share-lock it.
+    const page = new pg.Client({ connectionString: stack.api.db.url });
+    await page.connect();
+    try {
+      await page.query('BEGIN');
+      await page.query('SELECT 1 FROM consents WHERE id = $1 FOR KEY SHARE', [id]);
+      const { MaintenanceProcessor } = await import('../../worker/src/processors/maintenance.processor.js');
+      await worker.app.get(MaintenanceProcessor).expireConsents();
+      const [row] = await db<{ status: string }>(`SELECT status FROM consents WHERE id = $1`, [id]);
+      expect(row!.status).toBe('expired');
+    } finally {
+      await page.query('ROLLBACK').catch(() => undefined);
+      await page.end();
+    }
+  });
+
   it('expires consents past valid_until, drops their tokens and announces it', async () => {
     const id = await newActiveConsent('user-expiry');
     await db(`UPDATE consents SET expires_at = now() - interval '1 minute' WHERE id = $1`, [id]);

@@ -34,8 +34,19 @@ export class ConsentRepository {
   }
 
   /** Locks the row for the rest of the transaction (token refresh, status changes). */
+  /**
+   * The consent, locked against other status changes until the transaction ends. `FOR NO KEY
+   * UPDATE`, the lock an UPDATE that leaves the key alone takes anyway: `FOR UPDATE` would also
+   * wait for every open transaction holding the row's foreign-key share lock, i.e. each page a
+   * sync of this consent is writing (its transactions, syncs and accounts rows reference it).
+   */
   lockById(id: string, em: EntityManager): Promise<ConsentEntity | null> {
-    return em.getRepository(ConsentEntity).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    return em
+      .getRepository(ConsentEntity)
+      .createQueryBuilder('c')
+      .where('c.id = :id', { id })
+      .setLock('for_no_key_update')
+      .getOne();
   }
 
   /**
@@ -91,7 +102,12 @@ export class ConsentRepository {
     return { sessionEnc: row?.sessionEnc ?? null, authPendingEnc: row?.authPendingEnc ?? null };
   }
 
-  /** Active consents whose `expires_at` has passed, locked and skipped by concurrent sweepers. */
+  /**
+   * Active consents whose `expires_at` has passed, locked and skipped by concurrent sweepers. The
+   * lock is `FOR NO KEY UPDATE` (see {@link lockById}): with `FOR UPDATE`, SKIP LOCKED also skipped
+   * every consent whose sync had a page open (the pages' foreign keys share-lock the row), so a
+   * consent syncing at every sweep was never expired.
+   */
   async lockExpired(now: Date, em: EntityManager, limit = 500): Promise<ConsentEntity[]> {
     return em
       .getRepository(ConsentEntity)
@@ -99,7 +115,7 @@ export class ConsentRepository {
       .where(`c.status IN ('active', 'reauth_required') AND c.expires_at <= :now`, { now })
       .orderBy('c.expires_at', 'ASC')
       .limit(limit)
-      .setLock('pessimistic_write')
+      .setLock('for_no_key_update')
       .setOnLocked('skip_locked')
       .getMany();
   }
