@@ -1,22 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsDateString, IsOptional, IsUUID } from 'class-validator';
+import { PageQueryDto } from '../data/data-query.dto.js';
 
-export class AccessLogQueryDto {
+/** The caller's access trail: by consent and time range, paged like every list. */
+export class AccessLogQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() consent_id?: string;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString({ strict: true }) from?: string;
   @ApiPropertyOptional({ format: 'date-time' }) @IsOptional() @IsDateString({ strict: true }) to?: string;
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-  @ApiPropertyOptional({ description: 'Opaque cursor from next_cursor.' })
-  @IsOptional()
-  @IsString()
-  cursor?: string;
 }
 
 export class AccessLogEntryResponse {
