@@ -10,7 +10,8 @@
  *     [--warmup 3] [--rounds 2] [--cursors 5000] [--cpu-prof <dir>] [--keep-db]
  *
  * `--cpu-prof <dir>` writes a V8 CPU profile of the API process (after the load) into <dir>.
- * `--keep-db` leaves the scratch database in place (its URL is printed) for EXPLAIN and friends.
+ * `--keep-db` leaves the scratch database in place (its URL is printed) for EXPLAIN and friends, and
+ * writes its URL, the client's API key and the request paths to a JSON file in the temp directory.
  *
  * Targets (issue): reads ≥ 0.6 × the bare rate with p99 < 50 ms; a statement over a
  * 1,000,000-row account under 100 ms. The p99 is checked with the API held at 0.6 × the bare rate
@@ -38,7 +39,9 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Agent, get as httpGet } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
@@ -582,6 +585,12 @@ async function main(): Promise<number> {
       `/v1/accounts/${r.a}/transactions?limit=${PAGE}&cursor=${encodeTransactionCursor({ date: r.d, id: r.id })}`,
   );
   const headers = { authorization: `Bearer ${client.apiKey}` };
+  if (values['keep-db']) {
+    // What a follow-up experiment needs to load the kept database again (key, paths, URL).
+    const file = join(tmpdir(), `${dbName}.json`);
+    writeFileSync(file, JSON.stringify({ dbUrl, apiKey: client.apiKey, paths }));
+    log(`kept database's load file: ${file}`);
+  }
 
   // The two targets must serve the same page before their speed means anything.
   for (const path of paths.slice(0, 5)) {

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
+import { requestLogging } from '#common/logging.js';
 import { ProblemFilter } from '#common/http/problem.filter.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '#common/http/request-id.js';
 import { hisobValidationPipe } from '#common/http/validation.js';
@@ -24,10 +25,12 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
   const fastify = adapter.getInstance();
   // Only JSON bodies: a text/plain body is a 415, not a string that fails validation later.
   fastify.removeContentTypeParser(['text/plain']);
-  fastify.addHook('onRequest', async (req, reply) => {
+  fastify.addHook('onRequest', (req, reply, done) => {
     (req.raw as typeof req.raw & { id: string }).id = String(req.id);
     void reply.header(REQUEST_ID_HEADER, String(req.id));
+    done();
   });
+  requestLogging(fastify, () => PinoLogger.root);
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,

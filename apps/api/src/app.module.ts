@@ -2,7 +2,6 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { BullModule } from '@nestjs/bullmq';
 import { type ApiEnv } from '#common/config.js';
@@ -10,7 +9,7 @@ import { CoreModule } from '#common/core.module.js';
 import { bullConnection } from '#common/queues.js';
 import { ConsentsModule } from '#consents/consents.module.js';
 import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
-import { httpLoggerParams } from '#common/logging.js';
+import { HttpLoggerModule } from '#common/logging.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
 import { AccessLogRepository } from '#persistence/repositories/access-log.repository.js';
 import { AccessLogController } from './access-log/access-log.controller.js';
@@ -45,7 +44,7 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config),
         AuthModule,
-        LoggerModule.forRoot(httpLoggerParams(config.HISOB_LOG_LEVEL, 'hisob-api', logStream)),
+        HttpLoggerModule.forRoot(config.HISOB_LOG_LEVEL, 'hisob-api', logStream),
         TypeOrmModule.forRoot({
           ...dataSourceOptions({
             url: config.DATABASE_URL,

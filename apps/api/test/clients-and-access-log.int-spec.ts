@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { bearer, json, startApi, ADMIN_TOKEN, type ApiHarness } from './harness.js';
 
 let api: ApiHarness;
@@ -102,6 +103,62 @@ describe('access log', () => {
 });
 
 describe('logs', () => {
+  const linesOf = (requestId: string) =>
+    api.logs
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes(`"${requestId}"`))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('carry the request id on the lines logged while serving it (a JSON body too), and end with one line', async () => {
+    const created = await fetch(`${api.url}/admin/clients`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json', 'x-request-id': 'log-ctx-post' },
+      body: JSON.stringify({ name: 'log-ctx' }),
+    });
+    expect(created.status).toBe(201);
+    const missing = await fetch(`${api.url}/v1/accounts/00000000-0000-4000-8000-000000000000?code=s3cr3t`, {
+      headers: { ...bearer((await api.newClient('log-ctx-reader')).apiKey), 'x-request-id': 'log-ctx-404' },
+    });
+    expect(missing.status).toBe(404);
+    await new Promise((r) => setTimeout(r, 50));
+
+    const post = linesOf('log-ctx-post');
+    // The service's own line (logged after the body was parsed) and the completion line.
+    expect(post.find((l) => l.msg === 'client created')).toMatchObject({
+      request_id: 'log-ctx-post',
+      level: 30,
+    });
+    expect(post.filter((l) => l.msg === 'request completed')).toEqual([
+      expect.objectContaining({
+        request_id: 'log-ctx-post',
+        level: 30,
+        req: { method: 'POST', url: '/admin/clients' },
+        res: { status_code: 201 },
+        responseTime: expect.any(Number),
+      }),
+    ]);
+    // A 4xx completes at warn, with secret query parameters redacted and no headers.
+    const done404 = linesOf('log-ctx-404').filter((l) => l.msg === 'request completed');
+    expect(done404).toEqual([
+      expect.objectContaining({
+        level: 40,
+        req: { method: 'GET', url: '/v1/accounts/00000000-0000-4000-8000-000000000000?code=[REDACTED]' },
+        res: { status_code: 404 },
+      }),
+    ]);
+    expect(JSON.stringify(done404)).not.toContain('authorization');
+    // A line logged outside any request carries no request id (the context does not leak).
+    new Logger('probe').log('outside any request');
+    await new Promise((r) => setTimeout(r, 20));
+    const outside = api.logs
+      .join('')
+      .split('\n')
+      .find((l) => l.includes('outside any request'));
+    expect(outside).toBeDefined();
+    expect(JSON.parse(outside!)).not.toHaveProperty('request_id');
+  });
+
   it('never contain an API key, the admin token or a webhook secret', async () => {
     const { apiKey, webhookSecret } = await api.newClient('log-check');
     await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) });

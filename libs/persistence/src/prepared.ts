@@ -17,7 +17,7 @@ function nameOf(text: string): string {
 }
 
 /**
- * Runs a read as a named, server-side prepared statement on TypeORM's `pg` pool: each pooled
+ * Runs a statement as a named, server-side prepared statement on TypeORM's `pg` pool: each pooled
  * connection parses and plans it once, then PostgreSQL reuses the plan (after its first five
  * custom plans, when the generic one is no worse). For the hot reads this is where the time went:
  * the one-query account page took 1.3-1.6 ms to plan and under 1 ms to run.
