@@ -9,6 +9,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
+import { RawJson } from '../apps/sandbox-alif-mobi/src/http/http-util.js';
 import { ObpApi, type TokenVerifier } from '../apps/sandbox-alif-mobi/src/obp/obp-api.js';
 import { Prng } from '../apps/sandbox-alif-mobi/src/seed/prng.js';
 import { SandboxBank } from '../apps/sandbox-alif-mobi/src/seed/sandbox-bank.js';
@@ -49,7 +50,7 @@ async function page(headers: Record<string, string>): Promise<number> {
   } as unknown as IncomingMessage;
   const started = process.hrtime.bigint();
   const res = await api.handle(req, new URL(`http://bench${path}`));
-  const body = JSON.stringify(res.body);
+  const body = res.body instanceof RawJson ? res.body.text : JSON.stringify(res.body);
   if (res.status !== 200 || body.length < 10) throw new Error(`unexpected reply ${res.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

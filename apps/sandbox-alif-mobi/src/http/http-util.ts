@@ -15,13 +15,19 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A reply body that is JSON text already (sent as is). */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  send(res, status, JSON.stringify(body), 'application/json; charset=utf-8', headers);
+  const text = body instanceof RawJson ? body.text : JSON.stringify(body);
+  send(res, status, text, 'application/json; charset=utf-8', headers);
 }
 
 export function sendHtml(

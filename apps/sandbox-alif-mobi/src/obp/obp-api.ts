@@ -3,7 +3,7 @@
  * OBP's order: authentication, bank, account, view, then the permission the token's scopes grant.
  */
 import type { IncomingMessage } from 'node:http';
-
+import { RawJson } from '../http/http-util.js';
 import type { AccountDef, UserDef } from '../seed/catalog.js';
 import type { Posting } from '../seed/ledger.js';
 import type { SandboxBank } from '../seed/sandbox-bank.js';
@@ -254,7 +254,7 @@ export class ObpApi {
     // them so). Query parameters are honoured as a fallback unless strictPagingSource is set.
     const sources: ParamSource[] = [headerSource(ctx.req.headers)];
     if (!this.opts.strictPagingSource) sources.push(querySource(ctx.url.searchParams));
-    return this.page(account, sources, (p) => this.json.transaction(p, caller.vis));
+    return this.page(account, sources, (p) => this.json.transactionText(p, caller.vis));
   }
 
   private async coreTransactions(ctx: RequestContext): Promise<ObpResponse> {
@@ -270,11 +270,12 @@ export class ObpApi {
     this.require(caller, 'transactions');
     // Research notes §1.6: the core endpoint reads paging from the URL query only.
     return this.page(account, [querySource(ctx.url.searchParams)], (p) =>
-      this.json.coreTransaction(p, caller.vis),
+      JSON.stringify(this.json.coreTransaction(p, caller.vis)),
     );
   }
 
-  private page(account: AccountDef, sources: ParamSource[], map: (p: Posting) => unknown): ObpResponse {
+  /** A page of `{"transactions": [...]}`, each element's JSON text from `map`. */
+  private page(account: AccountDef, sources: ParamSource[], map: (p: Posting) => string): ObpResponse {
     const q = readPaging(sources);
     const [lo, hi] = this.sandbox.ledger.range(
       account.index,
@@ -282,7 +283,7 @@ export class ObpApi {
       Math.floor(q.toMs / 1000),
     );
     const list = this.sandbox.ledger.books[account.index]!.postings;
-    const out: unknown[] = [];
+    const out: string[] = [];
     if (q.sortDirection === 'DESC') {
       // Newest first; equal completed times in reverse sequence order (the exact reverse of ASC).
       for (let i = hi - 1 - q.offset; i >= lo && out.length < q.limit; i--) out.push(map(list[i]!));
@@ -290,7 +291,11 @@ export class ObpApi {
       for (let i = lo + q.offset; i < hi && out.length < q.limit; i++) out.push(map(list[i]!));
     }
     // No total and no next link: a short page ends the list. OBP adds `Range: items=<offset>-<limit>`.
-    return { status: 200, body: { transactions: out }, headers: { Range: `items=${q.offset}-${q.limit}` } };
+    return {
+      status: 200,
+      body: new RawJson(`{"transactions":[${out.join(',')}]}`),
+      headers: { Range: `items=${q.offset}-${q.limit}` },
+    };
   }
 
   private async viewTransaction(ctx: RequestContext): Promise<ObpResponse> {
