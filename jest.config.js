@@ -27,7 +27,7 @@ export default {
   },
   transform: { '^.+\\.ts$': swc, '^.+\\.js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmRequiredByCjs.join('|')})/)`],
-  testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',
