@@ -50,7 +50,7 @@ async function page(headers: Record<string, string>): Promise<number> {
   } as unknown as IncomingMessage;
   const started = process.hrtime.bigint();
   const res = await api.handle(req, new URL(`http://bench${path}`));
-  const body = res.body instanceof RawJson ? res.body.text : JSON.stringify(res.body);
+  const body = res.body instanceof RawJson ? res.body.json : JSON.stringify(res.body);
   if (res.status !== 200 || body.length < 10) throw new Error(`unexpected reply ${res.status}`);
   return Number(process.hrtime.bigint() - started) / 1e6;
 }

@@ -15,9 +15,30 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A reply body that is JSON text already (sent as is). */
+/** A reply body that is JSON already (sent as is): its text, or its UTF-8 bytes. */
 export class RawJson {
-  constructor(readonly text: string) {}
+  constructor(readonly json: string | Buffer) {}
+
+  /**
+   * `{"<key>":[item,item,…]}` from the items' JSON texts, written straight into one buffer of the
+   * exact size. A history page is 1,000 transactions (~1.3 MB): joining their texts into one
+   * string and encoding that cost twice as much as the texts themselves (the join flattens a
+   * rope of thousands of parts, then the whole text is copied again into bytes).
+   */
+  static array(key: string, items: readonly string[]): RawJson {
+    const head = `{${JSON.stringify(key)}:[`;
+    let size = Buffer.byteLength(head) + Math.max(0, items.length - 1) + 2;
+    for (const item of items) size += Buffer.byteLength(item);
+    const out = Buffer.allocUnsafe(size);
+    let at = out.write(head);
+    for (let i = 0; i < items.length; i++) {
+      if (i > 0) at = out.writeUInt8(0x2c /* , */, at);
+      at += out.write(items[i]!, at);
+    }
+    at += out.write(']}', at);
+    if (at !== size) throw new Error(`RawJson.array wrote ${at} of ${size} bytes`);
+    return new RawJson(out);
+  }
 }
 
 export function sendJson(
@@ -26,8 +47,8 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body instanceof RawJson ? body.text : JSON.stringify(body);
-  send(res, status, text, 'application/json; charset=utf-8', headers);
+  const json = body instanceof RawJson ? body.json : JSON.stringify(body);
+  send(res, status, json, 'application/json; charset=utf-8', headers);
 }
 
 export function sendHtml(
@@ -42,11 +63,11 @@ export function sendHtml(
 export function send(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   contentType: string,
   headers: Record<string, string> = {},
 ): void {
-  const buf = Buffer.from(body, 'utf8');
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   res.setHeader('Content-Type', contentType);

@@ -293,7 +293,7 @@ export class ObpApi {
     // No total and no next link: a short page ends the list. OBP adds `Range: items=<offset>-<limit>`.
     return {
       status: 200,
-      body: new RawJson(`{"transactions":[${out.join(',')}]}`),
+      body: RawJson.array('transactions', out),
       headers: { Range: `items=${q.offset}-${q.limit}` },
     };
   }
