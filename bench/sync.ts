@@ -3,14 +3,19 @@
  * PostgreSQL, next to a raw COPY of the very same rows into the same table shape, in the same run
  * (ratios, not absolute times: these machines are noisy). Also samples the worker's RSS.
  *
- *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 1000]
+ *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 1000] [--rounds 3]
+ *     [--worker-flags '<extra node flags for the worker>']
  *
  * What runs: the sandbox bank and the API in this process, the worker as its own process (as in
- * production), PostgreSQL and Redis as `npm start` brings them up (DATABASE_URL / REDIS_URL).
- * The sync queue is paused while the consents are authorised and the worker boots (a production
- * worker is already running): the clock runs from the resume to the last sync's end. It also
- * prints the CPU time each side spent in that window (from /proc), which says what limits the rate
- * on a machine where the bank, the worker and PostgreSQL share the cores.
+ * production, with the start script's V8 flags), PostgreSQL and Redis as `npm start` brings them
+ * up (DATABASE_URL / REDIS_URL). The sync queue is paused while the consents are authorised and
+ * the worker boots (a production worker is already running): the clock of round 1 runs from the
+ * resume to the last sync's end. Each further round empties the table and syncs every consent
+ * again through the API (`POST /v1/consents/{id}/sync`) with the same worker. Every round is
+ * followed by its own COPY baseline of the rows it synced, and prints the CPU time each side spent
+ * in the sync window (from /proc), which says what limits the rate on a machine where the bank,
+ * the worker and PostgreSQL share the cores. The summary is the median over the rounds: runs on
+ * this box differ by a third from one minute to the next, the COPY baseline included.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,9 +35,16 @@ import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 
 const { values } = parseArgs({
-  options: { size: { type: 'string', default: '100000' }, 'page-size': { type: 'string', default: '1000' } },
+  options: {
+    size: { type: 'string', default: '100000' },
+    'page-size': { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    'worker-flags': { type: 'string', default: '' },
+  },
 });
 const size = Number.parseInt(values.size!, 10);
+const rounds = Number.parseInt(values.rounds!, 10);
+if (!(rounds >= 1 && rounds <= 20)) throw new Error('--rounds must be an integer in [1, 20]');
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:5432/hisob';
 const dbName = `hisob_bench_${Date.now().toString(36)}`;
 const dbUrl = withDb(baseUrl, dbName);
@@ -117,6 +129,7 @@ async function main() {
     }>;
   };
   let expected = 0;
+  const consentIds: string[] = [];
   for (const u of users) {
     for (const a of u.accounts)
       expected += (
@@ -134,8 +147,9 @@ async function main() {
           redirect_uri: 'https://bench.example/done',
         }),
       })
-    ).json()) as { authorisation_url: string };
+    ).json()) as { id: string; authorisation_url: string };
     await authoriseAtBank(created.authorisation_url, u, (url) => url.hostname === 'bench.example');
+    consentIds.push(created.id);
   }
 
   const db = new pg.Client({ connectionString: dbUrl });
@@ -143,9 +157,14 @@ async function main() {
   const profile = process.env.BENCH_CPU_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
     : [];
-  // The worker's heap ceiling, as the start script and docker-compose.yml run it.
-  const heap = [`--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? '192'}`];
-  const worker = spawn(process.execPath, [...heap, ...profile, 'dist/apps/worker/src/main.js'], {
+  // The worker's V8 flags, as the start script and docker-compose.yml run it (and any extra
+  // `--worker-flags` of an experiment).
+  const flags = [
+    `--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? '192'}`,
+    '--single-threaded-gc',
+    ...values['worker-flags']!.split(' ').filter(Boolean),
+  ];
+  const worker = spawn(process.execPath, [...flags, ...profile, 'dist/apps/worker/src/main.js'], {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -163,63 +182,133 @@ async function main() {
     if (Date.now() > bootDeadline) throw new Error('the worker did not connect within 60 s');
     await new Promise((r) => setTimeout(r, 50));
   }
-  const cpu0 = cpuSnapshot(worker.pid!);
-  const start = Date.now();
-  await syncQueue.resume();
-  for (;;) {
-    const { rows } =
-      await db.query(`SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
-                                            count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs`);
-    if (rows[0].n === users.length && rows[0].done === users.length) {
-      if (rows[0].failed) throw new Error('a sync failed');
-      break;
+
+  /** Waits until every sync of the round has ended; throws if one failed. */
+  const syncsEnded = async (since: number) => {
+    for (;;) {
+      const { rows } = await db.query(
+        `SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
+                count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs WHERE created_at >= to_timestamp($1 / 1000.0)`,
+        [since],
+      );
+      if (rows[0].n === users.length && rows[0].done === users.length) {
+        if (rows[0].failed) throw new Error('a sync failed');
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await new Promise((r) => setTimeout(r, 50));
+  };
+  // The baseline table: an identical table (indexes included) for the same rows, COPYed straight in.
+  await db.query(`CREATE TABLE bench_copy (LIKE transactions INCLUDING ALL)`);
+
+  const results: Array<{
+    syncRate: number;
+    copyRate: number;
+    cpu: Record<keyof CpuSnapshot, number>;
+    ms: number;
+  }> = [];
+  let synced = 0;
+  for (let round = 1; round <= rounds; round++) {
+    // Round 1 is the consents' first sync (queued paused while they were authorised). Later rounds
+    // start from an empty table again and ask the API for a sync of every consent: the whole
+    // history once more, by the same worker process (warm, as a production worker is).
+    const since = Date.now() - 1000;
+    let start: number;
+    let cpu0: CpuSnapshot;
+    if (round === 1) {
+      cpu0 = cpuSnapshot(worker.pid!);
+      start = Date.now();
+      await syncQueue.resume();
+      await syncsEnded(0);
+    } else {
+      await db.query(`TRUNCATE transactions`);
+      await db.query(`CHECKPOINT`);
+      cpu0 = cpuSnapshot(worker.pid!);
+      start = Date.now();
+      for (const id of consentIds) {
+        const r = await fetch(`${apiUrl}/v1/consents/${id}/sync`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}` },
+        });
+        if (r.status !== 202) throw new Error(`POST /v1/consents/${id}/sync: ${r.status} ${await r.text()}`);
+      }
+      await syncsEnded(since);
+    }
+    const syncMs = Date.now() - start;
+    const cpu1 = cpuSnapshot(worker.pid!);
+    const { rows: counted } = await db.query(`SELECT count(*)::int AS n FROM transactions`);
+    synced = counted[0].n as number;
+    if (synced !== expected) throw new Error(`copy has ${synced} transactions, the bank ${expected}`);
+
+    const chunks: Buffer[] = [];
+    const csv = new PassThrough();
+    csv.on('data', (c: Buffer) => chunks.push(c));
+    await pipeline(db.query(copyTo(`COPY transactions TO STDOUT`)), csv);
+    await db.query(`TRUNCATE bench_copy`);
+    await db.query(`CHECKPOINT`);
+    const copyStart = Date.now();
+    const source = new PassThrough();
+    const done = pipeline(source, db.query(copyFrom(`COPY bench_copy FROM STDIN`)));
+    for (const c of chunks) source.write(c);
+    source.end();
+    await done;
+    const copyMs = Date.now() - copyStart;
+
+    const r = {
+      syncRate: (synced / syncMs) * 1000,
+      copyRate: (synced / copyMs) * 1000,
+      ms: syncMs,
+      cpu: {
+        worker: cpu1.worker - cpu0.worker,
+        postgres: cpu1.postgres - cpu0.postgres,
+        redis: cpu1.redis - cpu0.redis,
+        self: cpu1.self - cpu0.self,
+      },
+    };
+    results.push(r);
+    log(
+      `round ${round}: sync ${r.syncRate.toFixed(0)} tx/s (${syncMs} ms), COPY ${r.copyRate.toFixed(0)} rows/s ` +
+        `(${copyMs} ms), ratio ${(r.syncRate / r.copyRate).toFixed(3)}; CPU s: worker ${r.cpu.worker.toFixed(1)}, ` +
+        `PostgreSQL ${r.cpu.postgres.toFixed(1)}, Redis ${r.cpu.redis.toFixed(1)}, sandbox bank ${r.cpu.self.toFixed(1)}`,
+    );
   }
-  const syncMs = Date.now() - start;
-  const cpu1 = cpuSnapshot(worker.pid!);
   clearInterval(sampler);
   await syncQueue.close();
   worker.kill('SIGTERM');
   await new Promise((r) => worker.once('exit', r));
-  const { rows: counted } = await db.query(`SELECT count(*)::int AS n FROM transactions`);
-  const synced = counted[0].n as number;
-  if (synced !== expected) throw new Error(`copy has ${synced} transactions, the bank ${expected}`);
 
-  // Baseline: the same rows, COPYed straight into an identical table (indexes included).
-  await db.query(`CREATE TABLE bench_copy (LIKE transactions INCLUDING ALL)`);
-  const csv = new PassThrough();
-  const chunks: Buffer[] = [];
-  csv.on('data', (c: Buffer) => chunks.push(c));
-  await pipeline(db.query(copyTo(`COPY transactions TO STDOUT`)), csv);
-  const copyStart = Date.now();
-  const source = new PassThrough();
-  const done = pipeline(source, db.query(copyFrom(`COPY bench_copy FROM STDIN`)));
-  for (const c of chunks) source.write(c);
-  source.end();
-  await done;
-  const copyMs = Date.now() - copyStart;
-
-  const syncRate = (synced / syncMs) * 1000;
-  const copyRate = (synced / copyMs) * 1000;
-  log(`rows: ${synced} transactions in ${users.length} consents, page size ${values['page-size']}`);
-  log(`hisob sync (sandbox + OBP paging + upsert + checkpoints): ${syncRate.toFixed(0)} tx/s (${syncMs} ms)`);
+  const med = (f: (r: (typeof results)[0]) => number) => median(results.map(f));
+  log('');
   log(
-    `baseline raw COPY of the same rows into the same table:  ${copyRate.toFixed(0)} rows/s (${copyMs} ms)`,
+    `== bench/sync: ${synced} transactions in ${users.length} consents, page size ${values['page-size']}, median of ${rounds} rounds ==`,
   );
-  log(`ratio sync/COPY: ${(syncRate / copyRate).toFixed(3)}   (target ≥ 0.25)`);
-  log(`worker peak RSS: ${(peakRss / 1024).toFixed(0)} MB   (target < 300 MB)`);
-  const spent = (k: keyof CpuSnapshot) => (cpu1[k] - cpu0[k]).toFixed(1);
+  log(`hisob sync (sandbox + OBP paging + upsert + checkpoints): ${med((r) => r.syncRate).toFixed(0)} tx/s`);
+  log(`baseline raw COPY of the same rows into the same table:  ${med((r) => r.copyRate).toFixed(0)} rows/s`);
   log(
-    `CPU seconds in the sync window (${(syncMs / 1000).toFixed(1)} s wall, ${cpus().length} cores): ` +
-      `worker ${spent('worker')}, PostgreSQL ${spent('postgres')}, Redis ${spent('redis')}, ` +
-      `sandbox bank (this process) ${spent('self')}`,
+    `ratio sync/COPY: ${med((r) => r.syncRate / r.copyRate).toFixed(3)} (rounds: ` +
+      `${results.map((r) => (r.syncRate / r.copyRate).toFixed(3)).join(', ')})   (target ≥ 0.25)`,
+  );
+  log(`worker peak RSS: ${(peakRss / 1024).toFixed(0)} MB   (target < 300 MB)`);
+  log(
+    `CPU seconds per 100k transactions (median; ${cpus().length} cores): ` +
+      (['worker', 'postgres', 'redis', 'self'] as const)
+        .map(
+          (k) =>
+            `${k === 'self' ? 'sandbox bank' : k} ${med((r) => (r.cpu[k] * 100_000) / synced).toFixed(1)}`,
+        )
+        .join(', '),
   );
 
   await db.end();
   await api.close();
   await bank.close();
   await admin(`DROP DATABASE "${dbName}" WITH (FORCE)`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 interface CpuSnapshot {

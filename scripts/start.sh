@@ -50,7 +50,9 @@ for name in "${!SANDBOX_PORTS[@]}"; do
   sandboxes+=("$name")
 done
 # A bounded heap keeps the worker's memory flat however long the history it copies (pages stream).
-launch worker node --max-old-space-size=192 dist/apps/worker/src/main.js
+# GC on the worker's own thread: it serves no requests, so pauses cost it nothing, while V8's
+# helper threads took the cores the bank and PostgreSQL need (bench/sync.ts: worker CPU −12-18 %).
+launch worker node --max-old-space-size=192 --single-threaded-gc dist/apps/worker/src/main.js
 # A 64 MB young generation: a page's rows and its response live for the whole request, which
 # under load spans several scavenges of the default one (bench/read.ts: 0.48 → 0.67 of the bare rate).
 launch api node --max-semi-space-size=64 dist/apps/api/src/main.js
