@@ -4,7 +4,7 @@
  * (ratios, not absolute times: these machines are noisy). Also samples the worker's RSS.
  *
  *   npm run build && node dist/bench/sync.js [--size 100000] [--page-size 1000] [--rounds 3]
- *     [--worker-flags '<extra node flags for the worker>']
+ *     [--worker-flags='<extra node flags for the worker>']
  *
  * What runs: the sandbox bank and the API in this process, the worker as its own process (as in
  * production, with the start script's V8 flags), PostgreSQL and Redis as `npm start` brings them
@@ -162,6 +162,7 @@ async function main() {
   const flags = [
     `--max-old-space-size=${process.env.BENCH_WORKER_HEAP_MB ?? '192'}`,
     '--single-threaded-gc',
+    '--heap-growing-percent=100',
     ...values['worker-flags']!.split(' ').filter(Boolean),
   ];
   const worker = spawn(process.execPath, [...flags, ...profile, 'dist/apps/worker/src/main.js'], {

@@ -49,10 +49,14 @@ for name in "${!SANDBOX_PORTS[@]}"; do
   launch "$name" node "$main" --port "${SANDBOX_PORTS[$name]}" --seed "${HISOB_SANDBOX_SEED:-42}"
   sandboxes+=("$name")
 done
-# A bounded heap keeps the worker's memory flat however long the history it copies (pages stream).
-# GC on the worker's own thread: it serves no requests, so pauses cost it nothing, while V8's
-# helper threads took the cores the bank and PostgreSQL need (bench/sync.ts: worker CPU −12-18 %).
-launch worker node --max-old-space-size=192 --single-threaded-gc dist/apps/worker/src/main.js
+# The worker's V8 flags (bench/sync.ts measures them; README "Benchmarks"):
+# - a bounded heap keeps its memory flat however long the history it copies (pages stream);
+# - GC on its own thread: it serves no requests, so pauses cost it nothing, while V8's helper
+#   threads took the cores the bank and PostgreSQL need (worker CPU −12-18 %);
+# - a full GC when the old generation has doubled: each history page leaves ~1.3 MB of text in
+#   the old generation, and near the heap cap V8 ran a full mark-compact every ~8 pages (−10-20 %).
+launch worker node --max-old-space-size=192 --single-threaded-gc --heap-growing-percent=100 \
+  dist/apps/worker/src/main.js
 # A 64 MB young generation: a page's rows and its response live for the whole request, which
 # under load spans several scavenges of the default one (bench/read.ts: 0.48 → 0.67 of the bare rate).
 launch api node --max-semi-space-size=64 dist/apps/api/src/main.js

@@ -99,6 +99,29 @@ const TX_COLUMNS = [
 /** Columns whose change makes an existing transaction `modified` in the change feed. */
 const TX_MUTABLE = TX_COLUMNS.map(([c]) => c).filter((c) => c !== 'provider_transaction_id');
 
+const TX_LIST = TX_COLUMNS.map(([c]) => c).join(', ');
+
+/**
+ * One page's upsert: $1-$3 the account, consent and client, then one array per column of
+ * {@link TX_COLUMNS}. New rows are numbered from the change-feed sequence; rows whose content
+ * changed are renumbered; identical re-reads write nothing. The added and modified rows are
+ * counted in PostgreSQL: a page's thousand `inserted` flags come back as one row, not a thousand
+ * rows for the worker to read and TypeORM to map.
+ */
+const UPSERT_TRANSACTIONS = `WITH upserted AS (
+    INSERT INTO transactions (account_id, consent_id, client_id, ${TX_LIST}, created_seq, updated_seq)
+    SELECT $1, $2, $3, ${TX_LIST}, s, s
+      FROM (SELECT u.*, nextval('transaction_change_seq') AS s
+              FROM unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ')}) AS u(${TX_LIST})) AS page
+    ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET
+      ${TX_MUTABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
+      updated_seq = EXCLUDED.updated_seq, updated_at = now()
+    WHERE (${TX_MUTABLE.map((c) => `transactions.${c}`).join(', ')})
+          IS DISTINCT FROM (${TX_MUTABLE.map((c) => `EXCLUDED.${c}`).join(', ')})
+    RETURNING (xmax = 0) AS inserted)
+  SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
+    FROM upserted`;
+
 /**
  * Every write of the sync engine. A transaction page is upserted in one statement (unnest of
  * column arrays, perf-limits §2), numbered under the consent's advisory lock so that change-feed
@@ -127,22 +150,8 @@ export class SyncWriteRepository {
     const unique = lastById(rows, (r) => r.providerTransactionId);
     const arrays = TX_COLUMNS.map(([col]) => unique.map((r) => valueOf(r, col)));
     const params = [scope.accountId, scope.consentId, scope.clientId, ...arrays];
-    const unnest = TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ');
-    const cols = TX_COLUMNS.map(([c]) => c).join(', ');
-    const result: Array<{ inserted: boolean }> = await em.query(
-      `INSERT INTO transactions (account_id, consent_id, client_id, ${cols}, created_seq, updated_seq)
-       SELECT $1, $2, $3, ${cols}, s, s
-         FROM (SELECT u.*, nextval('transaction_change_seq') AS s FROM unnest(${unnest}) AS u(${cols})) AS page
-       ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET
-         ${TX_MUTABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
-         updated_seq = EXCLUDED.updated_seq, updated_at = now()
-       WHERE (${TX_MUTABLE.map((c) => `transactions.${c}`).join(', ')})
-             IS DISTINCT FROM (${TX_MUTABLE.map((c) => `EXCLUDED.${c}`).join(', ')})
-       RETURNING (xmax = 0) AS inserted`,
-      params,
-    );
-    const added = result.filter((r) => r.inserted).length;
-    return { added, modified: result.length - added };
+    const [counts]: Array<{ added: number; modified: number }> = await em.query(UPSERT_TRANSACTIONS, params);
+    return { added: counts!.added, modified: counts!.modified };
   }
 
   /** Saves the stream position and renews the writer's lease, in the page's transaction. */
