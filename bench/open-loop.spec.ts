@@ -2,19 +2,26 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { openLoop } from './open-loop.js';
 
-/** A local server whose handler decides each answer; returns its base URL. */
+/** Servers started by a test, closed after it. */
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
+});
+
+/** A local server whose handler decides each answer (closed after the test); returns its base URL. */
 async function serve(
   handle: (path: string, res: ServerResponse) => void,
   setup: (s: Server) => void = () => undefined,
-): Promise<{ url: string; server: Server; paths: string[] }> {
+): Promise<{ url: string; paths: string[] }> {
   const paths: string[] = [];
   const server = createServer((req, res) => {
     paths.push(req.url!);
     handle(req.url!, res);
   });
   setup(server);
+  servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, paths };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, paths };
 }
 
 const json = (res: ServerResponse, status: number, body: string) => {
@@ -23,15 +30,9 @@ const json = (res: ServerResponse, status: number, body: string) => {
 };
 
 describe('openLoop', () => {
-  const servers: Server[] = [];
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))));
-  });
-
   it('sends rate × seconds requests on schedule and reads every response body', async () => {
     const big = 'x'.repeat(200_000); // several TCP reads per response
     const s = await serve((_p, res) => json(res, 200, `{"a":"${big}"}`));
-    servers.push(s.server);
     const r = await openLoop({
       baseUrl: s.url,
       paths: ['/one', '/two'],
@@ -52,7 +53,6 @@ describe('openLoop', () => {
     // second, so the queue keeps growing. Request k (due at 20k ms) ends at (⌊k/2⌋ + 1) × 100 ms:
     // about 100 + 30k ms after its scheduled time, 800 ms for the median, 1,520 ms for the last.
     const s = await serve((_p, res) => setTimeout(() => json(res, 200, '{}'), 100));
-    servers.push(s.server);
     const r = await openLoop({
       baseUrl: s.url,
       paths: ['/'],
@@ -71,7 +71,6 @@ describe('openLoop', () => {
   it('counts answers other than 200 as failed', async () => {
     let n = 0;
     const s = await serve((_p, res) => json(res, ++n % 4 === 0 ? 500 : 200, '{}'));
-    servers.push(s.server);
     const r = await openLoop({
       baseUrl: s.url,
       paths: ['/'],
@@ -90,7 +89,6 @@ describe('openLoop', () => {
         server.keepAliveTimeout = 20;
       },
     );
-    servers.push(s.server);
     // 20 requests a second over 2 connections: each sits idle ~100 ms, past the 20 ms timeout.
     const r = await openLoop({
       baseUrl: s.url,
@@ -108,7 +106,6 @@ describe('openLoop', () => {
       res.writeHead(200, { 'content-type': 'application/json' }); // chunked: no Content-Length
       res.end('{}');
     });
-    servers.push(s.server);
     await expect(
       openLoop({ baseUrl: s.url, paths: ['/'], headers: {}, rate: 10, seconds: 0.5, connections: 1 }),
     ).rejects.toThrow(/without Content-Length/);
