@@ -17,6 +17,7 @@
  * and no body on none of them (no chunked encoding, no 1xx). Anything else fails the run loudly.
  */
 import { connect, type Socket } from 'node:net';
+import { percentile } from './stats.js';
 
 export interface OpenLoopResult {
   sent: number;
@@ -195,12 +196,11 @@ export async function openLoop(o: OpenLoopOptions): Promise<OpenLoopResult> {
   if (error) throw new Error(`open-loop load against ${o.baseUrl} failed: ${error.message}`);
 
   const sorted = latencies.subarray(0, completed).sort();
-  const at = (p: number) => sorted[Math.min(completed - 1, Math.ceil(p * completed) - 1)] ?? Number.NaN;
   return {
     sent,
     failed,
-    p50: at(0.5),
-    p99: at(0.99),
-    max: sorted[completed - 1] ?? Number.NaN,
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: percentile(sorted, 1),
   };
 }

@@ -56,6 +56,7 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { encodeTransactionCursor } from '../apps/api/src/data/data-cursors.js';
 import { openLoop } from './open-loop.js';
+import { median, percentile } from './stats.js';
 import { TRANSACTION_TYPES } from '../libs/domain/src/transaction.js';
 import {
   DataFactory,
@@ -427,13 +428,6 @@ interface Summary {
   pg: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<number> {
@@ -728,13 +722,13 @@ async function main(): Promise<number> {
       invalid++;
       log(`!! statement figures disagree: API ${JSON.stringify(body)} vs bare ${JSON.stringify(sums)}`);
     }
-    const apiP50 = pct(apiMs, 0.5);
-    const apiP99 = pct(apiMs, 0.99);
+    const apiP50 = percentile(apiMs, 0.5);
+    const apiP99 = percentile(apiMs, 0.99);
     statement = [
       `statement, ${f0(big.rows)}-row account, ${from}..${to} (${f0(sums.n)} booked rows), ${STATEMENT_RUNS} sequential:`,
       `  A GET /v1/accounts/{id}/statement (HTTP, auth, access log):  p50 ${apiP50.toFixed(1)} ms  p99 ${apiP99.toFixed(1)} ms` +
         `   ${apiP99 < 100 ? 'OK' : 'MISSED'} (target < 100 ms)`,
-      `  B bare SQL sum(amount) over the same rows (pg, no HTTP):      p50 ${pct(bareMs, 0.5).toFixed(1)} ms  p99 ${pct(bareMs, 0.99).toFixed(1)} ms`,
+      `  B bare SQL sum(amount) over the same rows (pg, no HTTP):      p50 ${percentile(bareMs, 0.5).toFixed(1)} ms  p99 ${percentile(bareMs, 0.99).toFixed(1)} ms`,
       `  figures agree to the cent (credits, debits, count, opening, closing): ${agree ? 'yes' : 'NO'}`,
     ];
   }

@@ -33,6 +33,7 @@ import { loadApiConfig } from '../libs/common/src/config.js';
 import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
+import { median } from './stats.js';
 
 const { values } = parseArgs({
   options: {
@@ -206,7 +207,6 @@ async function main() {
     syncRate: number;
     copyRate: number;
     cpu: Record<keyof CpuSnapshot, number>;
-    ms: number;
   }> = [];
   let synced = 0;
   for (let round = 1; round <= rounds; round++) {
@@ -258,7 +258,6 @@ async function main() {
     const r = {
       syncRate: (synced / syncMs) * 1000,
       copyRate: (synced / copyMs) * 1000,
-      ms: syncMs,
       cpu: {
         worker: cpu1.worker - cpu0.worker,
         postgres: cpu1.postgres - cpu0.postgres,
@@ -304,12 +303,6 @@ async function main() {
   await api.close();
   await bank.close();
   await admin(`DROP DATABASE "${dbName}" WITH (FORCE)`);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 interface CpuSnapshot {
