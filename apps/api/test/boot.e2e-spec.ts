@@ -67,7 +67,7 @@ describe('the built API process', () => {
       headers: { authorization: `Bearer ${created.api_key}` },
     });
     expect(res.status).toBe(200);
-    expect((await json(res)).providers).toHaveLength(3);
+    expect((await json(res)).providers.map((p: { id: string }) => p.id)).toContain('alif-mobi');
     expect((await fetch(`${url}/health/ready`)).status).toBe(200);
 
     await new Promise((r) => setTimeout(r, 200)); // let pino flush the last line

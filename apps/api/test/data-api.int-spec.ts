@@ -101,6 +101,7 @@ describe('accounts and balances', () => {
       updated_at: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
       data_as_of: DATA_AS_OF.toISOString(),
       next_refresh_at: null,
+      coverage: [],
     });
     // Optional fields are absent when the bank gives none.
     expect(body.accounts[1]).not.toHaveProperty('iban');

@@ -11,6 +11,9 @@ const prose = doc.replace(/\s+/g, ' ');
 
 const KIND = {
   ReauthRequired: 'reauth_required',
+  TokenExpired: 'token_expired',
+  NotPermitted: 'not_permitted',
+  Unsupported: 'unsupported',
   RateLimited: 'rate_limited',
   Transient: 'transient',
   ProtocolViolation: 'protocol_violation',
@@ -57,7 +60,7 @@ describe('the Alif Mobi provider report', () => {
     expect(prose).toContain('`accounts balances transactions cards transfers`');
     // OBP has no statement resource: a statement needs the history and its anchor balance.
     expect(defaultScope(['accounts', 'statements'])).toBe(
-      'openid offline_access accounts transactions balances',
+      'openid offline_access accounts balances transactions',
     );
     expect(prose).toContain('`statements` permission asks for `transactions balances`');
   });
@@ -71,7 +74,9 @@ describe('the Alif Mobi provider report', () => {
       1000;
     expect(lead(3600, 0)).toBe(600); // "about 10 minutes before expiry" for a 3600 s token
     expect(lead(3600, 0.9999)).toBeLessThanOrEqual(630);
-    expect(lead(120, 0)).toBe(60); // at least 60 s
+    expect(lead(120, 0)).toBe(24); // 20 % of a short lifetime
+    expect(lead(20, 0)).toBe(4); // a 20 s token refreshes after 16 s, not at once
+    expect(lead(20, 0.9999)).toBeLessThanOrEqual(10); // never before half its lifetime
     const max = [1, 2, 3, 20].map((n) => cappedExponentialBackoff(n, () => 0.9999));
     expect(max[0]).toBeLessThanOrEqual(5_000);
     expect(max[1]).toBeLessThanOrEqual(10_000);

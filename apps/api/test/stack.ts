@@ -59,6 +59,8 @@ export async function startStack(
     HISOB_BANK_TIMEOUT_MS: '2000',
     // Small pages, so the sandbox's small ledger still gives multi-page streams.
     ALIF_MOBI_PAGE_SIZE: '50',
+    // The sandbox's figures are per UTC day; the Asia/Dushanbe default is tested on its own.
+    ALIF_MOBI_TIME_ZONE: 'UTC',
     ...opts.env,
   };
   const api = await startApi(env, { port });

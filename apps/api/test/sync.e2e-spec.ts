@@ -392,11 +392,11 @@ describe('bank faults during a sync', () => {
     }
   });
 
-  it('makes the consent reauth_required when the bank rejects the token (OBP-20001)', async () => {
+  it('makes the consent reauth_required when the bank rejects the token (OBP-20001) even after a refresh', async () => {
     await s.control('POST', '/faults', {
       match: { method: 'GET', path: '/obp/v5.1.0/my/accounts' },
       status: 401,
-      times: 1,
+      times: 2,
     });
     const failed = await finished(await syncNow(consentId));
     expect(failed.state).toBe('failed');

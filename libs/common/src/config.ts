@@ -1,4 +1,5 @@
 import { Keyring } from '#crypto/keyring.js';
+import { providerConfigSpec } from '#connectors/providers.js';
 import { bool, cleanEnv, num, port, str, url, makeValidator, type CleanedEnv } from 'envalid';
 
 /**
@@ -28,18 +29,14 @@ const commonSpec = {
   HISOB_ENCRYPTION_KEY: keyring({ default: DEV_ENCRYPTION_KEY }),
   HISOB_RETENTION_DAYS: num({ default: 30 }),
   HISOB_PUBLIC_URL: url({ default: 'http://localhost:3000' }),
-  ALIF_MOBI_ISSUER_URL: url({ default: 'http://127.0.0.1:4010' }),
-  ALIF_MOBI_OBP_URL: url({ default: 'http://127.0.0.1:4010/obp/v5.1.0' }),
-  ALIF_MOBI_BANK_ID: str({ default: 'alif.tj' }),
-  ALIF_MOBI_CLIENT_ID: str({ default: 'hisob' }),
-  ALIF_MOBI_CLIENT_SECRET: str({ default: 'hisob-sandbox-secret' }),
-  /** Transactions per OBP page (`limit`): OBP's default is 50 and it sets no maximum (§1.6). */
-  ALIF_MOBI_PAGE_SIZE: num({ default: 1000 }),
-  ALIF_SHOP_URL: url({ default: 'http://127.0.0.1:4020' }),
-  ACCESSBANK_URL: url({ default: 'http://127.0.0.1:4030' }),
-  ACCESSBANK_TPP_ID: str({ default: 'hisob-tpp' }),
   HISOB_BANK_TIMEOUT_MS: num({ default: 15000 }),
 };
+
+/** Each provider's own variables (`ALIF_MOBI_*`, …), declared in its definition. */
+const providerSpec = providerConfigSpec();
+
+/** The provider variables, as the connectors' factories read them. */
+export type ProviderEnv = Readonly<Record<string, unknown>>;
 
 const apiSpec = {
   ...commonSpec,
@@ -62,9 +59,9 @@ const workerSpec = {
   HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),
 };
 
-export type ApiEnv = CleanedEnv<typeof apiSpec>;
-export type WorkerEnv = CleanedEnv<typeof workerSpec>;
-export type CommonEnv = CleanedEnv<typeof commonSpec>;
+export type ApiEnv = CleanedEnv<typeof apiSpec> & ProviderEnv;
+export type WorkerEnv = CleanedEnv<typeof workerSpec> & ProviderEnv;
+export type CommonEnv = CleanedEnv<typeof commonSpec> & ProviderEnv;
 
 /** Thrown at boot with every invalid variable listed. */
 export class ConfigError extends Error {
@@ -79,7 +76,7 @@ export class ConfigError extends Error {
 }
 
 function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEnv): CleanedEnv<S> {
-  const cleaned = cleanEnv(env, spec as never, {
+  const cleaned = cleanEnv(env, { ...providerSpec, ...spec } as never, {
     reporter: ({ errors }) => {
       const problems = Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, (e as Error).message]));
       if (Object.keys(problems).length) throw new ConfigError(problems);

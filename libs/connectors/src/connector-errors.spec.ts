@@ -14,6 +14,12 @@ function reaction(err: AnyConnectorError): string {
   switch (err.kind) {
     case 'reauth_required':
       return `reauth:${err.reason}`;
+    case 'token_expired':
+      return 'refresh';
+    case 'not_permitted':
+      return 'forbidden';
+    case 'unsupported':
+      return 'unsupported';
     case 'challenge_pending':
       return 'later';
     case 'rate_limited':

@@ -6,7 +6,14 @@ import { safeExcerpt } from './excerpt.js';
  * contract"). Consumers switch on `kind` exhaustively; the worker's reactions are in STYLE §6.5.
  */
 export type ConnectorErrorKind =
-  'reauth_required' | 'challenge_pending' | 'rate_limited' | 'transient' | 'protocol_violation';
+  | 'reauth_required'
+  | 'token_expired'
+  | 'not_permitted'
+  | 'unsupported'
+  | 'challenge_pending'
+  | 'rate_limited'
+  | 'transient'
+  | 'protocol_violation';
 
 /** Facts about the bank reply that caused an error, for logs (`{provider, status, code, excerpt}`). */
 export interface ConnectorErrorDetails {
@@ -73,16 +80,64 @@ export class ReauthRequired extends ConnectorError {
 }
 
 /**
+ * The access token expired (OBP 401 `OBP-20206`, "invalid or expired"): refresh the session
+ * and retry. Only when the refresh itself is refused does the consent need the user again.
+ */
+export class TokenExpired extends ConnectorError {
+  override readonly name = 'TokenExpired';
+  readonly kind = 'token_expired';
+
+  constructor(message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+  }
+}
+
+/**
+ * The bank will not show this resource under the consent's grant: a view without the
+ * permission (OBP-20022, OBP-30022, OBP-30065), a 403. A bank setting, never a reason to ask
+ * the user to authorise again: on a best-effort resource it is reported coverage (`forbidden`).
+ */
+export class NotPermitted extends ConnectorError {
+  override readonly name = 'NotPermitted';
+  readonly kind = 'not_permitted';
+
+  constructor(message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+  }
+}
+
+/**
+ * This deployment of the bank does not offer the resource at all: an endpoint switched off
+ * (OBP-10404, OBP-40018) or not implemented by its adapter (OBP-10010). Reported coverage
+ * (`unsupported`); the next sync asks again, in case the bank switched it on.
+ */
+export class Unsupported extends ConnectorError {
+  override readonly name = 'Unsupported';
+  readonly kind = 'unsupported';
+
+  constructor(message: string, details?: ConnectorErrorDetails) {
+    super(message, details);
+  }
+}
+
+/**
  * The bank holds the data behind a pending challenge (Alif Shop 423: a 3-D Secure step on a
  * payment). Do not retry blind; surface it and try later.
  */
 export class ChallengePending extends ConnectorError {
   override readonly name = 'ChallengePending';
   readonly kind = 'challenge_pending';
+  /** When to look again (Alif Shop's `retry_after`), clamped to 1 s … 1 day; default 60 s. */
+  readonly retryAfterS: number;
 
-  constructor(message: string, details?: ConnectorErrorDetails) {
+  constructor(message: string, details?: ConnectorErrorDetails & { readonly retryAfterS?: number }) {
     super(message, details);
+    this.retryAfterS = clampSeconds(details?.retryAfterS ?? 60);
   }
+}
+
+function clampSeconds(s: number): number {
+  return Math.min(86_400, Math.max(1, Math.ceil(Number.isFinite(s) ? s : 60)));
 }
 
 /**
@@ -96,10 +151,7 @@ export class RateLimited extends ConnectorError {
 
   constructor(retryAfterS: number, message: string, details?: ConnectorErrorDetails) {
     super(message, details);
-    this.retryAfterS = Math.min(
-      86_400,
-      Math.max(1, Math.ceil(Number.isFinite(retryAfterS) ? retryAfterS : 60)),
-    );
+    this.retryAfterS = clampSeconds(retryAfterS);
   }
 }
 
@@ -130,7 +182,14 @@ export class ProtocolViolation extends ConnectorError {
 
 /** The closed set of connector errors, for exhaustive `switch (err.kind)`. */
 export type AnyConnectorError =
-  ReauthRequired | ChallengePending | RateLimited | Transient | ProtocolViolation;
+  | ReauthRequired
+  | TokenExpired
+  | NotPermitted
+  | Unsupported
+  | ChallengePending
+  | RateLimited
+  | Transient
+  | ProtocolViolation;
 
 /** Narrows an unknown thrown value to {@link AnyConnectorError}. */
 export function isConnectorError(err: unknown): err is AnyConnectorError {

@@ -6,6 +6,7 @@ import type { IsoDate, Timestamp } from '#domain/dates.js';
 import type { ProviderId } from '#domain/provider.js';
 import type { Transaction } from '#domain/transaction.js';
 import type { Transfer } from '#domain/transfer.js';
+import type { Capability, Permission } from '#domain/permissions.js';
 
 /**
  * The connector contract (architecture.md): one implementation per provider translates that
@@ -21,14 +22,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** A JSON object. */
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What a provider can serve; `GET /v1/providers` lists these as `capabilities`. */
-export const CAPABILITIES = ['accounts', 'balances', 'transactions', 'cards', 'transfers', 'credit'] as const;
-
-/** One of {@link CAPABILITIES}. */
-export type Capability = (typeof CAPABILITIES)[number];
-
-/** A consent permission (api.md); `statements` is computed by Hisob from transactions. */
-export type Permission = Capability | 'statements';
+export type { Capability, Permission } from '#domain/permissions.js';
 
 /** What Hisob asks the provider to authorise. */
 export interface ConsentRequest {
@@ -116,6 +110,19 @@ export interface TransactionPage {
   readonly done: boolean;
 }
 
+/** A list item the connector could not read (unknown status, currency, shape): left out and reported. */
+export interface SkippedItem {
+  /** JSON path of the item in the bank's reply. */
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** A best-effort list: what could be read, and what was left out. One bad item never hides the rest. */
+export interface ItemsRead<T> {
+  readonly items: readonly T[];
+  readonly skipped: readonly SkippedItem[];
+}
+
 /** Options of a new transaction stream; ignored when resuming, as a checkpoint carries its own. */
 export interface TransactionQuery {
   /** Earliest booking date to read (the sync engine's overlap window); null for all history. */
@@ -162,7 +169,7 @@ export interface Connector {
   /** The accounts the consent covers. */
   listAccounts(session: BankSession): Promise<Account[]>;
 
-  /** Balances of one account (`providerAccountId` from {@link listAccounts}). */
+  /** Balances of one account (`providerAccountId` from {@link listAccounts}); best effort. */
   getBalances(session: BankSession, accountId: string): Promise<Balance[]>;
 
   /**
@@ -181,11 +188,11 @@ export interface Connector {
     query?: TransactionQuery,
   ): AsyncIterable<TransactionPage>;
 
-  /** Cards of the consent's user. */
-  cards?(session: BankSession): Promise<Card[]>;
+  /** Cards of the consent's user (best effort). */
+  cards?(session: BankSession): Promise<ItemsRead<Card>>;
 
-  /** Outgoing transfers (payment orders) of one account. */
-  transfers?(session: BankSession, accountId: string): Promise<Transfer[]>;
+  /** Outgoing transfers (payment orders) of one account (best effort). */
+  transfers?(session: BankSession, accountId: string): Promise<ItemsRead<Transfer>>;
 
   /** Credit limits. */
   creditLines?(session: BankSession): Promise<CreditLine[]>;

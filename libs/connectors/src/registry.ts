@@ -1,6 +1,7 @@
 import type { InjectionToken } from '@nestjs/common';
 import type { ProviderId } from '#domain/provider.js';
 import type { Connector } from './connector.js';
+import type { ProviderDefinition, SharedConnectorConfig } from './provider-definition.js';
 
 /**
  * DI token for the connector registry (STYLE §6.3: connectors are registered under a Symbol).
@@ -28,6 +29,26 @@ export class ConnectorRegistry {
       map.set(connector.provider, connector);
     }
     this.byProvider = map;
+  }
+
+  /**
+   * One connector per definition, each given its own variables out of the validated config.
+   * A definition whose connector does not serve what it declares is a build error, caught here.
+   */
+  static fromDefinitions(
+    definitions: readonly ProviderDefinition<object>[],
+    config: Readonly<Record<string, unknown>>,
+    shared: SharedConnectorConfig,
+  ): ConnectorRegistry {
+    return new ConnectorRegistry(
+      definitions.map((d) => {
+        const own = Object.fromEntries(Object.keys(d.config).map((k) => [k, config[k]]));
+        const connector = d.create(own, shared);
+        if (connector.provider !== d.id)
+          throw new Error(`definition ${d.id} built a ${connector.provider} connector`);
+        return connector;
+      }),
+    );
   }
 
   /** @throws {UnknownProvider} */

@@ -85,6 +85,32 @@ export function array<T>(value: unknown, path: string, item: (v: unknown, path: 
   });
 }
 
+/** One item of a {@link lenientArray}: its guarded value, or why it was refused. */
+export type Lenient<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: WireShapeError };
+
+/**
+ * An array whose items are guarded one by one: an item that fails its guard is kept as an error
+ * instead of failing the list. For best-effort lists (cards, payment orders), where one card of
+ * an unknown shape must not hide the others.
+ */
+export function lenientArray<T>(
+  value: unknown,
+  path: string,
+  item: (v: unknown, path: string) => T,
+): Lenient<T>[] {
+  if (!Array.isArray(value)) throw new WireShapeError(path, 'an array', value);
+  return value.map((v, i) => {
+    try {
+      return { ok: true, value: item(v, `${path}[${i}]`) } as const;
+    } catch (err) {
+      if (!(err instanceof WireShapeError)) throw err;
+      if (err.item === undefined) err.item = v;
+      return { ok: false, error: err } as const;
+    }
+  });
+}
+
 /** An optional array: absent or null gives `[]`. */
 export function optArray<T>(value: unknown, path: string, item: (v: unknown, path: string) => T): T[] {
   return value === null || value === undefined ? [] : array(value, path, item);

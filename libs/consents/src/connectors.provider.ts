@@ -1,21 +1,13 @@
 import type { Provider } from '@nestjs/common';
 import { APP_CONFIG, type CommonEnv } from '#common/config.js';
-import { createAlifMobiConnector } from '#connectors/alif-mobi/alif-mobi.connector.js';
+import { PROVIDER_DEFINITIONS } from '#connectors/providers.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 
-/** The connectors of this deployment, configured from the environment (pointing at a bank is config only). */
+/** The connectors of this deployment, one per provider definition, configured from the environment. */
 export function connectorRegistryFromConfig(config: CommonEnv): ConnectorRegistry {
-  return new ConnectorRegistry([
-    createAlifMobiConnector({
-      issuerUrl: config.ALIF_MOBI_ISSUER_URL,
-      obpUrl: config.ALIF_MOBI_OBP_URL,
-      bankId: config.ALIF_MOBI_BANK_ID,
-      clientId: config.ALIF_MOBI_CLIENT_ID,
-      clientSecret: config.ALIF_MOBI_CLIENT_SECRET,
-      timeoutMs: config.HISOB_BANK_TIMEOUT_MS,
-      pageSize: config.ALIF_MOBI_PAGE_SIZE,
-    }),
-  ]);
+  return ConnectorRegistry.fromDefinitions(PROVIDER_DEFINITIONS, config, {
+    timeoutMs: config.HISOB_BANK_TIMEOUT_MS,
+  });
 }
 
 export const connectorsProvider: Provider = {

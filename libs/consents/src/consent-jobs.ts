@@ -14,13 +14,19 @@ import {
 import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 
-/** When to refresh a token that expires at `expiresAt`: ahead of expiry, never on failure. */
+/**
+ * When to refresh a token that expires at `expiresAt`, scaled to its lifetime and bounded: a
+ * fifth of the time left before expiry (at most 10 minutes, at least a second), minus jitter of up
+ * to a tenth of it (at most 30 s) so consents authorised together do not refresh together, and
+ * never before half of the time left has passed. An hour-long token refreshes ~10 min early; a
+ * 20-second one after ~16 s, not at once (a fixed "10 minutes before" fires immediately, over and
+ * over, against a bank issuing short tokens).
+ */
 export function refreshAt(expiresAt: Date, now: Date, random: () => number = Math.random): Date {
-  const remaining = expiresAt.getTime() - now.getTime();
-  // 20 % of the remaining lifetime, at least 60 s and at most 10 min before expiry, minus up to
-  // 30 s of jitter so a thousand consents authorised in the same minute do not refresh together.
-  const lead = Math.min(10 * 60_000, Math.max(60_000, remaining * 0.2)) + Math.floor(random() * 30_000);
-  return new Date(Math.max(now.getTime(), expiresAt.getTime() - lead));
+  const remaining = Math.max(0, expiresAt.getTime() - now.getTime());
+  const lead = Math.min(10 * 60_000, Math.max(1_000, remaining * 0.2));
+  const jitter = Math.floor(random() * Math.min(30_000, lead * 0.1, remaining * 0.1));
+  return new Date(Math.max(now.getTime() + remaining / 2, expiresAt.getTime() - lead - jitter));
 }
 
 /**

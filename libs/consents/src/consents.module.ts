@@ -7,6 +7,7 @@ import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { ConsentJobs } from './consent-jobs.js';
 import { ConsentLifecycle } from './consent-lifecycle.js';
+import { ConsentSessions } from './consent-sessions.js';
 import { connectorsProvider } from './connectors.provider.js';
 
 /**
@@ -29,6 +30,7 @@ import { connectorsProvider } from './connectors.provider.js';
     SessionVault,
     ConsentLifecycle,
     ConsentJobs,
+    ConsentSessions,
     connectorsProvider,
   ],
   exports: [
@@ -37,6 +39,7 @@ import { connectorsProvider } from './connectors.provider.js';
     SessionVault,
     ConsentLifecycle,
     ConsentJobs,
+    ConsentSessions,
     connectorsProvider,
     BullModule,
     WebhooksModule,

@@ -1,7 +1,18 @@
 export { CURRENCY_EXPONENTS, currencyExponent, isCurrencyCode, type CurrencyCode } from './currency.js';
 export { MoneyError, type MoneyErrorCode } from './money-errors.js';
 export { Money, convertMoney, parseBankAmount, parseCurrencyCode, type FxRounding } from './money.js';
-export { PROVIDER_IDS, isProviderId, type ProviderId } from './provider.js';
+export { isProviderIdShape, type ProviderId } from './provider.js';
+export {
+  CAPABILITIES,
+  PERMISSIONS,
+  bankReads,
+  isPermission,
+  permissionsOffered,
+  reads,
+  SERVED_BY,
+  type Capability,
+  type Permission,
+} from './permissions.js';
 export { isIsoDate, type IsoDate, type Timestamp } from './dates.js';
 export type { Account, AccountStatus, AccountType } from './account.js';
 export type { Balance, BalanceType } from './balance.js';

@@ -1,10 +1,13 @@
-/** Providers Hisob connects to; the ids are fixed by `design/api.md` (`GET /v1/providers`). */
-export const PROVIDER_IDS = ['alif-mobi', 'alif-shop', 'accessbank'] as const;
+/**
+ * A provider id such as `'alif-mobi'`: lowercase letters, digits and hyphens. The providers of a
+ * deployment are the definitions listed in `libs/connectors/src/providers.ts`; the domain does
+ * not enumerate them.
+ */
+export type ProviderId = string;
 
-/** A provider id such as `'alif-mobi'`. */
-export type ProviderId = (typeof PROVIDER_IDS)[number];
+const PROVIDER_ID = /^[a-z][a-z0-9-]{1,31}$/;
 
-/** True when `value` is one of {@link PROVIDER_IDS}. */
-export function isProviderId(value: unknown): value is ProviderId {
-  return typeof value === 'string' && (PROVIDER_IDS as readonly string[]).includes(value);
+/** True when `value` has the form of a provider id (not whether such a provider exists). */
+export function isProviderIdShape(value: unknown): value is ProviderId {
+  return typeof value === 'string' && PROVIDER_ID.test(value);
 }

@@ -3,13 +3,18 @@ import { DataSource } from 'typeorm';
 import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
 import { QUEUES, SYNC_JOBS, jobIds, type SyncAccountJob, type SyncConsentJob } from '#common/queues.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
-import type { BankSession, Checkpoint, Permission } from '#connectors/connector.js';
+import type { BankSession, Checkpoint, ItemsRead } from '#connectors/connector.js';
+import { isConnectorError, type AnyConnectorError } from '#connectors/connector-errors.js';
+import { ConsentSessions } from '#consents/consent-sessions.js';
+import type { CoverageEntry, CoverageResource, CoverageState } from '#domain/coverage.js';
+import { reads } from '#domain/permissions.js';
+import { toStoredCoverage, type StoredCoverage } from '#persistence/coverage.js';
+import type { BalanceRow } from '#persistence/repositories/sync-write.repository.js';
+import { decideFault, type FaultDecision, type Importance } from './fault-policy.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
-import type { ConsentEntity } from '#persistence/entities/consent.entity.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
 import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
-import { SessionVault } from '#persistence/session-vault.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
 import { InjectQueue } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
@@ -31,11 +36,43 @@ export type AccountOutcome =
 export class AccountBusy extends Error {}
 
 /**
+ * A bank fault the fault policy did not absorb: the processor turns `decision` into BullMQ
+ * (retry, delay, unrecoverable) after the engine has recorded what it means.
+ */
+export class SyncFault extends Error {
+  override readonly name = 'SyncFault';
+
+  constructor(
+    readonly decision: Exclude<FaultDecision, { action: 'record' } | { action: 'refresh_then_retry' }>,
+    readonly error: AnyConnectorError,
+    readonly resource: CoverageResource,
+  ) {
+    super(`${resource}: ${error.message}`);
+  }
+}
+
+/** How the current job runs: its attempt tells the fault policy whether a retry is left. */
+export interface JobAttempt {
+  readonly finalAttempt: boolean;
+}
+
+/** A consent's session as one job uses it: replaced when the bank refuses it and a refresh helps. */
+interface Session {
+  readonly consentId: string;
+  current: BankSession;
+}
+
+type BestEffort<T> = { ok: true; value: T } | { ok: false; entry: CoverageEntry };
+
+/**
  * The sync engine (architecture.md "Sync engine"): a consent job lists accounts, cards and
  * transfers and fans out one job per account; an account job copies its transaction stream page
  * by page, each page and its checkpoint in ONE database transaction, so a worker killed at any
- * instant resumes at the last committed page with no gap and no duplicate. Bank faults leave as
- * connector errors; the processor decides what BullMQ does with them (STYLE §6.5).
+ * instant resumes at the last committed page with no gap and no duplicate.
+ *
+ * Every bank fault goes through the fault policy (fault-policy.ts): an expired token is refreshed
+ * once and the call repeated; a best-effort resource that fails is recorded as coverage and the
+ * sync goes on; what remains leaves as a {@link SyncFault} for the processor.
  */
 @Injectable()
 export class SyncEngine {
@@ -44,7 +81,7 @@ export class SyncEngine {
   constructor(
     private readonly ds: DataSource,
     private readonly consents: ConsentRepository,
-    private readonly vault: SessionVault,
+    private readonly sessions: ConsentSessions,
     private readonly lifecycle: ConsentLifecycle,
     private readonly syncs: SyncRepository,
     private readonly writer: SyncWriteRepository,
@@ -55,41 +92,108 @@ export class SyncEngine {
   ) {}
 
   /** The consent's active session, or null (and the sync ended) when the consent cannot sync. */
-  private async activeSession(
-    consentId: string,
-    syncId: string,
-  ): Promise<{ consent: ConsentEntity; session: BankSession } | null> {
-    const consent = await this.consents.findById(consentId);
-    const { sessionEnc } = consent ? await this.consents.readSecrets(consentId) : { sessionEnc: null };
-    if (!consent || consent.status !== 'active' || !sessionEnc) {
+  private async activeSession(consentId: string, syncId: string) {
+    const ctx = await this.sessions.current(consentId);
+    if (!ctx) {
+      const consent = await this.consents.findById(consentId);
       await this.finish(syncId, 'failed', `consent is ${consent?.status ?? 'gone'}`);
-      return null;
     }
-    return { consent, session: this.vault.open<BankSession>(consentId, 'session', sessionEnc) };
+    return ctx;
   }
 
-  async syncConsent(job: SyncConsentJob): Promise<{ accounts: number }> {
-    const ctx = await this.activeSession(job.consentId, job.syncId);
-    if (!ctx) return { accounts: 0 };
-    const { consent, session } = ctx;
-    const connector = this.connectors.get(consent.provider);
-    const permitted = (p: Permission) => consent.permissions.includes(p);
-    const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
-
-    const accounts = await connector.listAccounts(session);
-    const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow));
-    if (permitted('cards') && connector.cards) {
-      await this.writer.upsertCards(scope, (await connector.cards(session)).map(toCardRow), ids);
-    }
-    if (permitted('transfers') && connector.transfers) {
-      for (const a of accounts) {
-        const transfers = await connector.transfers(session, a.providerAccountId);
-        await this.writer.upsertTransfers(scope, ids.get(a.providerAccountId)!, transfers.map(toTransferRow));
+  /**
+   * Calls the bank with the job's session. An authentication failure the policy says to refresh
+   * is refreshed once (the newest stored session first) and the call repeated.
+   */
+  private async call<T>(
+    session: Session,
+    importance: Importance,
+    resource: CoverageResource,
+    attempt: JobAttempt,
+    fn: (s: BankSession) => Promise<T>,
+  ): Promise<BestEffort<T>> {
+    let refreshed = false;
+    for (;;) {
+      try {
+        return { ok: true, value: await fn(session.current) };
+      } catch (err) {
+        if (!isConnectorError(err)) throw err;
+        const decision = decideFault(err, { importance, refreshed, finalAttempt: attempt.finalAttempt });
+        if (decision.action === 'refresh_then_retry') {
+          await this.refresh(session, resource, attempt);
+          refreshed = true;
+          continue;
+        }
+        if (decision.action === 'record')
+          return { ok: false, entry: coverageOf(resource, decision.state, err) };
+        throw new SyncFault(decision, err, resource);
       }
     }
+  }
+
+  /** Replaces the job's session by a newer one; a refused refresh is a mandatory failure. */
+  private async refresh(session: Session, resource: CoverageResource, attempt: JobAttempt): Promise<void> {
+    try {
+      session.current = await this.sessions.refreshAfter(session.consentId, session.current);
+    } catch (err) {
+      if (!isConnectorError(err)) throw err;
+      const decision = decideFault(err, {
+        importance: 'mandatory',
+        refreshed: true,
+        finalAttempt: attempt.finalAttempt,
+      });
+      if (decision.action === 'record' || decision.action === 'refresh_then_retry')
+        throw new SyncFault({ action: 'reauthorise' }, err, resource);
+      throw new SyncFault(decision, err, resource);
+    }
+  }
+
+  async syncConsent(
+    job: SyncConsentJob,
+    attempt: JobAttempt = { finalAttempt: false },
+  ): Promise<{ accounts: number }> {
+    const ctx = await this.activeSession(job.consentId, job.syncId);
+    if (!ctx) return { accounts: 0 };
+    const { consent } = ctx;
+    const session: Session = { consentId: consent.id, current: ctx.session };
+    const connector = this.connectors.get(consent.provider);
+    const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
+
+    const listed = await this.call(session, 'mandatory', 'accounts', attempt, (s) =>
+      connector.listAccounts(s),
+    );
+    if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
+    const accounts = listed.value;
+    const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow));
+    const coverage: StoredCoverage[] = [toStoredCoverage(okCoverage('accounts'))];
+
+    if (reads(consent.permissions, 'cards') && connector.cards) {
+      const cards = await this.call(session, 'best_effort', 'cards', attempt, (s) => connector.cards!(s));
+      if (cards.ok) await this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids);
+      coverage.push(toStoredCoverage(cards.ok ? readCoverage('cards', cards.value) : cards.entry));
+    }
+    if (reads(consent.permissions, 'transfers') && connector.transfers) {
+      const perAccount: CoverageEntry[] = [];
+      for (const a of accounts) {
+        const accountId = ids.get(a.providerAccountId)!;
+        const transfers = await this.call(session, 'best_effort', 'transfers', attempt, (s) =>
+          connector.transfers!(s, a.providerAccountId),
+        );
+        if (transfers.ok)
+          await this.writer.upsertTransfers(scope, accountId, transfers.value.items.map(toTransferRow));
+        const entry = transfers.ok ? readCoverage('transfers', transfers.value) : transfers.entry;
+        perAccount.push(entry);
+        await this.writer.accountCoverage(accountId, [toStoredCoverage(entry)]);
+      }
+      // Consent-wide, transfers read as well as the worst account allows.
+      const worst =
+        perAccount.find((e) => e.state !== 'ok') ?? perAccount.find((e) => e.detail) ?? perAccount[0];
+      if (worst) coverage.push(toStoredCoverage(worst));
+    }
+    await this.writer.consentCoverage(consent.id, coverage);
     await this.syncs.start(job.syncId, ids.size);
     await this.consents.update(consent.id, { syncState: 'running' });
-    if (ids.size === 0) await this.finish(job.syncId, 'succeeded', null);
+    if (ids.size === 0) await this.finishComputed(job.syncId);
     // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
     // slot given to a consent's second account while its first is writing mostly waits. Priority =
     // the account's place in its consent: every consent's first account is taken before any
@@ -116,16 +220,22 @@ export class SyncEngine {
   /**
    * Copies one account's history: resumes an unfinished stream from its checkpoint, or starts a
    * new one reading back `HISOB_SYNC_OVERLAP_DAYS` before the newest stored booking date (late
-   * postings), or the whole history the first time. Only one stream per account at a time.
+   * postings), or the whole history the first time. Only one stream per account at a time. An
+   * expired token mid-stream is refreshed and the stream resumed from the last committed page.
    */
-  async syncAccount(job: SyncAccountJob, jobId: string): Promise<AccountOutcome> {
+  async syncAccount(
+    job: SyncAccountJob,
+    jobId: string,
+    attempt: JobAttempt = { finalAttempt: false },
+  ): Promise<AccountOutcome> {
     if (!(await this.writer.acquireLease(job.accountId, jobId))) {
       throw new AccountBusy(`account ${job.accountId} is being synced by another job`);
     }
     try {
       const ctx = await this.activeSession(job.consentId, job.syncId);
       if (!ctx) return { kind: 'stopped', reason: 'consent not active' };
-      const { consent, session } = ctx;
+      const { consent } = ctx;
+      const session: Session = { consentId: consent.id, current: ctx.session };
       const [account] = (await this.ds.query(
         `SELECT provider_account_id, checkpoint FROM accounts WHERE id = $1`,
         [job.accountId],
@@ -136,7 +246,7 @@ export class SyncEngine {
       if (!account) return { kind: 'stopped', reason: 'account gone' };
       const connector = this.connectors.get(consent.provider);
       const startedAt = new Date();
-      const resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
+      let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
       const since = resume ? null : await this.sinceFor(job.accountId);
       await this.syncs.markRunning(job.syncId);
 
@@ -146,41 +256,76 @@ export class SyncEngine {
       let modified = 0;
       // The history is read when the consent covers it: `transactions`, or `statements` (computed
       // from it). Without either, the bank did not grant it and Hisob must not hold it.
-      const stream = readsHistory(consent.permissions)
-        ? connector.transactions(session, account.provider_account_id, resume, { since })
-        : noPages();
-      for await (const page of readAhead(stream)) {
-        // A revoked consent stops the copy at the next page boundary.
-        if (pages % 20 === 19 && (await this.consents.findById(consent.id))?.status !== 'active') {
-          return { kind: 'stopped', reason: 'consent no longer active' };
+      let refreshed = false;
+      for (let streaming = reads(consent.permissions, 'transactions'); streaming;) {
+        try {
+          const stream = connector.transactions(session.current, account.provider_account_id, resume, {
+            since,
+          });
+          for await (const page of readAhead(stream)) {
+            // A revoked consent stops the copy at the next page boundary.
+            if (pages % 20 === 19 && (await this.consents.findById(consent.id))?.status !== 'active') {
+              return { kind: 'stopped', reason: 'consent no longer active' };
+            }
+            const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
+            const counts = await this.ds.transaction(async (em) => {
+              await this.writer.lockConsent(em, consent.id);
+              const c = await this.writer.upsertTransactions(
+                em,
+                scope,
+                page.transactions.map(toTransactionRow),
+              );
+              await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId);
+              await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+              return c;
+            });
+            resume = page.checkpoint;
+            refreshed = false;
+            pages++;
+            added += counts.added;
+            modified += counts.modified;
+          }
+          streaming = false;
+        } catch (err) {
+          if (!isConnectorError(err)) throw err;
+          const decision = decideFault(err, {
+            importance: 'mandatory',
+            refreshed,
+            finalAttempt: attempt.finalAttempt,
+          });
+          if (decision.action !== 'refresh_then_retry') {
+            if (decision.action === 'record')
+              throw new Error('unreachable: a mandatory call is never recorded');
+            throw new SyncFault(decision, err, 'transactions');
+          }
+          // Resume from the last committed page with the refreshed session.
+          await this.refresh(session, 'transactions', attempt);
+          refreshed = true;
         }
-        const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
-        const counts = await this.ds.transaction(async (em) => {
-          await this.writer.lockConsent(em, consent.id);
-          const c = await this.writer.upsertTransactions(em, scope, page.transactions.map(toTransactionRow));
-          await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId);
-          await this.syncs.addPage(em, job.syncId, c.added, c.modified);
-          return c;
-        });
-        pages++;
-        added += counts.added;
-        modified += counts.modified;
       }
 
-      // The booked balance is also the anchor of every statement.
-      const balances = readsBalances(consent.permissions)
-        ? await connector.getBalances(session, account.provider_account_id)
-        : [];
+      // The booked balance is also the anchor of every statement. Best effort: balances the bank
+      // could not give this time leave the stored ones in place.
+      const coverage: CoverageEntry[] = [okCoverage('transactions')];
+      let balances: BalanceRow[] | null = null;
+      if (reads(consent.permissions, 'balances')) {
+        const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
+          connector.getBalances(s, account.provider_account_id),
+        );
+        if (read.ok) balances = read.value.map(toBalanceRow);
+        coverage.push(read.ok ? okCoverage('balances') : read.entry);
+      }
       const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
       await this.ds.transaction((em) =>
         this.writer.completeAccount(
           em,
           job.accountId,
-          balances.map(toBalanceRow),
+          balances,
           { stream: null, done: true },
           job.syncId,
           startedAt,
           nextRefreshAt,
+          coverage.map((e) => toStoredCoverage(e)),
         ),
       );
       this.logger.log(
@@ -188,11 +333,28 @@ export class SyncEngine {
         'account synced',
       );
       const last = await this.syncs.accountDone(job.syncId);
-      if (last) await this.finish(job.syncId, 'succeeded', null);
+      if (last) await this.finishComputed(job.syncId);
       return { kind: 'done', pages, added, modified };
     } finally {
       await this.writer.releaseLease(job.accountId, jobId);
     }
+  }
+
+  /**
+   * An account whose history could not be read (given up by the fault policy): recorded on the
+   * account, counted on the sync, and the sync ends when it was the last account. The consent's
+   * other accounts go on.
+   */
+  async accountFailed(job: SyncAccountJob, fault: SyncFault): Promise<void> {
+    const state = fault.decision.action === 'give_up' ? fault.decision.state : 'failed';
+    const error = describeFault(fault);
+    await this.writer.accountCoverage(
+      job.accountId,
+      [toStoredCoverage(coverageOf(fault.resource, state, fault.error))],
+      error,
+    );
+    const last = await this.syncs.accountDone(job.syncId, error);
+    if (last) await this.finishComputed(job.syncId);
   }
 
   private async sinceFor(accountId: string): Promise<string | null> {
@@ -201,6 +363,16 @@ export class SyncEngine {
     const d = new Date(`${latest}T00:00:00Z`);
     d.setUTCDate(d.getUTCDate() - this.config.HISOB_SYNC_OVERLAP_DAYS);
     return d.toISOString().slice(0, 10);
+  }
+
+  /** Ends a sync whose accounts are all done: failed when any account's history could not be read. */
+  private async finishComputed(syncId: string): Promise<void> {
+    const row = await this.syncs.findById(syncId);
+    if (!row) return;
+    const error = row.accounts_failed
+      ? `the history of ${row.accounts_failed} of ${row.accounts_total} accounts could not be read (see coverage): ${row.error ?? ''}`
+      : null;
+    await this.finish(syncId, error ? 'failed' : 'succeeded', error);
   }
 
   /** Ends a sync once: its row, the consent's summary, and the webhooks. */
@@ -233,10 +405,6 @@ export class SyncEngine {
     await this.syncs.markWaiting(syncId, accountId, until);
   }
 
-  async markAccountError(accountId: string, error: string): Promise<void> {
-    await this.ds.query(`UPDATE accounts SET last_sync_error = $2 WHERE id = $1`, [accountId, error]);
-  }
-
   /** The bank no longer accepts the consent's credentials: only the user can fix that. */
   async reauthRequired(consentId: string, reason: string): Promise<void> {
     const consent = await this.consents.findById(consentId);
@@ -252,15 +420,40 @@ export class SyncEngine {
 /** BullMQ's lowest priority (2^21). */
 const MAX_PRIORITY = 2 ** 21;
 
-/** Whether a consent's permissions cover an account's transaction history. */
-export function readsHistory(permissions: readonly string[]): boolean {
-  return permissions.includes('transactions') || permissions.includes('statements');
+/** A resource read in full just now. */
+function okCoverage(resource: CoverageResource): CoverageEntry {
+  return { resource, state: 'ok', code: null, detail: null, checkedAt: new Date().toISOString() };
 }
 
-/** Whether a consent's permissions cover an account's balances (statements are anchored on them). */
-export function readsBalances(permissions: readonly string[]): boolean {
-  return permissions.includes('balances') || permissions.includes('statements');
+/** A best-effort list read, with the items it had to leave out named in `detail`. */
+function readCoverage(resource: CoverageResource, read: ItemsRead<unknown>): CoverageEntry {
+  if (!read.skipped.length) return okCoverage(resource);
+  const first = read.skipped[0]!;
+  return {
+    ...okCoverage(resource),
+    detail:
+      `${read.skipped.length} of ${read.items.length + read.skipped.length} items skipped: ${first.path} ${first.reason}`.slice(
+        0,
+        500,
+      ),
+  };
 }
 
-/** The empty stream of a consent that grants no history. */
-async function* noPages(): AsyncGenerator<never> {}
+/** What the bank's error says about a resource, for coverage. */
+function coverageOf(resource: CoverageResource, state: CoverageState, err: AnyConnectorError): CoverageEntry {
+  return {
+    resource,
+    state,
+    code: err.providerCode ?? (err.status === null ? err.kind : String(err.status)),
+    detail: err.message.slice(0, 500),
+    checkedAt: new Date().toISOString(),
+  };
+}
+
+/** The sync's error text for a fault (the bank's excerpt for a malformed reply). */
+export function describeFault(fault: SyncFault): string {
+  const err = fault.error;
+  if (err.kind === 'protocol_violation')
+    return `malformed bank reply: ${err.message}${err.excerpt ? ` — ${err.excerpt}` : ''}`;
+  return `${fault.resource} could not be read: ${err.message}`;
+}

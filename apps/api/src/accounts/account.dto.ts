@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { PROVIDER_IDS } from '#domain/provider.js';
+import { CoverageResponse, PROVIDER_IDS } from '../infra/coverage.dto.js';
 import { PageQueryDto } from '../data/data-query.dto.js';
 
 export const ACCOUNT_TYPES = ['current', 'wallet', 'savings', 'card', 'credit', 'loan'] as const;
@@ -28,7 +28,10 @@ export class ListAccountsQueryDto extends PageQueryDto {
 
   @ApiPropertyOptional({ example: 'user-42' }) @IsOptional() @IsString() @Length(1, 200) end_user_id?: string;
 
-  @ApiPropertyOptional({ enum: PROVIDER_IDS }) @IsOptional() @IsIn(PROVIDER_IDS) provider?: string;
+  @ApiPropertyOptional({ enum: PROVIDER_IDS })
+  @IsOptional()
+  @IsIn(PROVIDER_IDS as string[])
+  provider?: string;
 }
 
 export class AccountResponse {
@@ -57,6 +60,12 @@ export class AccountResponse {
     description: 'When Hisob plans to read the bank again.',
   })
   next_refresh_at: string | null;
+  @ApiProperty({
+    type: [CoverageResponse],
+    description:
+      "What the last sync could read of this account's own resources (transactions, balances, transfers).",
+  })
+  coverage: CoverageResponse[];
 }
 
 export class AccountListResponse {

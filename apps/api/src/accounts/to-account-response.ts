@@ -18,6 +18,7 @@ export function toAccountResponse(a: AccountRow): AccountResponse {
     updated_at: a.updatedAt.toISOString(),
     data_as_of: isoOrNull(a.dataAsOf),
     next_refresh_at: isoOrNull(a.nextRefreshAt),
+    coverage: a.coverage,
   };
 }
 

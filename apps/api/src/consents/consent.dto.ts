@@ -15,19 +15,13 @@ import {
 } from 'class-validator';
 import { CONSENT_STATUSES, type ConsentStatus } from '#persistence/entities/consent.entity.js';
 
-export const PERMISSIONS = [
-  'accounts',
-  'balances',
-  'transactions',
-  'statements',
-  'cards',
-  'transfers',
-  'credit',
-] as const;
-export const PROVIDER_IDS = ['alif-mobi', 'alif-shop', 'accessbank'] as const;
+import { PERMISSIONS, type Permission } from '#domain/permissions.js';
+import { CoverageResponse, PROVIDER_IDS } from '../infra/coverage.dto.js';
 
 export class CreateConsentDto {
-  @ApiProperty({ enum: PROVIDER_IDS }) @IsIn(PROVIDER_IDS) provider: (typeof PROVIDER_IDS)[number];
+  @ApiProperty({ enum: PROVIDER_IDS })
+  @IsIn(PROVIDER_IDS as string[], { message: `provider must be one of: ${PROVIDER_IDS.join(', ')}` })
+  provider: string;
 
   @ApiProperty({ example: 'user-42', description: "The client's own id for the end user." })
   @IsString()
@@ -43,7 +37,7 @@ export class CreateConsentDto {
   @IsArray()
   @ArrayUnique()
   @IsIn(PERMISSIONS, { each: true })
-  permissions?: Array<(typeof PERMISSIONS)[number]>;
+  permissions?: Permission[];
 
   @ApiPropertyOptional({ example: '2027-05-31', description: 'Last day of access (inclusive).' })
   @IsOptional()
@@ -106,6 +100,12 @@ export class ConsentResponse {
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) revoked_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) last_synced_at: string | null;
   @ApiProperty({ type: ConsentSyncState }) sync: ConsentSyncState;
+  @ApiProperty({
+    type: [CoverageResponse],
+    description:
+      'What the last sync could read of consent-wide resources (the account list, cards, transfers).',
+  })
+  coverage: CoverageResponse[];
 }
 
 export class ConsentListResponse {

@@ -4,15 +4,16 @@ import { APP_CONFIG, type ApiEnv } from '#common/config.js';
 import { HisobError } from '#common/http/problem.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
-import type { BankSession, JsonObject, Permission } from '#connectors/connector.js';
+import type { BankSession, JsonObject } from '#connectors/connector.js';
 import { ConnectorError, RateLimited, ReauthRequired } from '#connectors/connector-errors.js';
+import { findProvider } from '#connectors/providers.js';
+import { permissionsOffered, type Permission } from '#domain/permissions.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import type { ConsentEntity, ConsentStatus } from '#persistence/entities/consent.entity.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SessionVault } from '#persistence/session-vault.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeCursor, encodeCursor } from '../infra/cursor.js';
-import { PROVIDERS } from '../providers/provider-catalog.js';
 import type { CreateConsentDto, ListConsentsQueryDto } from './consent.dto.js';
 import { keysetPage } from '../infra/keyset-page.js';
 
@@ -37,14 +38,14 @@ export class ConsentsService {
   ) {}
 
   async create(client: AuthenticatedClient, dto: CreateConsentDto): Promise<ConsentEntity> {
-    const descriptor = PROVIDERS.find((p) => p.id === dto.provider)!;
-    if (!this.connectors.has(dto.provider)) {
+    const definition = findProvider(dto.provider);
+    if (!definition || !this.connectors.has(dto.provider)) {
       throw HisobError.validation([
-        { field: 'provider', message: `${dto.provider} is not available on this deployment yet` },
+        { field: 'provider', message: `${dto.provider} is not available on this deployment` },
       ]);
     }
-    const supported = [...descriptor.capabilities];
-    const permissions = dto.permissions ?? supported;
+    const supported: readonly Permission[] = permissionsOffered(definition.capabilities);
+    const permissions = dto.permissions ?? [...supported];
     const unsupported = permissions.filter((p) => !supported.includes(p));
     if (unsupported.length) {
       throw HisobError.validation([
@@ -59,7 +60,7 @@ export class ConsentsService {
         { field: 'valid_until', message: 'valid_until must be a real date, today or later' },
       ]);
     }
-    if (descriptor.auth === 'otp' && !dto.msisdn) {
+    if (definition.auth === 'otp' && !dto.msisdn) {
       throw HisobError.validation([
         { field: 'msisdn', message: `${dto.provider} authorises by OTP: msisdn is required` },
       ]);
@@ -70,7 +71,7 @@ export class ConsentsService {
     const start = await this.callBank(dto.provider, 'start authorisation', () =>
       this.connectors.get(dto.provider).startAuthorisation({
         consentId: id,
-        permissions: permissions as Permission[],
+        permissions,
         redirectUri: new URL(CALLBACK_PATH, this.config.HISOB_PUBLIC_URL).toString(),
         validUntil: dto.valid_until ?? null,
         msisdn: dto.msisdn ?? null,
@@ -156,7 +157,9 @@ export class ConsentsService {
 
     let session: BankSession;
     try {
-      session = await connector.completeAuthorisation({ kind: 'redirect', callbackParams: params, pending });
+      session = await retryShortWaits(() =>
+        connector.completeAuthorisation({ kind: 'redirect', callbackParams: params, pending }),
+      );
     } catch (err) {
       if (err instanceof ReauthRequired) {
         const reason = err.reason === 'authorisation_denied' ? 'access_denied' : err.reason;
@@ -295,6 +298,32 @@ export class ConsentsService {
         );
       }
       throw err;
+    }
+  }
+}
+
+/**
+ * The person who just passed SCA is waiting on this request: a token endpoint that answers 429
+ * with a short `retry_after`, or a 5xx, is tried again in place (within {@link CALLBACK_WAIT_MS}
+ * all told) rather than sending them back with `temporarily_unavailable`.
+ */
+const CALLBACK_WAIT_MS = 12_000;
+const CALLBACK_TRIES = 3;
+
+async function retryShortWaits<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + CALLBACK_WAIT_MS;
+  for (let tries = 1; ; tries++) {
+    try {
+      return await call();
+    } catch (err) {
+      const waitMs =
+        err instanceof RateLimited
+          ? err.retryAfterS * 1000
+          : err instanceof ConnectorError && err.kind === 'transient'
+            ? 1_000
+            : null;
+      if (waitMs === null || tries >= CALLBACK_TRIES || Date.now() + waitMs > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }
 }

@@ -22,5 +22,6 @@ export function toConsentResponse(c: ConsentEntity): ConsentResponse {
     revoked_at: iso(c.revokedAt),
     last_synced_at: iso(c.lastSyncedAt),
     sync: { state: c.syncState, last_error: c.syncLastError },
+    coverage: c.coverage ?? [],
   };
 }

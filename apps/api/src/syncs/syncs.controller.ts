@@ -5,6 +5,7 @@ import { SyncRepository, syncView } from '#persistence/repositories/sync.reposit
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
 import { UuidParamPipe } from '../infra/uuid-param.pipe.js';
+import { CoverageResponse } from '../infra/coverage.dto.js';
 
 class SyncProgress {
   @ApiProperty() accounts_total: number;
@@ -18,6 +19,13 @@ class SyncResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) consent_id: string;
   @ApiProperty({ enum: ['queued', 'running', 'succeeded', 'failed', 'waiting_rate_limit'] }) state: string;
+  @ApiProperty({ description: 'Some best-effort resource could not be read (see coverage).' })
+  partial: boolean;
+  @ApiProperty({
+    type: [CoverageResponse],
+    description: 'What this sync could read, per resource and account.',
+  })
+  coverage: CoverageResponse[];
   @ApiProperty({ type: SyncProgress }) progress: SyncProgress;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;

@@ -10,16 +10,18 @@ import {
   type SyncConsentJob,
   type SyncJob,
 } from '#common/queues.js';
-import { assertUnreachable, isConnectorError } from '#connectors/connector-errors.js';
-import { AccountBusy, SyncEngine } from '#sync/sync-engine.js';
+import { assertUnreachable } from '#connectors/connector-errors.js';
+import { AccountBusy, SyncEngine, SyncFault, describeFault } from '#sync/sync-engine.js';
 import { jitterMs } from './worker-errors.js';
 
 /**
- * Runs the sync engine's jobs and applies STYLE §6.5 to bank faults:
- * - ReauthRequired → consent `reauth_required`, sync failed, no retry;
- * - RateLimited → the job waits for the bank's reset (delayed, no attempt spent, no worker asleep);
- * - Transient → BullMQ retries with capped exponential backoff; the stream resumes at its checkpoint;
- * - ProtocolViolation → sync failed loudly with the bank's excerpt, no retry (nothing of the page was stored).
+ * Runs the sync engine's jobs and turns what the fault policy decided (libs/sync/fault-policy.ts)
+ * into BullMQ; the engine has already recorded what the decision means for the data:
+ * - retry → rethrown: BullMQ retries with capped exponential backoff; the stream resumes at its checkpoint;
+ * - delay until → the job waits for the bank's time (delayed, no attempt spent, no worker asleep);
+ * - give up → an account's history: recorded on the account, the other accounts go on; the account
+ *   list: the sync fails. No retry;
+ * - re-authorise → the consent becomes `reauth_required`, the sync fails, no retry.
  */
 @Processor(QUEUES.sync, processorOptions({ settings: bankWorkerSettings, concurrency: 4 }))
 export class SyncProcessor extends WorkerHost {
@@ -30,10 +32,11 @@ export class SyncProcessor extends WorkerHost {
   }
 
   async process(job: Job<SyncJob>, token?: string): Promise<unknown> {
+    const attempt = { finalAttempt: this.isFinalAttempt(job) };
     try {
       return job.name === SYNC_JOBS.account
-        ? await this.engine.syncAccount(job.data as SyncAccountJob, String(job.id))
-        : await this.engine.syncConsent(job.data as SyncConsentJob);
+        ? await this.engine.syncAccount(job.data as SyncAccountJob, String(job.id), attempt)
+        : await this.engine.syncConsent(job.data as SyncConsentJob, attempt);
     } catch (err) {
       const { syncId, consentId } = job.data;
       const accountId = (job.data as Partial<SyncAccountJob>).accountId;
@@ -41,50 +44,50 @@ export class SyncProcessor extends WorkerHost {
         await job.moveToDelayed(Date.now() + 2_000 + jitterMs(1_000), token);
         throw new DelayedError();
       }
-      if (!isConnectorError(err)) {
-        if (this.isFinalAttempt(job)) await this.engine.finish(syncId, 'failed', 'internal error');
+      if (!(err instanceof SyncFault)) {
+        if (attempt.finalAttempt) await this.engine.finish(syncId, 'failed', 'internal error');
         throw err;
       }
+      const { decision, error } = err;
       this.logger.warn(
         {
           consent_id: consentId,
           sync_id: syncId,
           job_id: job.id,
-          provider: err.provider,
-          status: err.status,
-          code: err.providerCode,
-          excerpt: err.excerpt,
-          kind: err.kind,
+          provider: error.provider,
+          status: error.status,
+          code: error.providerCode,
+          excerpt: error.excerpt,
+          kind: error.kind,
+          resource: err.resource,
+          action: decision.action,
         },
         'bank fault during sync',
       );
-      switch (err.kind) {
-        case 'reauth_required':
+      switch (decision.action) {
+        case 'reauthorise':
           await this.engine.reauthRequired(
             consentId,
-            `the bank refused the credentials (${err.providerCode ?? err.status ?? err.kind})`,
+            `the bank refused the credentials (${error.providerCode ?? error.status ?? error.kind})`,
           );
-          await this.engine.finish(syncId, 'failed', `reauthorisation required: ${err.message}`);
-          throw new UnrecoverableError(err.message);
-        case 'rate_limited': {
-          const resumeAt = Date.now() + err.retryAfterS * 1000 + jitterMs();
+          await this.engine.finish(syncId, 'failed', `reauthorisation required: ${error.message}`);
+          throw new UnrecoverableError(error.message);
+        case 'delay_until': {
+          const resumeAt = Date.now() + decision.retryAfterS * 1000 + jitterMs();
           await this.engine.markWaiting(syncId, accountId, new Date(resumeAt));
           await job.moveToDelayed(resumeAt, token);
           throw new DelayedError();
         }
-        case 'transient':
-        case 'challenge_pending':
-          if (this.isFinalAttempt(job))
-            await this.engine.finish(syncId, 'failed', `bank unavailable: ${err.message}`);
-          throw err;
-        case 'protocol_violation': {
-          const error = `malformed bank reply: ${err.message}${err.excerpt ? ` — ${err.excerpt}` : ''}`;
-          if (accountId) await this.engine.markAccountError(accountId, error);
-          await this.engine.finish(syncId, 'failed', error);
-          throw new UnrecoverableError(error);
+        case 'retry':
+          throw error;
+        case 'give_up': {
+          const reason = describeFault(err);
+          if (accountId) await this.engine.accountFailed(job.data as SyncAccountJob, err);
+          else await this.engine.finish(syncId, 'failed', reason);
+          throw new UnrecoverableError(reason);
         }
         default:
-          return assertUnreachable(err);
+          return assertUnreachable(decision);
       }
     }
   }

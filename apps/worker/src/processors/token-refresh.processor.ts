@@ -10,6 +10,7 @@ import { assertUnreachable, isConnectorError } from '#connectors/connector-error
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SessionVault } from '#persistence/session-vault.js';
+import { decideFault } from '#sync/fault-policy.js';
 import { jitterMs } from './worker-errors.js';
 
 export type RefreshOutcome = 'refreshed' | 'stale' | 'not_active' | 'expired' | 'no_refresh_token';
@@ -92,28 +93,30 @@ export class TokenRefreshProcessor extends WorkerHost {
         },
         'token refresh failed',
       );
-      switch (err.kind) {
-        case 'reauth_required':
+      const decision = decideFault(err, { importance: 'mandatory', refreshed: true, finalAttempt: false });
+      switch (decision.action) {
+        case 'reauthorise':
+        case 'refresh_then_retry':
           await this.lifecycle.transition(consentId, 'reauth_required', {
             reason: `token refresh refused (${err.providerCode ?? err.status ?? 'invalid_grant'})`,
             fields: { sessionEnc: null, tokenExpiresAt: null, refreshJobId: null },
           });
           throw new UnrecoverableError('the bank refused the refresh token');
-        case 'rate_limited':
+        case 'delay_until':
           // Wait as long as the bank says, plus jitter so refreshes do not return in a herd.
-          await job.moveToDelayed(Date.now() + err.retryAfterS * 1000 + jitterMs(), token);
+          await job.moveToDelayed(Date.now() + decision.retryAfterS * 1000 + jitterMs(), token);
           throw new DelayedError();
-        case 'transient':
-        case 'challenge_pending':
+        case 'retry':
           throw err;
-        case 'protocol_violation':
+        case 'give_up':
+        case 'record':
           await this.consents.update(consentId, {
-            statusReason: 'token refresh failed: malformed bank reply',
+            statusReason: `token refresh failed: ${err.kind === 'protocol_violation' ? 'malformed bank reply' : err.message}`,
             syncLastError: err.excerpt,
           });
-          throw new UnrecoverableError('malformed token reply');
+          throw new UnrecoverableError('token refresh failed');
         default:
-          return assertUnreachable(err);
+          return assertUnreachable(decision);
       }
     }
   }

@@ -236,12 +236,12 @@ describe('Alif Mobi OBP reads', () => {
 
   it('reads cards and transfers', async () => {
     const s = session();
-    expect((await sut.cards(s)).map((c) => c.maskedPan)).toEqual([
+    expect((await sut.cards(s)).items.map((c) => c.maskedPan)).toEqual([
       '444433******1111',
       '555544******1111',
       '970712******4455',
     ]);
-    const transfers = await sut.transfers(s, TJS_ACCOUNT);
+    const transfers = (await sut.transfers(s, TJS_ACCOUNT)).items;
     expect(transfers.map((t) => [t.status, t.counterpartyName])).toEqual([
       ['completed', 'John Smith'],
       ['pending', 'Ivan Petrov'],
@@ -268,8 +268,8 @@ describe('Alif Mobi OBP reads', () => {
     const pages = await collectPages(sut.transactions(session(), TJS_ACCOUNT, null));
     expect(pages.map((p) => [p.transactions.length, p.done])).toEqual([
       [10, false],
-      [10, false],
-      [5, true],
+      [9, false], // the boundary second is re-read from its start; its delivered entry is dropped
+      [6, true],
     ]);
     const ids = pages.flatMap((p) => p.transactions.map((t) => t.providerTransactionId));
     expect(new Set(ids).size).toBe(25);

@@ -22,8 +22,17 @@ const PATHS: Record<FaultTarget, string> = {
 };
 
 /** How the fixture bank plays each fault, per OBP (research obp-berlin-facts §1.7–1.8). */
-const FAULTS: Record<Exclude<ContractFault, 'challenge_pending'>, Omit<Fault, 'path'>> = {
+const FAULTS: Record<Exclude<ContractFault, 'challenge_pending' | 'unsupported'>, Omit<Fault, 'path'>> = {
   reauth_required: { status: 401, body: fixture('error-401-consent-expired.json') },
+  token_expired: {
+    status: 401,
+    body: {
+      code: 401,
+      message:
+        'OBP-20001: User not logged in. Authentication is required! <- OBP-20206: OAuth2 Access Token is invalid or expired.',
+    },
+  },
+  not_permitted: { status: 403, body: fixture('error-403-view.json') },
   rate_limited: {
     status: 429,
     body: fixture('error-429-rate-limit.json'),
@@ -61,7 +70,8 @@ describeConnectorContract('alif-mobi against the fixture bank', async () => {
       return connector.completeAuthorisation({ kind: 'redirect', callbackParams, pending: start.pending });
     },
     async injectFault(kind, target, options = {}) {
-      if (kind === 'challenge_pending') throw new Error('OBP has no pending-challenge reply');
+      if (kind === 'challenge_pending' || kind === 'unsupported')
+        throw new Error(`no ${kind} fault on transactions`);
       bank.fault({ ...FAULTS[kind], path: PATHS[target], after: options.after ?? 0 });
     },
     async clearFaults() {

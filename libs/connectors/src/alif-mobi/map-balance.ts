@@ -24,7 +24,16 @@ const BALANCE_TYPES: Readonly<Record<string, BalanceType>> = {
   CREDITLIMIT: 'credit_limit',
 };
 
-/** The balances of `GET /banks/B/accounts/A/balances`; one per canonical type, first wins. */
+/**
+ * The balances of `GET /banks/B/accounts/A/balances`; one per canonical type, first wins.
+ *
+ * The `booked` balance is the anchor of every statement: the account's balance after all its
+ * booked entries. OBP's own mapped connector answers this call with ONE entry typed
+ * `OpeningBooked` whose value is the account's CURRENT balance (LocalMappedConnector.scala:964),
+ * and OBP balances carry no reference date. So when the bank sends no current-booked type, a lone
+ * balance of a booked type is read as the current booked balance (and kept under its own type as
+ * well): the anchor follows whichever types the deployment writes.
+ */
 export function mapBalances(wire: ObpAccountBalances): Balance[] {
   const byType = new Map<BalanceType, Balance>();
   wire.balances.forEach((b, i) => {
@@ -32,5 +41,12 @@ export function mapBalances(wire: ObpAccountBalances): Balance[] {
     if (type === undefined || byType.has(type)) return;
     byType.set(type, { type, amount: obpMoney(b, `$.balances[${i}]`), referenceDate: null });
   });
+  if (!byType.has('booked')) {
+    const lone = [...byType.values()].filter(
+      (b) => b.type === 'opening_booked' || b.type === 'closing_booked',
+    );
+    if (lone.length === 1 && wire.balances.length === 1)
+      byType.set('booked', { ...lone[0]!, type: 'booked' });
+  }
   return [...byType.values()];
 }

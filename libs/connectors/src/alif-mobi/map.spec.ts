@@ -1,3 +1,4 @@
+import type { Lenient } from '../wire.js';
 import { WireShapeError } from '../wire.js';
 import { fixture, TJS_ACCOUNT } from './fixtures/fixture-bank.js';
 import { mapAccount } from './map-account.js';
@@ -14,6 +15,12 @@ import {
   parseTransactionRequests,
   parseTransactions,
 } from './obp.wire.js';
+
+/** The guarded value of a lenient list item (the fixtures' items are all well formed). */
+function ok<T>(item: Lenient<T>): T {
+  if (!item.ok) throw item.error;
+  return item.value;
+}
 
 const UTC = { timeZone: 'UTC' };
 
@@ -229,7 +236,7 @@ describe('classify', () => {
 
 describe('Alif Mobi card mapping', () => {
   const wire = parseCards(fixture('cards.json'));
-  const sut = wire.cards.map((c, i) => mapCard(c, `$.cards[${i}]`, '2026-03-15'));
+  const sut = wire.cards.map((c, i) => mapCard(ok(c), `$.cards[${i}]`, '2026-03-15'));
 
   it('masks the PAN to first six and last four, and never keeps it whole', () => {
     expect(sut.map((c) => c.maskedPan)).toEqual(['444433******1111', '555544******1111', '970712******4455']);
@@ -275,7 +282,9 @@ describe('Alif Mobi transfer mapping', () => {
       c,
     ]),
   );
-  const sut = wire.transaction_requests.map((r, i) => mapTransfer(r, `$[${i}]`, TJS_ACCOUNT, counterparties));
+  const sut = wire.transaction_requests.map((r, i) =>
+    mapTransfer(ok(r), `$[${i}]`, TJS_ACCOUNT, counterparties),
+  );
 
   it('maps a Visa Direct transfer with FX, fee and destination', () => {
     expect(JSON.parse(JSON.stringify(sut[0]))).toEqual({
@@ -308,7 +317,7 @@ describe('Alif Mobi transfer mapping', () => {
 
   it('treats a COUNTERPARTY request abroad without a rail as swift', () => {
     const sut2 = mapTransfer(
-      wire.transaction_requests[1]!,
+      ok(wire.transaction_requests[1]!),
       '$',
       TJS_ACCOUNT,
       new Map([
@@ -319,7 +328,7 @@ describe('Alif Mobi transfer mapping', () => {
       ]),
     );
     expect(sut2).toMatchObject({ rail: 'swift', destinationCountry: 'RU' });
-    expect(mapTransfer(wire.transaction_requests[1]!, '$', TJS_ACCOUNT)).toMatchObject({
+    expect(mapTransfer(ok(wire.transaction_requests[1]!), '$', TJS_ACCOUNT)).toMatchObject({
       rail: 'domestic',
       destinationCountry: null,
       counterpartyName: null,
@@ -346,7 +355,7 @@ describe('Alif Mobi transfer mapping', () => {
         },
       ],
     });
-    expect(shapeError(() => mapTransfer(bad.transaction_requests[0]!, '$', TJS_ACCOUNT)).path).toBe(
+    expect(shapeError(() => mapTransfer(ok(bad.transaction_requests[0]!), '$', TJS_ACCOUNT)).path).toBe(
       '$.status',
     );
     const rate = parseTransactionRequests({
@@ -359,7 +368,7 @@ describe('Alif Mobi transfer mapping', () => {
         },
       ],
     });
-    expect(shapeError(() => mapTransfer(rate.transaction_requests[0]!, '$', TJS_ACCOUNT)).path).toBe(
+    expect(shapeError(() => mapTransfer(ok(rate.transaction_requests[0]!), '$', TJS_ACCOUNT)).path).toBe(
       '$.details.fx_rate',
     );
   });

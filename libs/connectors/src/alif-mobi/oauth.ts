@@ -2,6 +2,8 @@ import {
   AuthorizationResponseError,
   ClientError,
   ClientSecretBasic,
+  ClientSecretPost,
+  PrivateKeyJwt,
   ResponseBodyError,
   WWWAuthenticateChallengeError,
   allowInsecureRequests,
@@ -13,9 +15,12 @@ import {
   randomState,
   refreshTokenGrant,
   tokenRevocation,
+  type ClientAuth,
   type Configuration,
   type TokenEndpointResponse,
 } from 'openid-client';
+import { createPrivateKey, webcrypto } from 'node:crypto';
+import { CAPABILITIES, bankReads, type Capability } from '#domain/permissions.js';
 import {
   ConnectorError,
   ProtocolViolation,
@@ -37,8 +42,42 @@ export interface AlifMobiOAuthConfig {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly timeoutMs: number;
-  /** Scope for the permissions asked; default `openid offline_access` plus the permission names. */
-  readonly scope?: (permissions: readonly Permission[]) => string;
+  /** How the client authenticates at the token endpoint; default `client_secret_basic`. */
+  readonly tokenEndpointAuth?: TokenEndpointAuth;
+  /** For `private_key_jwt`: a private JWK (JSON text) or a PKCS#8 PEM. */
+  readonly privateKey?: string | null;
+  /** Scopes asked besides the permissions; default `openid offline_access`. */
+  readonly scopeBase?: string;
+  /** The bank's scope names for each capability (default: the capability's own name). */
+  readonly scopeMap?: ScopeMap;
+}
+
+/** Client authentication methods at the token endpoint (RFC 7591 `token_endpoint_auth_method`). */
+export type TokenEndpointAuth = 'client_secret_basic' | 'client_secret_post' | 'private_key_jwt';
+
+/** The bank's scope names per capability: OBP/Hydra deployments use names such as `ReadBalances`. */
+export type ScopeMap = Readonly<Partial<Record<Capability, readonly string[]>>>;
+
+/**
+ * Reads `accounts=ReadAccountsBasic ReadAccountsDetail,balances=ReadBalances`: comma-separated
+ * pairs, several scopes of one capability separated by spaces.
+ *
+ * @throws {TypeError} naming the bad pair.
+ */
+export function parseScopeMap(text: string): ScopeMap {
+  const map: Partial<Record<Capability, readonly string[]>> = {};
+  for (const pair of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([a-z]+)\s*=\s*(\S.*)$/.exec(pair);
+    const capability = m?.[1] as Capability | undefined;
+    if (!m || !capability || !(CAPABILITIES as readonly string[]).includes(capability)) {
+      throw new TypeError(`scope map entry ${JSON.stringify(pair)} is not <capability>=<scope …>`);
+    }
+    map[capability] = m[2]!.split(/\s+/);
+  }
+  return map;
 }
 
 /** What the caller stores between the redirect and the callback (kept opaque in the contract). */
@@ -51,15 +90,25 @@ export interface PendingOAuth {
 const PROVIDER = 'alif-mobi' as const;
 
 /**
- * Default scope: OIDC, a refresh token (`offline_access`), and one scope per permission. OBP has
- * no statement resource: Hisob computes a statement from the transaction history, anchored on the
- * booked balance, so `statements` asks the bank for `transactions` and `balances` (the API then
- * serves the statements, not the list or the balances).
+ * The scope for the permissions asked: the base scopes (OIDC, a refresh token), then the bank's
+ * scope for each capability the permissions read. OBP has no statement resource: Hisob computes
+ * a statement from the history, anchored on a balance, so `statements` asks for `transactions`
+ * and `balances` (the API then serves the statements, not the list or the balances).
  */
-export function defaultScope(permissions: readonly Permission[]): string {
-  const perms = permissions.flatMap((p) => (p === 'statements' ? ['transactions', 'balances'] : [p]));
-  return ['openid', 'offline_access', ...new Set(perms)].join(' ');
+export function scopeFor(
+  permissions: readonly Permission[],
+  base = 'openid offline_access',
+  map: ScopeMap = {},
+): string {
+  const scopes = [
+    ...base.split(/\s+/).filter(Boolean),
+    ...bankReads(permissions).flatMap((c) => map[c] ?? [c]),
+  ];
+  return [...new Set(scopes)].join(' ');
 }
+
+/** The default scope (`openid offline_access` plus the capabilities' own names). */
+export const defaultScope = (permissions: readonly Permission[]): string => scopeFor(permissions);
 
 /**
  * OAuth 2.0 authorization code + PKCE (RFC 7636, S256) against Alif Mobi's OIDC server, with
@@ -85,7 +134,7 @@ export class AlifMobiOAuth {
     const config = await this.discover();
     const codeVerifier = randomPKCECodeVerifier();
     const state = randomState();
-    const scope = (this.config.scope ?? defaultScope)(permissions);
+    const scope = scopeFor(permissions, this.config.scopeBase, this.config.scopeMap);
     const params: Record<string, string> = {
       redirect_uri: redirectUri,
       scope,
@@ -95,7 +144,7 @@ export class AlifMobiOAuth {
     };
     // OIDC Core §11: a refresh token for offline_access needs prompt=consent (oidc-provider
     // drops offline_access otherwise).
-    if (scope.split(' ').includes('offline_access')) params.prompt = 'consent';
+    if (scope.split(' ').some((s) => s === 'offline_access' || s === 'offline')) params.prompt = 'consent';
     return { url: buildAuthorizationUrl(config, params).href, pending: { state, codeVerifier, redirectUri } };
   }
 
@@ -174,24 +223,53 @@ export class AlifMobiOAuth {
   private discover(): Promise<Configuration> {
     if (this.configuration === null) {
       const issuer = new URL(this.config.issuerUrl);
-      this.configuration = discovery(
-        issuer,
-        this.config.clientId,
-        undefined,
-        ClientSecretBasic(this.config.clientSecret),
-        {
-          timeout: Math.max(1, Math.ceil(this.config.timeoutMs / 1000)),
-          // Plain http only for local sandboxes; production issuers are https.
-          ...(issuer.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}),
-        },
-      ).catch(async (err: unknown) => {
-        this.configuration = null;
-        throw await mapOAuthError(err, 'OIDC discovery');
-      });
+      this.configuration = clientAuth(this.config)
+        .then((auth) =>
+          discovery(issuer, this.config.clientId, undefined, auth, {
+            timeout: Math.max(1, Math.ceil(this.config.timeoutMs / 1000)),
+            // Plain http only for local sandboxes; production issuers are https.
+            ...(issuer.protocol === 'http:' ? { execute: [allowInsecureRequests] } : {}),
+          }),
+        )
+        .catch(async (err: unknown) => {
+          this.configuration = null;
+          throw await mapOAuthError(err, 'OIDC discovery');
+        });
     }
     return this.configuration;
   }
 }
+
+/** The token-endpoint authentication this deployment's registration uses. */
+async function clientAuth(config: AlifMobiOAuthConfig): Promise<ClientAuth> {
+  switch (config.tokenEndpointAuth ?? 'client_secret_basic') {
+    case 'client_secret_basic':
+      return ClientSecretBasic(config.clientSecret);
+    case 'client_secret_post':
+      return ClientSecretPost(config.clientSecret);
+    case 'private_key_jwt': {
+      if (!config.privateKey) throw new TypeError('private_key_jwt needs ALIF_MOBI_PRIVATE_KEY');
+      const { key, kid } = await importSigningKey(config.privateKey);
+      return PrivateKeyJwt(kid ? { key, kid } : key);
+    }
+  }
+}
+
+/** A private JWK (JSON) or PKCS#8 PEM as a WebCrypto signing key (RS256 or ES256), with its `kid`. */
+async function importSigningKey(text: string): Promise<{ key: SigningKey; kid: string | undefined }> {
+  const jwk = (
+    text.trim().startsWith('{') ? JSON.parse(text) : createPrivateKey(text).export({ format: 'jwk' })
+  ) as webcrypto.JsonWebKey & { kid?: string };
+  const algorithm =
+    jwk.kty === 'EC'
+      ? { name: 'ECDSA', namedCurve: jwk.crv ?? 'P-256' }
+      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  const key = await webcrypto.subtle.importKey('jwk', jwk, algorithm, false, ['sign']);
+  return { key: key as unknown as SigningKey, kid: jwk.kid };
+}
+
+/** openid-client's signing key type (WebCrypto's CryptoKey). */
+type SigningKey = Extract<Parameters<typeof PrivateKeyJwt>[0], { kid?: string }>['key'];
 
 /** Reads `pending` back from the opaque JSON the caller stored. */
 export function toPendingOAuth(pending: JsonObject): PendingOAuth {

@@ -25,8 +25,6 @@ export interface ObpClientConfig {
   readonly obpUrl: string;
   /** OBP `BANK_ID` (`ALIF_MOBI_BANK_ID`). */
   readonly bankId: string;
-  /** OBP view for reads; the owner view shows every field (§1.3). */
-  readonly viewId: string;
 }
 
 /** Paging and window of one transactions request (§1.6). */
@@ -61,8 +59,8 @@ export class ObpClient {
   }
 
   /** `GET /banks/B/accounts/A/VIEW/account` (v4.0.0; ModeratedAccountJSON400). */
-  account(token: string, accountId: string): Promise<ObpAccount> {
-    return this.get(token, `${this.accountPath(accountId)}/${enc(this.config.viewId)}/account`, parseAccount);
+  account(token: string, accountId: string, view: string): Promise<ObpAccount> {
+    return this.get(token, `${this.accountPath(accountId)}/${enc(view)}/account`, parseAccount);
   }
 
   /** `GET /banks/B/accounts/A/balances` (v4.0.0; AccountBalanceJsonV400). */
@@ -77,19 +75,31 @@ export class ObpClient {
    * (`createQueriesByHttpParamsFuture(requestHeaders)`), while its docs and the core endpoint say
    * query parameters (§1.6). We send both, with the plain names (which win over `obp_` aliases).
    */
-  transactions(token: string, accountId: string, q: ObpTransactionsQuery): Promise<ObpTransactions> {
-    const params: Record<string, string> = {
-      limit: String(q.limit),
-      offset: String(q.offset),
-      from_date: q.fromDate,
-      to_date: q.toDate,
-      sort_direction: q.sortDirection,
-    };
+  transactions(
+    token: string,
+    accountId: string,
+    view: string,
+    q: ObpTransactionsQuery,
+  ): Promise<ObpTransactions> {
     return this.get(
       token,
-      `${this.accountPath(accountId)}/${enc(this.config.viewId)}/transactions`,
+      `${this.accountPath(accountId)}/${enc(view)}/transactions`,
       parseTransactions,
-      params,
+      pagingParams(q),
+    );
+  }
+
+  /**
+   * `GET /my/banks/B/accounts/A/transactions` (v3.0.0, core): the same entries, paged by URL
+   * query parameters (APIMethods300.scala:710-719), which survive a proxy that drops request
+   * headers with underscores in their names (nginx's default).
+   */
+  coreTransactions(token: string, accountId: string, q: ObpTransactionsQuery): Promise<ObpTransactions> {
+    return this.get(
+      token,
+      `/my/banks/${enc(this.config.bankId)}/accounts/${enc(accountId)}/transactions`,
+      parseTransactions,
+      pagingParams(q),
     );
   }
 
@@ -99,21 +109,17 @@ export class ObpClient {
   }
 
   /** `GET /banks/B/accounts/A/VIEW/transaction-requests` (payment orders with their status). */
-  transactionRequests(token: string, accountId: string): Promise<ObpTransactionRequests> {
+  transactionRequests(token: string, accountId: string, view: string): Promise<ObpTransactionRequests> {
     return this.get(
       token,
-      `${this.accountPath(accountId)}/${enc(this.config.viewId)}/transaction-requests`,
+      `${this.accountPath(accountId)}/${enc(view)}/transaction-requests`,
       parseTransactionRequests,
     );
   }
 
   /** `GET /banks/B/accounts/A/VIEW/counterparties` (v4.0.0): the beneficiaries of transfers. */
-  counterparties(token: string, accountId: string): Promise<ObpCounterparties> {
-    return this.get(
-      token,
-      `${this.accountPath(accountId)}/${enc(this.config.viewId)}/counterparties`,
-      parseCounterparties,
-    );
+  counterparties(token: string, accountId: string, view: string): Promise<ObpCounterparties> {
+    return this.get(token, `${this.accountPath(accountId)}/${enc(view)}/counterparties`, parseCounterparties);
   }
 
   private accountPath(accountId: string): string {
@@ -135,6 +141,16 @@ export class ObpClient {
     if (res.status < 200 || res.status >= 300) throw mapObpError(res);
     return parseBody(res, parse);
   }
+}
+
+function pagingParams(q: ObpTransactionsQuery): Record<string, string> {
+  return {
+    limit: String(q.limit),
+    offset: String(q.offset),
+    from_date: q.fromDate,
+    to_date: q.toDate,
+    sort_direction: q.sortDirection,
+  };
 }
 
 function enc(segment: string): string {

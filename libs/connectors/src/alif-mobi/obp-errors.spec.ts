@@ -28,9 +28,9 @@ describe('mapObpError', () => {
     });
   });
 
-  it('maps the OAuth2 token errors OBP-2020x to ReauthRequired', () => {
+  it('maps an invalid or expired OAuth2 token (OBP-20206) to TokenExpired: refresh, not re-authorise', () => {
     expect(mapObpError(reply(401, fixtureText('error-401-oauth2-jose.json')))).toMatchObject({
-      kind: 'reauth_required',
+      kind: 'token_expired',
       providerCode: 'OBP-20206',
     });
   });
@@ -39,16 +39,40 @@ describe('mapObpError', () => {
     const sut = mapObpError(
       reply(400, '{"code":400,"message":"OBP-20003: Invalid or expired DirectLogin token."}'),
     );
-    expect(sut).toMatchObject({ kind: 'reauth_required', reason: 'token_expired' });
+    expect(sut).toMatchObject({ kind: 'token_expired', providerCode: 'OBP-20003' });
+  });
+
+  it.each([
+    [400, 'OBP-40018: Transaction Requests are disabled in this API instance.', 'unsupported', 'OBP-40018'],
+    [404, 'OBP-10404: 404 Not Found. Could not find the resource.', 'unsupported', 'OBP-10404'],
+    [400, 'OBP-30059: Connector method failed. <- OBP-10010: Not Implemented', 'unsupported', 'OBP-10010'],
+    [400, 'OBP-20022: View does not permit the access.', 'not_permitted', 'OBP-20022'],
+    [
+      403,
+      'OBP-30022: The current view does not have the permission: can_get_counterparty',
+      'not_permitted',
+      'OBP-30022',
+    ],
+    [400, 'OBP-30065: Cannot find the account access.', 'not_permitted', 'OBP-30065'],
+  ])('maps %i %s to coverage, never re-authorisation', (status, message, kind, providerCode) => {
+    expect(mapObpError(reply(status, JSON.stringify({ code: status, message })))).toMatchObject({
+      kind,
+      providerCode,
+    });
+  });
+
+  it('maps a 404 without an OBP code (a route a proxy does not serve) to Unsupported', () => {
+    expect(mapObpError(reply(404, '<html>Not Found</html>'))).toMatchObject({ kind: 'unsupported' });
   });
 
   it('maps a 401 without an OBP body to ReauthRequired', () => {
     expect(mapObpError(reply(401, '<html>Unauthorized</html>'))).toBeInstanceOf(ReauthRequired);
   });
 
-  it('maps a view without access (403 OBP-20017) to ReauthRequired(insufficient_access)', () => {
+  it('maps a view without access (403 OBP-20017) to NotPermitted, never re-authorisation', () => {
     expect(mapObpError(reply(403, fixtureText('error-403-view.json')))).toMatchObject({
-      reason: 'insufficient_access',
+      kind: 'not_permitted',
+      providerCode: 'OBP-20017',
     });
   });
 

@@ -1,8 +1,11 @@
 import {
+  NotPermitted,
   ProtocolViolation,
   RateLimited,
   ReauthRequired,
+  TokenExpired,
   Transient,
+  Unsupported,
   type AnyConnectorError,
   type ReauthReason,
 } from '../connector-errors.js';
@@ -16,6 +19,11 @@ import { parseErrorBody } from './obp.wire.js';
  * (`"OBP-20001: … <- OBP-35003: …"`) — and falls back on the status.
  */
 const RATE_LIMIT = new Set(['OBP-10018']);
+/**
+ * The access token expired: refresh and retry. OAuth2's "invalid or expired" token is OBP-20206
+ * (OBP-API ErrorMessages.scala:258), chained under OBP-20001; OBP-20003 is DirectLogin's expiry.
+ */
+const EXPIRED = new Set(['OBP-20206', 'OBP-20003']);
 /** Token or consent no longer valid (§1.2, §1.7). Checked most specific first. */
 const REAUTH: ReadonlyArray<readonly [string, ReauthReason]> = [
   ['OBP-35003', 'consent_expired'],
@@ -24,22 +32,35 @@ const REAUTH: ReadonlyArray<readonly [string, ReauthReason]> = [
   ['OBP-35001', 'consent_revoked'],
   ['OBP-35002', 'consent_revoked'],
   ['OBP-35004', 'token_invalid'],
-  ['OBP-20003', 'token_expired'],
   ['OBP-20001', 'token_invalid'],
   ['OBP-20202', 'token_invalid'],
   ['OBP-20204', 'token_invalid'],
   ['OBP-20205', 'token_invalid'],
-  ['OBP-20206', 'token_invalid'],
   ['OBP-20214', 'token_invalid'],
   ['OBP-20215', 'token_invalid'],
-  // The user (or the view) lost access to the account: only a new authorisation restores it.
-  ['OBP-20006', 'insufficient_access'],
-  ['OBP-20017', 'insufficient_access'],
-  ['OBP-20022', 'insufficient_access'],
-  ['OBP-20023', 'insufficient_access'],
-  ['OBP-20101', 'insufficient_access'],
-  ['OBP-30065', 'insufficient_access'],
 ];
+/**
+ * The view or the user's roles do not allow this resource: a bank setting, not a lost grant
+ * (OBP-API: transaction requests need `can_see_transaction_requests`, APIMethods310.scala:1127;
+ * counterparties `can_get_counterparty`, APIMethods400.scala:8382; balances a view that sees
+ * them, APIMethods400.scala:3382). Coverage `forbidden`, never re-authorisation.
+ */
+const NOT_PERMITTED = new Set([
+  'OBP-20006',
+  'OBP-20017',
+  'OBP-20022',
+  'OBP-20023',
+  'OBP-20101',
+  'OBP-30022',
+  'OBP-30065',
+]);
+/**
+ * The deployment does not offer the resource: an endpoint disabled by `api_disabled_endpoints`
+ * (OBP-10404, APIUtil.scala:2737), transaction requests switched off (OBP-40018,
+ * NewStyle.scala:898), or a method the bank's adapter does not implement (OBP-10010 chained under
+ * OBP-30059, Connector.scala:305).
+ */
+const UNSUPPORTED = new Set(['OBP-10404', 'OBP-40018', 'OBP-10010']);
 /** The bank's own back end failed; OBP reports these as 400 (sic) or 408. */
 const TRANSIENT = new Set(['OBP-50000', 'OBP-50001', 'OBP-50003', 'OBP-50005', 'OBP-50013', 'OBP-01000']);
 
@@ -69,8 +90,9 @@ export function retryAfterSeconds(headers: Headers, now: Date = new Date()): num
 
 /**
  * Maps a non-2xx OBP reply (below 500: the HTTP client already turned 5xx into Transient).
- * A code we do not know — including 404 "account not found" (OBP-30003/30018/30076) — is a
- * ProtocolViolation: the account's sync fails loudly with the bank's words, while the consent stays
+ * A 404 without a code is an endpoint this deployment lacks (a proxy or a disabled route):
+ * Unsupported. A code we do not know — including 404 "account not found" (OBP-30003/30018/30076)
+ * — is a ProtocolViolation: the account's sync fails loudly with the bank's words, while the consent stays
  * active for its other accounts (ReauthRequired would block them all).
  */
 export function mapObpError(res: HttpResponse): AnyConnectorError {
@@ -94,15 +116,21 @@ export function mapObpError(res: HttpResponse): AnyConnectorError {
       providerCode: rateCode ?? providerCode,
     });
   }
+  const expired = has(EXPIRED);
+  if (expired !== null) return new TokenExpired(where, { ...details, providerCode: expired });
   for (const [code, reason] of REAUTH) {
     if (codes.includes(code)) return new ReauthRequired(reason, where, { ...details, providerCode: code });
   }
   if (res.status === 401) return new ReauthRequired('token_invalid', where, { ...details, providerCode });
-  if (res.status === 403)
-    return new ReauthRequired('insufficient_access', where, { ...details, providerCode });
+  const unsupported = has(UNSUPPORTED);
+  if (unsupported !== null) return new Unsupported(where, { ...details, providerCode: unsupported });
+  const forbidden = has(NOT_PERMITTED);
+  if (forbidden !== null || res.status === 403)
+    return new NotPermitted(where, { ...details, providerCode: forbidden ?? providerCode });
   const transientCode = has(TRANSIENT);
   if (transientCode !== null || res.status === 408) {
     return new Transient(where, { ...details, providerCode: transientCode ?? providerCode });
   }
+  if (res.status === 404 && providerCode === null) return new Unsupported(where, details);
   return new ProtocolViolation(where, { ...details, providerCode });
 }

@@ -26,11 +26,18 @@ import type { ObpTransaction } from './obp.wire.js';
  *   delivered and is now outside the window, so a posting back-dated into that range cannot shift
  *   our position; entries older than S are all still ahead of us. `.999` keeps the whole second S
  *   in the window in case the bank stores sub-second precision.
- * - Only entries of second S are addressed by offset, i.e. we rely on OBP returning ties in a
- *   stable order, for one second's worth of entries. The ids of second S already delivered are
- *   kept (`seen`, up to {@link MAX_SEEN}) and dropped if the bank returns them again, so a
- *   reordering of ties cannot produce a duplicate.
- * - A page shorter than `limit` ends the stream (§1.6: no total count, a short page is the end).
+ * - OBP sorts by the completed date with no tie-breaker (LocalMappedConnector.scala:719-726), so
+ *   the entries of second S may come back in another order. The next request therefore starts at
+ *   offset 0 of second S: its entries already delivered (`seen`, up to {@link MAX_SEEN} ids) come
+ *   again and are dropped by id, so a reordering of ties can neither skip nor repeat one. Only
+ *   when one second holds more entries than a page is the offset used inside it.
+ * - A page shorter than asked ends the stream only when the bank is known to honour the page
+ *   size (it once returned a full page) or the page is shorter than the cap it showed before:
+ *   an adapter that caps `limit` below what was asked would otherwise truncate history silently.
+ *   Not knowing, the stream asks once more, and an empty page ends it.
+ * - Behind a proxy that drops headers with underscores (nginx's default), the full-view endpoint
+ *   loses its window and order; a page that breaks them switches the stream to the core endpoint,
+ *   which reads the URL query (`ep: 'core'`).
  * The checkpoint after a page holds `(from, to, skip, seen)`, exactly the next request: a sync
  * killed after committing page n resumes with page n+1, no gap, no duplicate.
  *
@@ -39,7 +46,7 @@ import type { ObpTransaction } from './obp.wire.js';
  * ProtocolViolation instead.
  */
 export interface ObpCheckpoint {
-  readonly v: 1;
+  readonly v: 1 | 2;
   /** Inclusive lower bound of the window, fixed for the stream (OBP request date format). */
   readonly from: string;
   /** Inclusive upper bound of what is left: `…:ss.999Z`. */
@@ -49,7 +56,14 @@ export interface ObpCheckpoint {
   /** Their ids (at most {@link MAX_SEEN}). */
   readonly seen: readonly string[];
   readonly done: boolean;
+  /** The largest short page seen that was not the end: the bank's cap on `limit`, once known. */
+  readonly cap: number | null;
+  /** Which endpoint serves the stream: the full view, or the core one (query parameters). */
+  readonly ep: 'view' | 'core';
 }
+
+/** The bank returned entries outside the window or out of order: it ignored the paging parameters. */
+export class PagingIgnored extends WireShapeError {}
 
 /** Cap on remembered ids of one second; beyond it only the offset protects against repeats. */
 export const MAX_SEEN = 1000;
@@ -61,7 +75,12 @@ const EPOCH = '1970-01-01T00:00:00.000Z';
  * midnight is the previous UTC day, so for zones other than UTC the window starts a day earlier
  * (re-reading a day costs nothing: rows are upserted by id).
  */
-export function startCheckpoint(now: Date, since: IsoDate | null, timeZone: string): ObpCheckpoint {
+export function startCheckpoint(
+  now: Date,
+  since: IsoDate | null,
+  timeZone: string,
+  ep: 'view' | 'core' = 'view',
+): ObpCheckpoint {
   let from = EPOCH;
   if (since !== null) {
     if (!isIsoDate(since)) throw new TypeError(`since must be YYYY-MM-DD, got ${JSON.stringify(since)}`);
@@ -69,14 +88,18 @@ export function startCheckpoint(now: Date, since: IsoDate | null, timeZone: stri
     from = obpRequestDate(timeZone === 'UTC' ? midnight : midnight - 86_400_000);
   }
   const to = obpRequestDate(Math.floor(now.getTime() / 1000) * 1000 - 1);
-  return { v: 1, from, to, skip: 0, seen: [], done: false };
+  return { v: 2, from, to, skip: 0, seen: [], done: false, cap: null, ep };
 }
 
 /** Validates a checkpoint read back from storage. */
 export function readCheckpoint(value: Checkpoint): ObpCheckpoint {
   const { v, from, to, skip, seen, done } = value;
+  const cap = value.cap ?? null;
+  const ep = value.ep ?? 'view';
   const valid =
-    v === 1 &&
+    (v === 1 || v === 2) &&
+    (cap === null || (typeof cap === 'number' && Number.isSafeInteger(cap) && cap > 0)) &&
+    (ep === 'view' || ep === 'core') &&
     typeof from === 'string' &&
     !Number.isNaN(Date.parse(from)) &&
     typeof to === 'string' &&
@@ -97,12 +120,30 @@ export function readCheckpoint(value: Checkpoint): ObpCheckpoint {
       },
     );
   }
-  return { v: 1, from, to, skip, seen: seen as string[], done };
+  return {
+    v: 2,
+    from,
+    to,
+    skip,
+    seen: seen as string[],
+    done,
+    cap: cap as number | null,
+    ep: ep as 'view' | 'core',
+  };
 }
 
 /** The checkpoint as stored JSON. */
 export function toCheckpoint(cp: ObpCheckpoint): Checkpoint {
-  return { v: cp.v, from: cp.from, to: cp.to, skip: cp.skip, seen: [...cp.seen], done: cp.done };
+  return {
+    v: cp.v,
+    from: cp.from,
+    to: cp.to,
+    skip: cp.skip,
+    seen: [...cp.seen],
+    done: cp.done,
+    cap: cp.cap,
+    ep: cp.ep,
+  };
 }
 
 /** Result of one page: the entries to deliver and the checkpoint after them. */
@@ -112,15 +153,18 @@ export interface PageStep {
 }
 
 /**
- * Advances the checkpoint over one page returned for `cp` and maps its entries.
+ * Advances the checkpoint over one page returned for `cp` and maps its entries. `honoursLimit`:
+ * the bank has returned a full page of `limit` before, so a shorter page is the end.
  *
- * @throws {WireShapeError} from `map`, or when the page breaks the window or the order.
+ * @throws {PagingIgnored} when the page breaks the window or the order.
+ * @throws {WireShapeError} from `map`.
  */
 export function advance(
   cp: ObpCheckpoint,
   page: readonly ObpTransaction[],
   limit: number,
   map: (t: ObpTransaction, path: string) => Transaction,
+  honoursLimit = false,
 ): PageStep {
   const fromMs = Date.parse(cp.from);
   const toMs = Date.parse(cp.to);
@@ -137,14 +181,14 @@ export function advance(
     try {
       const completed = obpInstant(t.details?.completed ?? null, `${path}.details.completed`).ms;
       if (completed > toMs || completed < fromMs) {
-        throw new WireShapeError(
+        throw new PagingIgnored(
           `${path}.details.completed`,
           `a date within the requested window [${cp.from}, ${cp.to}]`,
           t.details?.completed,
         );
       }
       if (completed > previous) {
-        throw new WireShapeError(
+        throw new PagingIgnored(
           `${path}.details.completed`,
           'entries sorted by completed date, newest first',
           t.details?.completed,
@@ -154,7 +198,7 @@ export function advance(
       oldest = secondOf(completed);
       secondOfEntry.push(oldest);
       const tx = map(t, path);
-      // A tie reordered by the bank, or an entry repeated within the page: already delivered.
+      // An entry of the boundary second delivered by an earlier page, or repeated within this one.
       if (seen.has(tx.providerTransactionId) && secondOf(completed) === boundary) return;
       if (delivered.has(tx.providerTransactionId)) return;
       delivered.add(tx.providerTransactionId);
@@ -165,40 +209,39 @@ export function advance(
     }
   });
 
-  if (page.length < limit) {
-    return { transactions, next: { ...cp, skip: cp.skip + page.length, done: true } };
-  }
-  if (transactions.length === 0) {
-    // A full page of entries we already delivered: the bank ignores `offset`. Looping would never end.
-    throw new WireShapeError(
-      '$.transactions',
-      'a page honouring the offset (only already-delivered entries came back)',
-      'a repeat',
-    );
-  }
-  const inOldest = secondOfEntry.filter((s) => s === oldest).length;
-  const newIds = page
-    .filter((_, i) => secondOfEntry[i] === oldest)
-    .map((t) => t.id)
-    .filter((id): id is string => id !== null);
+  const full = page.length >= limit;
+  const end = page.length === 0 || (!full && (honoursLimit || (cp.cap !== null && page.length < cp.cap)));
+  if (end) return { transactions, next: { ...cp, done: true } };
+  const cap = full ? cp.cap : Math.max(cp.cap ?? 0, page.length);
+
+  const idsIn = (second: number) =>
+    page
+      .filter((_, i) => secondOfEntry[i] === second)
+      .map((t) => t.id)
+      .filter((id): id is string => id !== null);
   if (oldest === boundary) {
-    // The whole page lies in the boundary second (more ties than a page): keep walking it.
-    const ids = [...new Set([...cp.seen, ...newIds])];
+    // The whole page lies in the boundary second (more ties than a page): walk it by offset.
+    if (transactions.length === 0 && cp.skip > 0) {
+      // Only already-delivered entries came back at a later offset: the bank ignores `offset`.
+      throw new PagingIgnored('$.transactions', 'a page honouring the offset', 'a repeat');
+    }
+    const ids = [...new Set([...cp.seen, ...idsIn(boundary)])];
     return {
       transactions,
-      next: { ...cp, skip: cp.skip + inOldest, seen: ids.length > MAX_SEEN ? [] : ids },
+      next: { ...cp, skip: cp.skip + page.length, seen: ids.length > MAX_SEEN ? [] : ids, cap },
     };
   }
-  const ids = [...new Set(newIds)];
+  const ids = [...new Set(idsIn(oldest))];
   return {
     transactions,
     next: {
-      v: 1,
-      from: cp.from,
+      ...cp,
+      v: 2,
       to: obpRequestDate(oldest + 999),
-      skip: inOldest,
+      skip: 0,
       seen: ids.length > MAX_SEEN ? [] : ids,
       done: false,
+      cap,
     },
   };
 }

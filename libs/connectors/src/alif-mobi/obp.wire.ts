@@ -1,5 +1,7 @@
 import {
   array,
+  lenientArray,
+  type Lenient,
   object,
   optArray,
   optBoolean,
@@ -44,6 +46,8 @@ export interface ObpCoreAccount {
   readonly bank_id: string | null;
   readonly account_type: string | null;
   readonly account_routings: readonly ObpRouting[];
+  /** The views the user holds on the account (`ViewBasic.id`); `owner` is not guaranteed. */
+  readonly views: readonly string[];
 }
 
 /** `GET /my/accounts`. */
@@ -109,6 +113,8 @@ export interface ObpTransactions {
 
 /** A card of `GET /cards`: v1.3.0 `bank_card_number` or v3.1.0 `card_id` + `card_number`. */
 export interface ObpCard {
+  /** v1.3.0 serves cards of every bank the user has: only this bank's are the consent's. */
+  readonly bank_id: string | null;
   readonly card_id: string | null;
   readonly card_number: string | null;
   readonly bank_card_number: string | null;
@@ -126,7 +132,7 @@ export interface ObpCard {
 
 /** `GET /cards`. */
 export interface ObpCards {
-  readonly cards: readonly ObpCard[];
+  readonly cards: readonly Lenient<ObpCard>[];
 }
 
 /**
@@ -161,7 +167,7 @@ export interface ObpTransactionRequest {
 
 /** `GET /banks/B/accounts/A/VIEW/transaction-requests`. */
 export interface ObpTransactionRequests {
-  readonly transaction_requests: readonly ObpTransactionRequest[];
+  readonly transaction_requests: readonly Lenient<ObpTransactionRequest>[];
 }
 
 /**
@@ -223,6 +229,9 @@ export function parseCoreAccounts(value: unknown): ObpCoreAccounts {
         bank_id: optString(a.bank_id, `${p}.bank_id`),
         account_type: optString(a.account_type, `${p}.account_type`),
         account_routings: optArray(a.account_routings, `${p}.account_routings`, parseRouting),
+        views: optArray(a.views, `${p}.views`, (w, wp) => optString(object(w, wp).id, `${wp}.id`)).filter(
+          (id): id is string => id !== null,
+        ),
       };
     }),
   };
@@ -316,10 +325,11 @@ function parseStrings(value: unknown, path: string): string[] {
 export function parseCards(value: unknown): ObpCards {
   const o = object(value, '$');
   return {
-    cards: array(o.cards, '$.cards', (v, p) => {
+    cards: lenientArray(o.cards, '$.cards', (v, p) => {
       const c = object(v, p);
       const account = optObject(c.account, `${p}.account`);
       return {
+        bank_id: optString(c.bank_id, `${p}.bank_id`),
         card_id: optString(c.card_id, `${p}.card_id`),
         card_number: optString(c.card_number, `${p}.card_number`),
         bank_card_number: optString(c.bank_card_number, `${p}.bank_card_number`),
@@ -363,7 +373,7 @@ export function parseTransactionRequests(value: unknown): ObpTransactionRequests
   const key =
     'transaction_requests_with_charges' in o ? 'transaction_requests_with_charges' : 'transaction_requests';
   return {
-    transaction_requests: array(o[key], `$.${key}`, (v, p) => {
+    transaction_requests: lenientArray(o[key], `$.${key}`, (v, p) => {
       const r = object(v, p);
       const from = optObject(r.from, `${p}.from`);
       const charge = optObject(r.charge, `${p}.charge`);

@@ -2,7 +2,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import type { Transaction } from '#domain/transaction.js';
 import {
   ChallengePending,
+  NotPermitted,
   ProtocolViolation,
+  TokenExpired,
+  Unsupported,
   RateLimited,
   ReauthRequired,
   Transient,
@@ -50,6 +53,9 @@ export interface ContractHarness {
 
 const ERROR_CLASSES = {
   reauth_required: ReauthRequired,
+  token_expired: TokenExpired,
+  not_permitted: NotPermitted,
+  unsupported: Unsupported,
   challenge_pending: ChallengePending,
   rate_limited: RateLimited,
   transient: Transient,
@@ -89,7 +95,14 @@ export function describeConnectorContract(
   factory: () => Promise<ContractHarness>,
   options: ContractOptions = {},
 ): void {
-  const faults = options.faults ?? ['reauth_required', 'rate_limited', 'transient', 'protocol_violation'];
+  const faults = options.faults ?? [
+    'reauth_required',
+    'token_expired',
+    'not_permitted',
+    'rate_limited',
+    'transient',
+    'protocol_violation',
+  ];
 
   describe(`connector contract: ${name}`, () => {
     let h: ContractHarness;

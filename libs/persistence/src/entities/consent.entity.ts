@@ -1,3 +1,4 @@
+import type { StoredCoverage } from '../coverage.js';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export const CONSENT_STATUSES = [
@@ -36,6 +37,8 @@ export class ConsentEntity {
   @Column({ name: 'last_synced_at', type: 'timestamptz', nullable: true }) lastSyncedAt: Date | null;
   @Column({ name: 'sync_state', type: 'text', nullable: true }) syncState: string | null;
   @Column({ name: 'sync_last_error', type: 'text', nullable: true }) syncLastError: string | null;
+  /** What the last sync could read of consent-wide resources (stored CoverageEntry JSON). */
+  @Column({ type: 'jsonb', default: () => "'[]'" }) coverage: StoredCoverage[];
   @Column({ name: 'purge_after', type: 'timestamptz', nullable: true }) purgeAfter: Date | null;
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true }) purgedAt: Date | null;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;

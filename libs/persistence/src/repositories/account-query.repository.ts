@@ -1,3 +1,4 @@
+import type { StoredCoverage } from '../coverage.js';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ConsentStatus } from '../entities/consent.entity.js';
@@ -26,6 +27,7 @@ export interface AccountRow extends ConsentScopeRow {
   updatedAt: Date;
   dataAsOf: Date | null;
   nextRefreshAt: Date | null;
+  coverage: StoredCoverage[];
   /** `created_at` with microseconds, for the keyset cursor of the list. */
   createdAtKey: string;
 }
@@ -150,4 +152,4 @@ export class AccountQueryRepository {
 }
 
 const ACCOUNT_COLS = `a.id, a.provider, a.type, a.name, a.currency, a.iban, a.number_masked AS "numberMasked", a.status,
-  a.updated_at AS "updatedAt", a.data_as_of AS "dataAsOf", a.next_refresh_at AS "nextRefreshAt", ${CREATED_KEY} AS "createdAtKey"`;
+  a.updated_at AS "updatedAt", a.data_as_of AS "dataAsOf", a.next_refresh_at AS "nextRefreshAt", a.coverage, ${CREATED_KEY} AS "createdAtKey"`;

@@ -1,5 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { StoredCoverage } from '../coverage.js';
+
+/**
+ * `coverage` with the entries of `$param` (a jsonb array) replacing those of the same resource:
+ * one SQL expression, so a coverage update is part of the statement that writes the rest.
+ */
+const mergedCoverage = (param: string) =>
+  `(SELECT coalesce(jsonb_agg(e ORDER BY e->>'resource'), '[]'::jsonb)
+      FROM (SELECT DISTINCT ON (e->>'resource') e
+              FROM (SELECT e, 0 AS o FROM jsonb_array_elements(${param}::jsonb) e
+                    UNION ALL SELECT e, 1 FROM jsonb_array_elements(coverage) e) x
+             ORDER BY e->>'resource', o) y)`;
 
 /** A transaction as the sync engine writes it (amounts already exact decimal strings). */
 export interface TransactionRow {
@@ -220,18 +232,22 @@ export class SyncWriteRepository {
     return ids;
   }
 
-  /** Replaces an account's balances with the bank's current set, and marks the account read. */
+  /**
+   * Marks the account read: its history done, its coverage, and its balances replaced by the
+   * bank's current set — or kept as they are when the bank could not give them this time (`null`).
+   */
   async completeAccount(
     em: EntityManager,
     accountId: string,
-    balances: readonly BalanceRow[],
+    balances: readonly BalanceRow[] | null,
     finalCheckpoint: unknown,
     syncId: string,
     dataAsOf: Date,
     nextRefreshAt: Date,
+    coverage: readonly StoredCoverage[],
   ): Promise<void> {
-    await em.query(`DELETE FROM balances WHERE account_id = $1`, [accountId]);
-    for (const b of balances) {
+    if (balances !== null) await em.query(`DELETE FROM balances WHERE account_id = $1`, [accountId]);
+    for (const b of balances ?? []) {
       await em.query(
         `INSERT INTO balances (account_id, type, amount, currency, reference_date) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (account_id, type) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
@@ -241,9 +257,32 @@ export class SyncWriteRepository {
     }
     await em.query(
       `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4, next_refresh_at = $5,
-              last_sync_error = NULL, updated_at = now() WHERE id = $1`,
-      [accountId, JSON.stringify(finalCheckpoint), syncId, dataAsOf, nextRefreshAt],
+              last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now() WHERE id = $1`,
+      [accountId, JSON.stringify(finalCheckpoint), syncId, dataAsOf, nextRefreshAt, JSON.stringify(coverage)],
     );
+  }
+
+  /** Records coverage on an account (its history given up, its transfers read or not). */
+  async accountCoverage(
+    accountId: string,
+    coverage: readonly StoredCoverage[],
+    error?: string,
+  ): Promise<void> {
+    await this.ds.query(
+      `UPDATE accounts SET coverage = ${mergedCoverage('$2')}${error === undefined ? '' : ', last_sync_error = $3'}
+        WHERE id = $1`,
+      error === undefined
+        ? [accountId, JSON.stringify(coverage)]
+        : [accountId, JSON.stringify(coverage), error],
+    );
+  }
+
+  /** Records coverage of consent-wide resources (the account list, cards, transfers). */
+  async consentCoverage(consentId: string, coverage: readonly StoredCoverage[]): Promise<void> {
+    await this.ds.query(`UPDATE consents SET coverage = ${mergedCoverage('$2')} WHERE id = $1`, [
+      consentId,
+      JSON.stringify(coverage),
+    ]);
   }
 
   /** The consent's cards, in one statement (a consent has a handful). */

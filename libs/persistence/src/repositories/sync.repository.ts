@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { StoredCoverage } from '../coverage.js';
 
 export type SyncState = 'queued' | 'running' | 'succeeded' | 'failed' | 'waiting_rate_limit';
 
@@ -11,10 +12,13 @@ export interface SyncRow {
   state: SyncState;
   accounts_total: number;
   accounts_done: number;
+  accounts_failed: number;
   pages: number;
   transactions_added: number;
   transactions_modified: number;
   error: string | null;
+  partial: boolean;
+  coverage: StoredCoverage[];
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
@@ -26,6 +30,8 @@ export function syncView(s: SyncRow) {
     id: s.id,
     consent_id: s.consent_id,
     state: s.state,
+    partial: s.partial,
+    coverage: s.coverage,
     progress: {
       accounts_total: s.accounts_total,
       accounts_done: s.accounts_done,
@@ -118,20 +124,41 @@ export class SyncRepository {
     );
   }
 
-  /** One more account finished; returns the sync when that was the last one. */
-  async accountDone(id: string): Promise<SyncRow | null> {
+  /**
+   * One more account finished — its history read, or given up (`failed`: the account's mandatory
+   * history could not be read; the others go on). Returns the sync when that was the last one.
+   */
+  async accountDone(id: string, failure: string | null = null): Promise<SyncRow | null> {
     const [rows] = (await this.ds.query(
-      `UPDATE syncs SET accounts_done = accounts_done + 1 WHERE id = $1 AND state IN ${UNFINISHED} RETURNING *`,
-      [id],
+      `UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $2,
+              error = coalesce(error, $3)
+        WHERE id = $1 AND state IN ${UNFINISHED} RETURNING *`,
+      [id, failure === null ? 0 : 1, failure],
     )) as [SyncRow[], number];
     const row = rows[0];
     return row && row.accounts_done >= row.accounts_total ? row : null;
   }
 
-  /** Ends the sync once; returns the final row, or null when it had already ended. */
+  /**
+   * Ends the sync once; returns the final row, or null when it had already ended. Its coverage is
+   * the consent's and its accounts' as they stand now (what this sync read, or could not);
+   * `partial` when any of it is not `ok`.
+   */
   async finish(id: string, state: 'succeeded' | 'failed', error: string | null): Promise<SyncRow | null> {
     const [rows] = (await this.ds.query(
-      `UPDATE syncs SET state = $2, error = $3, finished_at = now() WHERE id = $1 AND state IN ${UNFINISHED} RETURNING *`,
+      `WITH cov AS (
+         SELECT coalesce(jsonb_agg(e ORDER BY e->>'account_id' NULLS FIRST, e->>'resource'), '[]'::jsonb) AS entries
+           FROM syncs s
+           CROSS JOIN LATERAL (
+             SELECT e FROM consents c, jsonb_array_elements(c.coverage) e WHERE c.id = s.consent_id
+             UNION ALL
+             SELECT e || jsonb_build_object('account_id', a.id) FROM accounts a, jsonb_array_elements(a.coverage) e
+              WHERE a.consent_id = s.consent_id) x
+          WHERE s.id = $1)
+       UPDATE syncs SET state = $2, error = $3, finished_at = now(), coverage = cov.entries,
+              partial = EXISTS (SELECT 1 FROM jsonb_array_elements(cov.entries) e WHERE e->>'state' <> 'ok' OR e ? 'detail')
+         FROM cov
+        WHERE id = $1 AND state IN ${UNFINISHED} RETURNING syncs.*`,
       [id, state, error],
     )) as [SyncRow[], number];
     return rows[0] ?? null;

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { BankSession } from '#connectors/connector.js';
+import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
+import type { ConsentEntity } from '#persistence/entities/consent.entity.js';
+import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
+import { SessionVault } from '#persistence/session-vault.js';
+import { ConsentJobs } from './consent-jobs.js';
+
+/** The consent is no longer active (revoked, expired, re-authorisation needed): its session is gone. */
+export class ConsentNotActive extends Error {
+  override readonly name = 'ConsentNotActive';
+
+  constructor(
+    readonly consentId: string,
+    readonly status: string,
+  ) {
+    super(`consent ${consentId} is ${status}`);
+  }
+}
+
+/**
+ * A consent's bank session, always the newest: the one place that reads, refreshes and stores it.
+ * A refresh runs under the consent's row lock and first looks whether another process already
+ * stored a newer session, so a rotating refresh token is spent once, and a sync that hits an
+ * expired token picks up the session the scheduled refresh stored meanwhile.
+ */
+@Injectable()
+export class ConsentSessions {
+  constructor(
+    private readonly ds: DataSource,
+    private readonly consents: ConsentRepository,
+    private readonly vault: SessionVault,
+    private readonly jobs: ConsentJobs,
+    @Inject(CONNECTORS) private readonly connectors: ConnectorRegistry,
+  ) {}
+
+  /** The active consent and its stored session, or null when it has none. */
+  async current(consentId: string): Promise<{ consent: ConsentEntity; session: BankSession } | null> {
+    const consent = await this.consents.findById(consentId);
+    if (!consent || consent.status !== 'active') return null;
+    const { sessionEnc } = await this.consents.readSecrets(consentId);
+    if (!sessionEnc) return null;
+    return { consent, session: this.vault.open<BankSession>(consentId, 'session', sessionEnc) };
+  }
+
+  /**
+   * A session to use instead of `stale`, which the bank refused: the newer one stored since, or
+   * a refresh grant now (stored before this returns, the next scheduled refresh moved).
+   *
+   * @throws {ConsentNotActive} when the consent lost its session meanwhile.
+   * @throws the connector errors of the refresh grant.
+   */
+  async refreshAfter(consentId: string, stale: BankSession): Promise<BankSession> {
+    const fresh = await this.ds.transaction(async (em) => {
+      const consent = await this.consents.lockById(consentId, em);
+      const { sessionEnc } = consent ? await this.consents.readSecrets(consentId, em) : { sessionEnc: null };
+      if (!consent || consent.status !== 'active' || !sessionEnc)
+        throw new ConsentNotActive(consentId, consent?.status ?? 'gone');
+      const stored = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
+      if (stored.accessToken !== stale.accessToken) return { session: stored, renewed: false };
+      const session = await this.connectors.get(consent.provider).refresh(stored);
+      await this.consents.update(
+        consentId,
+        {
+          sessionEnc: this.vault.seal(consentId, 'session', session),
+          tokenExpiresAt: session.expiresAt ? new Date(session.expiresAt) : null,
+          statusReason: null,
+        },
+        em,
+      );
+      return { session, renewed: true };
+    });
+    if (fresh.renewed) {
+      await this.jobs.scheduleRefresh(
+        consentId,
+        fresh.session.expiresAt ? new Date(fresh.session.expiresAt) : null,
+      );
+    }
+    return fresh.session;
+  }
+}
