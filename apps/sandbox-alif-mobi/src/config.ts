@@ -292,7 +292,9 @@ export function validateClient(c: OAuthClientConfig): string[] {
     problems.push('client_id must be 1..128 printable ASCII characters');
   const method = c.tokenEndpointAuthMethod ?? 'client_secret_basic';
   if (!(TOKEN_AUTH_METHODS as readonly string[]).includes(method))
-    problems.push(`token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join('|')} (got ${method})`);
+    problems.push(
+      `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join('|')} (got ${method})`,
+    );
   if (method === 'private_key_jwt') {
     const keys = c.jwks?.keys;
     if (!Array.isArray(keys) || keys.length === 0)

@@ -5,7 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { validateClient, type Jwks, type OAuthClientConfig, type TokenEndpointAuthMethod } from '../config.js';
+import {
+  validateClient,
+  type Jwks,
+  type OAuthClientConfig,
+  type TokenEndpointAuthMethod,
+} from '../config.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http/http-util.js';
 import type { Logger } from '../logger.js';
 import type { OAuthServer } from '../oauth/oauth-server.js';

@@ -285,7 +285,11 @@ export class OAuthServer implements TokenVerifier {
   /** Serves the OAuth endpoints and the interaction pages. */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     if (url.pathname.startsWith('/interaction/') && (await this.interactions.handle(req, res, url))) return;
-    if (req.method === 'POST' && CLIENT_AUTH_PATHS.has(url.pathname) && !(await this.checkAuthMethod(req, res)))
+    if (
+      req.method === 'POST' &&
+      CLIENT_AUTH_PATHS.has(url.pathname) &&
+      !(await this.checkAuthMethod(req, res))
+    )
       return;
     this.callback(req, res);
   }
@@ -327,7 +331,10 @@ export class OAuthServer implements TokenVerifier {
     const registered = clientId === undefined ? undefined : this.store.clients.get(clientId);
     const method = registered?.token_endpoint_auth_method;
     if (!presented || presented === 'jwt' || !method || method === presented) return true;
-    this.opts.logger.debug({ client_id: clientId, presented, registered: method }, 'client auth method refused');
+    this.opts.logger.debug(
+      { client_id: clientId, presented, registered: method },
+      'client auth method refused',
+    );
     sendJson(res, 401, {
       error: 'invalid_client',
       error_description: 'client authentication failed',

@@ -14,7 +14,8 @@ export const OBP_MESSAGES = {
     'OBP-20206: Bad JSON Object Signing and Encryption (JOSE) exception. The ID token is invalid or expired. Expired JWT',
   userNoOwnerView: 'OBP-20019: User does not have access to owner view. ',
   noViewPermission: 'OBP-30022: The current view does not have the permission:',
-  transactionRequestsNotEnabled: 'OBP-40018: Sorry, Transaction Requests are not enabled in this API instance.',
+  transactionRequestsNotEnabled:
+    'OBP-40018: Sorry, Transaction Requests are not enabled in this API instance.',
   userNoPermissionAccessView:
     'OBP-20017: Current user does not have access to the view. Please specify a valid value for VIEW_ID.',
   viewDoesNotPermitAccess: 'OBP-20022: View does not permit the access.',

@@ -607,7 +607,9 @@ export class ObpJson {
     return {
       ...(this.realShapes ? {} : { card_id: c.id }),
       bank_id: this.bank.id,
-      bank_card_number: this.realShapes ? fullPan(c.maskedNumber, this.sandbox.seed, c.index) : c.maskedNumber,
+      bank_card_number: this.realShapes
+        ? fullPan(c.maskedNumber, this.sandbox.seed, c.index)
+        : c.maskedNumber,
       name_on_card: c.nameOnCard,
       issue_number: c.issueNumber,
       serial_number: c.serialNumber,
