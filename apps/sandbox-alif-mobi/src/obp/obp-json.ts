@@ -153,7 +153,7 @@ export interface Visibility {
  * The view of profile `restricted-view`. OBP's `auditor` and `accountant` system views hold every
  * `can_see_*` permission plus `can_get_counterparty` (OBP-API source, views/MapperViews.scala:
  * 817-900), so they would not produce OBP-30022 and OBP-30065. `ReadTransactionsBerlinGroup` is
- * the system view whose code-defined permissions (MapperViews.scala:955-967) are exactly the
+ * the system view whose code-defined permissions (MapperViews.scala:955-969) are exactly the
  * transaction fields: this and the other account, amount, currency, balance, start and finish
  * date, description. Everything else (account balance, counterparties, transaction requests,
  * transaction type, metadata, routings) is refused or moderated to null.
