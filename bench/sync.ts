@@ -76,7 +76,7 @@ async function main() {
   });
   // Sandbox ledger of `size` postings over its three demo users; every user gets a consent.
   const t0 = Date.now();
-  const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size });
+  const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size, anchorDate: '2026-06-30' });
   log(`sandbox: ${size} postings generated and served in ${Date.now() - t0} ms`);
   const port = 20000 + Math.floor(Math.random() * 20000);
   await fetch(`${bank.url}/__sandbox/clients`, {

@@ -34,7 +34,13 @@ export async function startStack(
     bank?: Parameters<typeof startAlifMobiSandbox>[0];
   } = {},
 ): Promise<Stack> {
-  const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', ...opts.bank });
+  const bank = await startAlifMobiSandbox({
+    port: 0,
+    logLevel: 'silent',
+    // A fixed today: without it the sandbox's history ends on the real current date.
+    anchorDate: '2026-06-30',
+    ...opts.bank,
+  });
   const control = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${bank.url}/__sandbox${path}`, {
       method,

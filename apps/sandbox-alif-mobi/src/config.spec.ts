@@ -46,4 +46,39 @@ describe('sandbox configuration', () => {
     expect(cfg.port).toBe(4010);
     expect(cfg.clients[0]!.redirectUris).toEqual(['http://127.0.0.1:9/cb', 'http://localhost:9/cb']);
   });
+
+  it('resolves profiles, their defaults and the live clock', () => {
+    const plain = resolveConfig({});
+    expect(plain).toMatchObject({
+      anchorDate: undefined,
+      profiles: [],
+      maxPageSize: undefined,
+      accessTokenTtlS: 3600,
+    });
+    expect(resolveConfig({ anchorDate: 'live' }).anchorDate).toBeUndefined();
+    const strict = resolveConfig({ profiles: 'strict' });
+    expect(strict.profiles).toHaveLength(8);
+    expect(strict).toMatchObject({ maxPageSize: 25, accessTokenTtlS: 20, strictPagingSource: true });
+    expect(resolveConfig({ profiles: ['page-cap'], maxPageSize: 10, accessTokenTtlS: '5' })).toMatchObject({
+      profiles: ['page-cap'],
+      maxPageSize: 10,
+      accessTokenTtlS: 5,
+    });
+    const env = resolveConfig(
+      readEnv({ SANDBOX_ALIF_MOBI_PROFILE: 'nginx, opening-booked', SANDBOX_ALIF_MOBI_TODAY: '2026-06-30' }),
+    );
+    expect(env).toMatchObject({ profiles: ['opening-booked', 'nginx'], anchorDate: '2026-06-30' });
+    expect(() => resolveConfig({ profiles: 'strict,bogus' })).toThrow(/unknown profile "bogus"/);
+  });
+
+  it('validates the static client auth method', () => {
+    const jwks = { keys: [{ kty: 'RSA', n: 'AQAB', e: 'AQAB' }] };
+    const cfg = resolveConfig({ clientAuthMethod: 'private_key_jwt', clientJwks: JSON.stringify(jwks) });
+    expect(cfg.clients[0]).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt', jwks });
+    expect(cfg.clients[0]!.clientSecret).toBeUndefined();
+    expect(() => resolveConfig({ clientAuthMethod: 'private_key_jwt' })).toThrow(/jwks/);
+    expect(() => resolveConfig({ clientAuthMethod: 'tls_client_auth' })).toThrow(
+      /token_endpoint_auth_method/,
+    );
+  });
 });

@@ -6,13 +6,36 @@
  * and deliberately ignores the environment, so a developer's shell cannot change test data.
  */
 
+import {
+  PAGE_CAP_DEFAULT,
+  PROFILES,
+  SHORT_TOKEN_TTL_DEFAULT,
+  STRICT,
+  parseProfiles,
+  type Profile,
+} from './profiles.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Token-endpoint client authentication methods the authorisation server enforces. */
+export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'private_key_jwt'] as const;
+export type TokenEndpointAuthMethod = (typeof TOKEN_AUTH_METHODS)[number];
+
+/** A public JWK set (`private_key_jwt` clients). */
+export interface Jwks {
+  keys: Array<Record<string, unknown>>;
+}
 
 export interface OAuthClientConfig {
   clientId: string;
-  clientSecret: string;
+  /** Required unless the method is `private_key_jwt`. */
+  clientSecret?: string;
   redirectUris: string[];
   clientName?: string;
+  /** Default `client_secret_basic`. */
+  tokenEndpointAuthMethod?: TokenEndpointAuthMethod;
+  /** The client's public keys, for `private_key_jwt`. */
+  jwks?: Jwks;
 }
 
 export interface SandboxConfig {
@@ -25,12 +48,21 @@ export interface SandboxConfig {
   size: number;
   sizeLabel: string;
   bankId: string;
-  /** The sandbox's "today" (UTC date). History covers the 730 days ending on it. */
-  anchorDate: string;
+  /**
+   * The sandbox's fixed "today" (UTC date); history covers the 730 days ending on it. Undefined:
+   * a live clock, today is the real current UTC date and no entry completed after now is served.
+   */
+  anchorDate: string | undefined;
   otp: string;
   clients: OAuthClientConfig[];
   /** When true, `/VIEW_ID/transactions` reads paging only from headers, exactly like OBP. */
   strictPagingSource: boolean;
+  /** Active deployment profiles (see profiles.ts), in canonical order. */
+  profiles: Profile[];
+  /** `limit` is silently capped at this many transactions per page; undefined: no cap. */
+  maxPageSize: number | undefined;
+  /** Access-token lifetime in seconds. */
+  accessTokenTtlS: number;
   logLevel: LogLevel;
 }
 
@@ -55,10 +87,13 @@ export const DEFAULTS: SandboxConfig = {
   size: SIZE_PRESETS.small,
   sizeLabel: 'small',
   bankId: 'alif.tj',
-  anchorDate: '2026-06-30',
+  anchorDate: undefined,
   otp: '123456',
   clients: [DEFAULT_CLIENT],
   strictPagingSource: false,
+  profiles: [],
+  maxPageSize: undefined,
+  accessTokenTtlS: 3600,
   logLevel: 'info',
 };
 
@@ -76,6 +111,11 @@ export const ENV = {
   clientSecret: 'SANDBOX_ALIF_MOBI_CLIENT_SECRET',
   redirectUris: 'SANDBOX_ALIF_MOBI_REDIRECT_URIS',
   strictPagingSource: 'SANDBOX_ALIF_MOBI_STRICT_PAGING_SOURCE',
+  profiles: 'SANDBOX_ALIF_MOBI_PROFILE',
+  maxPageSize: 'SANDBOX_ALIF_MOBI_MAX_PAGE_SIZE',
+  accessTokenTtlS: 'SANDBOX_ALIF_MOBI_ACCESS_TOKEN_TTL',
+  clientAuthMethod: 'SANDBOX_ALIF_MOBI_CLIENT_AUTH_METHOD',
+  clientJwks: 'SANDBOX_ALIF_MOBI_CLIENT_JWKS',
   logLevel: 'SANDBOX_ALIF_MOBI_LOG_LEVEL',
 } as const;
 
@@ -92,8 +132,18 @@ export interface RawOptions {
   clientId?: string;
   clientSecret?: string;
   redirectUris?: string | string[];
+  /** The static client's token-endpoint auth method. */
+  clientAuthMethod?: string;
+  /** The static client's public JWK set (`private_key_jwt`): an object, or its JSON text. */
+  clientJwks?: string | Jwks;
   clients?: OAuthClientConfig[];
   strictPagingSource?: string | boolean;
+  /** Deployment profiles: names (array or comma-separated), or `strict` for all. */
+  profiles?: string | string[];
+  /** Caps `limit` on the transaction endpoints (default 25 with the `page-cap` profile). */
+  maxPageSize?: string | number;
+  /** Access-token lifetime in seconds (default 3600; 20 with the `short-tokens` profile). */
+  accessTokenTtlS?: string | number;
   logLevel?: string;
 }
 
@@ -150,7 +200,7 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
       problems.push(`bankId must match [A-Za-z0-9._-]{1,64} (got ${raw.bankId})`);
     else cfg.bankId = raw.bankId;
   }
-  if (raw.anchorDate !== undefined) {
+  if (raw.anchorDate !== undefined && raw.anchorDate !== 'live') {
     if (!isIsoDate(raw.anchorDate))
       problems.push(`anchorDate (today) must be a valid YYYY-MM-DD date (got ${raw.anchorDate})`);
     else cfg.anchorDate = raw.anchorDate;
@@ -161,21 +211,39 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
   }
   if (raw.clients !== undefined) {
     cfg.clients = raw.clients.map((c) => ({ ...c, redirectUris: [...c.redirectUris] }));
-  } else if (raw.clientId !== undefined || raw.clientSecret !== undefined || raw.redirectUris !== undefined) {
+  } else if (
+    raw.clientId !== undefined ||
+    raw.clientSecret !== undefined ||
+    raw.redirectUris !== undefined ||
+    raw.clientAuthMethod !== undefined ||
+    raw.clientJwks !== undefined
+  ) {
     const uris =
       raw.redirectUris === undefined
         ? DEFAULT_CLIENT.redirectUris
         : (Array.isArray(raw.redirectUris) ? raw.redirectUris : raw.redirectUris.split(','))
             .map((u) => u.trim())
             .filter(Boolean);
-    cfg.clients = [
-      {
-        clientId: raw.clientId ?? DEFAULT_CLIENT.clientId,
-        clientSecret: raw.clientSecret ?? DEFAULT_CLIENT.clientSecret,
-        redirectUris: uris,
-        clientName: DEFAULT_CLIENT.clientName,
-      },
-    ];
+    const client: OAuthClientConfig = {
+      clientId: raw.clientId ?? DEFAULT_CLIENT.clientId,
+      clientSecret: raw.clientSecret ?? DEFAULT_CLIENT.clientSecret,
+      redirectUris: uris,
+      clientName: DEFAULT_CLIENT.clientName,
+    };
+    if (raw.clientAuthMethod !== undefined)
+      client.tokenEndpointAuthMethod = raw.clientAuthMethod as TokenEndpointAuthMethod;
+    if (raw.clientJwks !== undefined) {
+      if (typeof raw.clientJwks === 'string') {
+        try {
+          client.jwks = JSON.parse(raw.clientJwks) as Jwks;
+        } catch {
+          problems.push('clientJwks must be a JSON JWK set {"keys":[…]}');
+        }
+      } else client.jwks = raw.clientJwks;
+    }
+    if (client.tokenEndpointAuthMethod === 'private_key_jwt' && raw.clientSecret === undefined)
+      delete client.clientSecret;
+    cfg.clients = [client];
   }
   for (const c of cfg.clients) problems.push(...validateClient(c));
   if (raw.strictPagingSource !== undefined) {
@@ -183,6 +251,29 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
     if (b === undefined)
       problems.push(`strictPagingSource must be true or false (got ${String(raw.strictPagingSource)})`);
     else cfg.strictPagingSource = b;
+  }
+  if (raw.profiles !== undefined) {
+    const { profiles, unknown } = parseProfiles(raw.profiles);
+    if (unknown.length)
+      problems.push(
+        `unknown profile ${unknown.map((u) => JSON.stringify(u)).join(', ')} (known: ${[...PROFILES, STRICT].join(', ')})`,
+      );
+    else cfg.profiles = profiles;
+  }
+  if (cfg.profiles.includes('page-cap')) cfg.maxPageSize = PAGE_CAP_DEFAULT;
+  if (cfg.profiles.includes('short-tokens')) cfg.accessTokenTtlS = SHORT_TOKEN_TTL_DEFAULT;
+  if (cfg.profiles.includes('nginx') && raw.strictPagingSource === undefined) cfg.strictPagingSource = true;
+  if (raw.maxPageSize !== undefined) {
+    const n = toInt(raw.maxPageSize);
+    if (n === undefined || n < 1 || n > 1_000_000)
+      problems.push(`maxPageSize must be an integer 1..1000000 (got ${String(raw.maxPageSize)})`);
+    else cfg.maxPageSize = n;
+  }
+  if (raw.accessTokenTtlS !== undefined) {
+    const n = toInt(raw.accessTokenTtlS);
+    if (n === undefined || n < 1 || n > 86_400)
+      problems.push(`accessTokenTtlS must be an integer 1..86400 (got ${String(raw.accessTokenTtlS)})`);
+    else cfg.accessTokenTtlS = n;
   }
   if (raw.logLevel !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(raw.logLevel))
@@ -199,7 +290,21 @@ export function validateClient(c: OAuthClientConfig): string[] {
   const problems: string[] = [];
   if (!c.clientId || !/^[\x21-\x7e]{1,128}$/.test(c.clientId))
     problems.push('client_id must be 1..128 printable ASCII characters');
-  if (!c.clientSecret || c.clientSecret.length < 8 || c.clientSecret.length > 256)
+  const method = c.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  if (!(TOKEN_AUTH_METHODS as readonly string[]).includes(method))
+    problems.push(
+      `token_endpoint_auth_method must be one of ${TOKEN_AUTH_METHODS.join('|')} (got ${method})`,
+    );
+  if (method === 'private_key_jwt') {
+    const keys = c.jwks?.keys;
+    if (!Array.isArray(keys) || keys.length === 0)
+      problems.push('private_key_jwt needs jwks: a public JWK set {"keys":[…]}');
+    else if (keys.some((k) => typeof k !== 'object' || k === null || typeof k.kty !== 'string'))
+      problems.push('every jwks key must be a JWK object with kty');
+    else if (keys.some((k) => 'd' in k)) problems.push('jwks must hold public keys only (no "d")');
+    if (c.clientSecret !== undefined && (c.clientSecret.length < 8 || c.clientSecret.length > 256))
+      problems.push('client_secret must be 8..256 characters');
+  } else if (!c.clientSecret || c.clientSecret.length < 8 || c.clientSecret.length > 256)
     problems.push('client_secret must be 8..256 characters');
   if (!Array.isArray(c.redirectUris) || c.redirectUris.length === 0)
     problems.push('redirect_uris must be a non-empty array');
@@ -238,6 +343,11 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): RawOptions {
     clientSecret: pick(ENV.clientSecret),
     redirectUris: pick(ENV.redirectUris),
     strictPagingSource: pick(ENV.strictPagingSource),
+    profiles: pick(ENV.profiles),
+    maxPageSize: pick(ENV.maxPageSize),
+    accessTokenTtlS: pick(ENV.accessTokenTtlS),
+    clientAuthMethod: pick(ENV.clientAuthMethod),
+    clientJwks: pick(ENV.clientJwks),
     logLevel: pick(ENV.logLevel),
   };
   return dropUndefined(raw);

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { ConfigError, ENV, mergeRaw, readEnv, resolveConfig, type RawOptions } from './config.js';
 import { createLogger } from './logger.js';
+import { PROFILES } from './profiles.js';
 import { startServer, type RunningSandbox } from './server.js';
 
 export type { RunningSandbox } from './server.js';
@@ -34,10 +35,19 @@ Options (environment variable in brackets):
   --seed <n>            data seed, default 42                  [${ENV.seed}]
   --size <s>            small | medium | bench | <postings>    [${ENV.size}]
   --bank-id <id>        OBP bank id, default alif.tj           [${ENV.bankId}]
-  --today <date>        the sandbox's today, default 2026-06-30 [${ENV.anchorDate}]
+  --today <date>        a fixed "today" (YYYY-MM-DD); default \`live\`: the real UTC date,
+                        nothing completed after the real now is served [${ENV.anchorDate}]
   --otp <digits>        the fixed SCA one-time code, default 123456 [${ENV.otp}]
   --client-id, --client-secret, --redirect-uris <a,b>  the static OAuth client
                         [${ENV.clientId}, ${ENV.clientSecret}, ${ENV.redirectUris}]
+  --client-auth-method <m>  client_secret_basic (default) | client_secret_post | private_key_jwt
+                        [${ENV.clientAuthMethod}]
+  --client-jwks <json>  the static client's public JWK set, for private_key_jwt [${ENV.clientJwks}]
+  --profile <a,b>       deployment profiles: ${PROFILES.join(', ')}, or strict (all)
+                        [${ENV.profiles}]
+  --max-page-size <n>   cap transaction pages at n (default 25 with page-cap) [${ENV.maxPageSize}]
+  --access-token-ttl <s>  access-token lifetime, default 3600 (20 with short-tokens)
+                        [${ENV.accessTokenTtlS}]
   --strict-paging-source  read transaction paging only from headers on /VIEW_ID/transactions
                         [${ENV.strictPagingSource}]
   --log-level <level>   fatal|error|warn|info|debug|trace|silent [${ENV.logLevel}]
@@ -59,6 +69,11 @@ export function parseCli(argv: string[]): RawOptions | 'help' {
       'client-secret': { type: 'string' },
       'redirect-uris': { type: 'string' },
       'strict-paging-source': { type: 'boolean' },
+      'client-auth-method': { type: 'string' },
+      'client-jwks': { type: 'string' },
+      profile: { type: 'string' },
+      'max-page-size': { type: 'string' },
+      'access-token-ttl': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -78,6 +93,11 @@ export function parseCli(argv: string[]): RawOptions | 'help' {
     clientSecret: values['client-secret'],
     redirectUris: values['redirect-uris'],
     strictPagingSource: values['strict-paging-source'],
+    clientAuthMethod: values['client-auth-method'],
+    clientJwks: values['client-jwks'],
+    profiles: values.profile,
+    maxPageSize: values['max-page-size'],
+    accessTokenTtlS: values['access-token-ttl'],
     logLevel: values['log-level'],
   };
 }

@@ -16,6 +16,7 @@ import type { Logger } from './logger.js';
 import { OAuthServer, TOKEN_PATH } from './oauth/oauth-server.js';
 import { OBP_PREFIX, ObpApi } from './obp/obp-api.js';
 import { OBP_MESSAGES, faultError, tooManyRequests } from './obp/obp-errors.js';
+import { ProfileSet } from './profiles.js';
 import { SandboxBank } from './seed/sandbox-bank.js';
 
 export interface RunningSandbox {
@@ -29,12 +30,22 @@ export interface RunningSandbox {
 
 export async function startServer(config: SandboxConfig, logger: Logger): Promise<RunningSandbox> {
   const started = process.hrtime.bigint();
-  const bank = new SandboxBank({ seed: config.seed, size: config.size, anchorDate: config.anchorDate });
+  const profiles = new ProfileSet(config.profiles);
+  // Without a fixed today the clock is live: today is the real UTC date (see SandboxBank).
+  const clock = config.anchorDate === undefined ? Date.now : undefined;
+  const bank = new SandboxBank({
+    seed: config.seed,
+    size: config.size,
+    anchorDate: config.anchorDate ?? new Date().toISOString().slice(0, 10),
+    clock,
+  });
   logger.info(
     {
       seed: config.seed,
       size: config.sizeLabel,
       today: bank.today,
+      clock: bank.live ? 'live' : 'fixed',
+      profiles: config.profiles,
       transactions: bank.ledger.bookedCount,
       ms: Number((process.hrtime.bigint() - started) / 1_000_000n),
     },
@@ -85,10 +96,14 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
       users: bank.catalog.users,
       otp: config.otp,
       logger,
+      accessTokenTtlS: config.accessTokenTtlS,
+      hydraScopes: profiles.has('hydra-scopes'),
     });
     const obp = new ObpApi(bank, oauth, {
       bankId: config.bankId,
       strictPagingSource: config.strictPagingSource,
+      profiles,
+      maxPageSize: config.maxPageSize,
     });
     const control = new ControlApi({
       bank,
@@ -98,8 +113,11 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
       bankId: config.bankId,
       otp: config.otp,
       sizeLabel: config.sizeLabel,
+      profiles: config.profiles,
+      maxPageSize: config.maxPageSize,
+      accessTokenTtlS: config.accessTokenTtlS,
     });
-    app = new SandboxApp(control, obp, oauth, faults, delays, logger);
+    app = new SandboxApp(control, obp, oauth, faults, delays, logger, bank, profiles);
   } catch (err) {
     server.close();
     throw err;
@@ -132,6 +150,8 @@ class SandboxApp {
     private readonly faults: FaultRegistry,
     private readonly delays: Map<NodeJS.Timeout, () => void>,
     private readonly logger: Logger,
+    private readonly bank: SandboxBank,
+    private readonly profiles: ProfileSet,
   ) {}
 
   async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -145,10 +165,17 @@ class SandboxApp {
       ),
     );
 
+    // A live clock books the entries whose completed second has passed since the last request.
+    if (this.bank.live) this.bank.sync();
+
     if (url.pathname === CONTROL_PREFIX || url.pathname.startsWith(`${CONTROL_PREFIX}/`)) {
       await this.control.handle(req, res, url);
       return;
     }
+
+    // Profile `nginx`: a default nginx in front of the bank drops every request header whose name
+    // contains an underscore (`underscores_in_headers off`; nginx docs), so OBP never sees them.
+    if (this.profiles.has('nginx')) dropUnderscoreHeaders(req);
 
     const fault = this.faults.take(req.method ?? 'GET', target);
     if (fault && (await this.applyFault(fault, req, res, url))) return;
@@ -243,6 +270,12 @@ function oauthFaultBody(status: number, isToken: boolean): Record<string, unknow
 
 function secondsToNextMinute(): number {
   return 60 - (Math.floor(Date.now() / 1000) % 60);
+}
+
+function dropUnderscoreHeaders(req: IncomingMessage): void {
+  for (const name of Object.keys(req.headers)) if (name.includes('_')) delete req.headers[name];
+  const raw = req.rawHeaders;
+  for (let i = raw.length - 2; i >= 0; i -= 2) if (raw[i]!.includes('_')) raw.splice(i, 2);
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -12,9 +12,11 @@ export const REDIRECT_URI = 'http://127.0.0.1:3000/v1/consents/callback';
 export const CLIENT_ID = 'hisob';
 export const CLIENT_SECRET = 'hisob-sandbox-secret';
 export const USER = { username: 'dilnoza', password: 'Dilnoza-2024', otp: '123456' };
+/** Tests pin the sandbox's today (its default is the real current date). */
+export const PINNED_TODAY = '2026-06-30';
 
 export async function startSandbox(opts: RawOptions = {}): Promise<RunningSandbox> {
-  return startAlifMobiSandbox({ port: 0, logLevel: 'silent', ...opts });
+  return startAlifMobiSandbox({ port: 0, logLevel: 'silent', anchorDate: PINNED_TODAY, ...opts });
 }
 
 interface Cookie {

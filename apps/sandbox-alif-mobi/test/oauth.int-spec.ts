@@ -30,7 +30,7 @@ describe('Alif Mobi sandbox: OAuth 2.0 / OIDC with SCA', () => {
   const basic = (id = CLIENT_ID, secret = CLIENT_SECRET) =>
     `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 
-  it('publishes discovery: code + PKCE S256 only, client_secret_basic, revocation, the consent scopes', async () => {
+  it('publishes discovery: code + PKCE S256 only, the client auth methods, revocation, the consent scopes', async () => {
     const res = await request(`${sut.url}/.well-known/openid-configuration`);
     expect(res.status).toBe(200);
     expect(res.headers.get('correlation-id')).toBeTruthy();
@@ -38,7 +38,11 @@ describe('Alif Mobi sandbox: OAuth 2.0 / OIDC with SCA', () => {
     expect(meta.issuer).toBe(sut.issuer);
     expect(meta.response_types_supported).toEqual(['code']);
     expect(meta.code_challenge_methods_supported).toEqual(['S256']);
-    expect(meta.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);
+    expect(meta.token_endpoint_auth_methods_supported).toEqual([
+      'client_secret_basic',
+      'client_secret_post',
+      'private_key_jwt',
+    ]);
     expect(meta.grant_types_supported).toEqual(
       expect.arrayContaining(['authorization_code', 'refresh_token']),
     );
@@ -166,7 +170,7 @@ describe('Alif Mobi sandbox: OAuth 2.0 / OIDC with SCA', () => {
     expect(location.searchParams.get('state')).toBe('abc');
   });
 
-  it('accepts only client_secret_basic at the token endpoint', async () => {
+  it('accepts only the registered client_secret_basic at the token endpoint', async () => {
     const res = await request(`${sut.url}/token`, {
       form: {
         grant_type: 'refresh_token',

@@ -5,7 +5,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { validateClient, type OAuthClientConfig } from '../config.js';
+import {
+  validateClient,
+  type Jwks,
+  type OAuthClientConfig,
+  type TokenEndpointAuthMethod,
+} from '../config.js';
 import { BodyTooLargeError, readBody, sendJson } from '../http/http-util.js';
 import type { Logger } from '../logger.js';
 import type { OAuthServer } from '../oauth/oauth-server.js';
@@ -37,6 +42,9 @@ export interface ControlApiOptions {
   bankId: string;
   otp: string;
   sizeLabel: string;
+  profiles?: readonly string[];
+  maxPageSize?: number;
+  accessTokenTtlS?: number;
 }
 
 export class ControlApi {
@@ -94,6 +102,13 @@ export class ControlApi {
       size: this.opts.sizeLabel,
       target_postings: bank.size,
       today: bank.today,
+      // `live`: today is the real UTC date and nothing completed after the real now is served.
+      clock: bank.live ? 'live' : 'fixed',
+      now: formatObpDate(bank.nowSec),
+      profiles: [...(this.opts.profiles ?? [])],
+      max_page_size: this.opts.maxPageSize ?? null,
+      access_token_ttl_s: this.opts.accessTokenTtlS ?? this.opts.oauth.accessTokenTtlS,
+      scopes_supported: [...this.opts.oauth.scopes.scopes],
       history_start: dayToIso(bank.historyStartDay),
       transactions_booked: bank.ledger.bookedCount,
       transactions_pending: bank.ledger.bySeq.length - bank.ledger.bookedCount,
@@ -131,12 +146,23 @@ export class ControlApi {
   }
 
   private async addClient(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const method =
+      body.token_endpoint_auth_method === undefined
+        ? 'client_secret_basic'
+        : String(body.token_endpoint_auth_method);
     const client: OAuthClientConfig = {
       clientId: typeof body.client_id === 'string' ? body.client_id : '',
-      clientSecret: typeof body.client_secret === 'string' ? body.client_secret : '',
+      clientSecret:
+        typeof body.client_secret === 'string'
+          ? body.client_secret
+          : method === 'private_key_jwt'
+            ? undefined
+            : '',
       redirectUris: Array.isArray(body.redirect_uris) ? body.redirect_uris.map(String) : [],
       clientName: typeof body.client_name === 'string' ? body.client_name : undefined,
+      tokenEndpointAuthMethod: method as TokenEndpointAuthMethod,
     };
+    if (body.jwks !== undefined) client.jwks = body.jwks as Jwks;
     const problems = validateClient(client);
     if (problems.length)
       throw new ControlError(400, 'invalid_client_metadata', problems.join('; '), problems);
@@ -153,7 +179,7 @@ export class ControlApi {
       client_id: client.clientId,
       client_name: client.clientName ?? client.clientId,
       redirect_uris: client.redirectUris,
-      token_endpoint_auth_method: 'client_secret_basic',
+      token_endpoint_auth_method: method,
     };
   }
 
@@ -201,8 +227,10 @@ export class ControlApi {
     const { bank } = this.opts;
     const account = bank.catalog.accounts.find((a) => a.id === accountId);
     if (!account) throw new ControlError(404, 'not_found', 'no such account');
-    const fromSec = parseBound(query.get('from_date'), 'from');
-    const toSec = parseBound(query.get('to_date'), 'to');
+    const tz = query.get('tz') || 'UTC';
+    if (!isTimeZone(tz)) throw new ControlError(400, 'invalid_request', `unknown time zone ${tz}`);
+    const fromSec = parseBound(query.get('from_date'), 'from', tz);
+    const toSec = parseBound(query.get('to_date'), 'to', tz);
     const book = bank.ledger.books[account.index]!;
     const [lo, hi] = bank.ledger.range(account.index, fromSec ?? 0, toSec ?? Number.MAX_SAFE_INTEGER);
     let sum = 0n;
@@ -223,6 +251,10 @@ export class ControlApi {
       today: bank.today,
       from_date: query.get('from_date'),
       to_date: query.get('to_date'),
+      tz,
+      // The window as instants (inclusive): a YYYY-MM-DD bound is a calendar day in `tz`.
+      window_start: fromSec === undefined ? null : formatObpDate(fromSec),
+      window_end: toSec === undefined ? null : formatObpDate(toSec),
       transaction_count: hi - lo,
       sum_of_amounts: bigMinorToDecimal(sum),
       total_credits: bigMinorToDecimal(credits),
@@ -231,19 +263,25 @@ export class ControlApi {
       closing_balance: formatFixed(closing),
       first_completed: hi > lo ? formatObpDate(book.postings[lo]!.completed) : null,
       last_completed: hi > lo ? formatObpDate(book.postings[hi - 1]!.completed) : null,
-      pending_count: bank.ledger.pendingFor(account.index).length,
+      pending_count: bank.pendingFor(account.index).length,
       // International transfers (transaction requests) the account shows now, whatever the period.
       transfer_count: book.transfers.filter((t) => t.start <= bank.nowSec).length,
     };
   }
 }
 
-function parseBound(raw: string | null, side: 'from' | 'to'): number | undefined {
+/**
+ * A window bound in epoch seconds (inclusive). `YYYY-MM-DD` is a calendar day in `tz`: `from` is
+ * its first second there, `to` its last (the completed instant's local date decides).
+ */
+function parseBound(raw: string | null, side: 'from' | 'to', tz: string): number | undefined {
   if (raw === null || raw === '') return undefined;
   if (/^\d{4}-\d{2}-\d{2}$/.test(raw)) {
     const ms = Date.parse(`${raw}T00:00:00Z`);
-    if (Number.isNaN(ms)) throw new ControlError(400, 'invalid_request', `bad ${side}_date`);
-    return side === 'from' ? ms / 1000 : ms / 1000 + 86_399;
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== raw)
+      throw new ControlError(400, 'invalid_request', `bad ${side}_date`);
+    const day = ms / 86_400_000;
+    return side === 'from' ? startOfLocalDay(day, tz) : startOfLocalDay(day + 1, tz) - 1;
   }
   const ms = parseObpRequestDate(raw);
   if (ms === undefined)
@@ -265,4 +303,52 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> 
   } catch {
     throw new ControlError(400, 'invalid_json', 'the body must be a JSON object');
   }
+}
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at an instant, in seconds (e.g. +18000 for Asia/Dushanbe). */
+function zoneOffsetSec(sec: number, tz: string): number {
+  let fmt = offsetFormats.get(tz);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    offsetFormats.set(tz, fmt);
+  }
+  const parts = Object.fromEntries(fmt.formatToParts(new Date(sec * 1000)).map((p) => [p.type, p.value]));
+  const local = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
+  return Math.round(local / 1000) - sec;
+}
+
+/** The first second (epoch) of the calendar day `epochDay` in `tz`. */
+function startOfLocalDay(epochDay: number, tz: string): number {
+  const wall = epochDay * 86_400;
+  // Two rounds settle the offset across a daylight-saving change.
+  let guess = wall - zoneOffsetSec(wall, tz);
+  guess = wall - zoneOffsetSec(guess, tz);
+  return guess;
 }

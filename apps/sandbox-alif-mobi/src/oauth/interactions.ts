@@ -13,7 +13,7 @@ import type { UserDef } from '../seed/catalog.js';
 import { BodyTooLargeError, parseForm, readBody, redirect, sendHtml } from '../http/http-util.js';
 import type { Logger } from '../logger.js';
 import { consentPage, errorPage, loginPage, otpPage } from './pages.js';
-import { knownScopes } from './scopes.js';
+import { knownScopes, type ScopeScheme } from './scopes.js';
 
 export const MAX_PASSWORD_ATTEMPTS = 5;
 export const MAX_OTP_ATTEMPTS = 3;
@@ -33,6 +33,7 @@ export interface InteractionOptions {
   users: readonly UserDef[];
   otp: string;
   logger: Logger;
+  scopes: ScopeScheme;
   clientName(clientId: string): string;
 }
 
@@ -155,7 +156,7 @@ export class InteractionPages {
             uid: details.uid,
             clientName,
             userName: user!.displayName,
-            scopes: knownScopes(details.params.scope),
+            scopes: knownScopes(details.params.scope, this.opts.scopes),
           }),
         );
         return;
@@ -230,7 +231,7 @@ export class InteractionPages {
     const user = this.opts.users[state.userIndex]!;
     const clientId = String(details.params.client_id);
     const grant = new this.opts.provider.Grant({ accountId: user.id, clientId });
-    const scopes = knownScopes(details.params.scope);
+    const scopes = knownScopes(details.params.scope, this.opts.scopes);
     if (scopes.length) grant.addOIDCScope(scopes.join(' '));
     const grantId = await grant.save();
     this.states.delete(details.uid);

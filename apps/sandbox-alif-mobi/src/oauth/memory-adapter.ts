@@ -17,6 +17,12 @@ interface Entry {
   expiresAt: number;
 }
 
+/**
+ * Seconds an expired access token is kept, so that the OBP resources can answer an expired token
+ * (OBP-20206) differently from an unknown one (OBP-20214). oidc-provider checks `exp` itself.
+ */
+const RETAIN_EXPIRED_S: Readonly<Record<string, number>> = { AccessToken: 86_400 };
+
 const GRANTABLE = new Set([
   'AccessToken',
   'AuthorizationCode',
@@ -72,7 +78,8 @@ export class OidcStore {
           return;
         }
         const key = this.key(id);
-        store.set(key, payload, expiresIn);
+        const retain = RETAIN_EXPIRED_S[this.model];
+        store.set(key, payload, typeof expiresIn === 'number' && retain ? expiresIn + retain : expiresIn);
         if (this.model === 'Session' && typeof payload.uid === 'string')
           store.sessionUids.set(payload.uid, id);
         if (typeof payload.userCode === 'string') store.userCodes.set(payload.userCode, id);

@@ -90,7 +90,9 @@ declare module 'oidc-provider' {
       new (init: { accountId: string; clientId: string }): GrantInstance;
       find(id: string): Promise<GrantInstance | undefined>;
     };
-    readonly AccessToken: { find(token: string): Promise<AccessTokenInstance | undefined> };
+    readonly AccessToken: {
+      find(token: string, options?: { ignoreExpiration?: boolean }): Promise<AccessTokenInstance | undefined>;
+    };
     readonly Client: {
       find(id: string): Promise<ClientInstance | undefined>;
       validate(metadata: Record<string, unknown>): Promise<void>;

@@ -7,8 +7,9 @@ import { RawJson } from '../http/http-util.js';
 import type { AccountDef, UserDef } from '../seed/catalog.js';
 import type { Posting } from '../seed/ledger.js';
 import type { SandboxBank } from '../seed/sandbox-bank.js';
+import { ProfileSet } from '../profiles.js';
 import { OBP_MESSAGES, ObpError, unauthorized } from './obp-errors.js';
-import { ObpJson, SYSTEM_VIEWS, type Visibility } from './obp-json.js';
+import { ObpJson, RESTRICTED_VIEW_ID, SYSTEM_VIEWS, type Visibility } from './obp-json.js';
 import { headerSource, querySource, readPaging, type ParamSource } from './paging.js';
 
 export const OBP_PREFIX = '/obp/v5.1.0';
@@ -19,9 +20,9 @@ export interface TokenInfo {
   scopes: ReadonlySet<string>;
 }
 
-/** Checks a bearer token against the authorisation server's store. */
+/** Checks a bearer token against the authorisation server's store (`'expired'`: issued here, lifetime over). */
 export interface TokenVerifier {
-  verify(token: string): Promise<TokenInfo | undefined>;
+  verify(token: string): Promise<TokenInfo | 'expired' | undefined>;
 }
 
 export interface ObpResponse {
@@ -52,6 +53,10 @@ export interface ObpApiOptions {
   bankId: string;
   /** When true, `/VIEW_ID/transactions` ignores query parameters like OBP does. */
   strictPagingSource: boolean;
+  /** Deployment profiles (default: none). */
+  profiles?: ProfileSet;
+  /** `limit` is silently capped at this (profile `page-cap`); undefined: no cap. */
+  maxPageSize?: number;
 }
 
 export class ObpApi {
@@ -59,19 +64,34 @@ export class ObpApi {
   private readonly routes: Array<{ pattern: RegExp; handler: Handler }>;
   private readonly accountsById = new Map<string, AccountDef>();
   private readonly usersById = new Map<string, UserDef>();
+  private readonly profiles: ProfileSet;
+  /** The view the user holds their accounts through: `owner`, or the restricted view. */
+  private readonly heldView: string;
 
   constructor(
     private readonly sandbox: SandboxBank,
     private readonly verifier: TokenVerifier,
     private readonly opts: ObpApiOptions,
   ) {
-    this.json = new ObpJson(sandbox, opts.bankId);
+    this.profiles = opts.profiles ?? new ProfileSet();
+    this.heldView = this.profiles.has('restricted-view') ? RESTRICTED_VIEW_ID : 'owner';
+    this.json = new ObpJson(sandbox, opts.bankId, {
+      realShapes: this.profiles.has('real-shapes'),
+      heldView: this.heldView,
+    });
     for (const a of sandbox.catalog.accounts) this.accountsById.set(a.id, a);
     for (const u of sandbox.catalog.users) this.usersById.set(u.id, u);
     const seg = '([^/]+)';
-    const r = (path: string, handler: Handler) => ({
+    // Profile `endpoints-off`: the deployment removed these endpoints (`api_disabled_endpoints`),
+    // so they answer like any unknown path, before authentication (OBP-API source,
+    // api/util/APIUtil.scala:2737-2754).
+    const off = this.profiles.has('endpoints-off');
+    const disabled: Handler = () => {
+      throw new ObpError(404, OBP_MESSAGES.invalidUri);
+    };
+    const r = (path: string, handler: Handler, canBeDisabled = false) => ({
       pattern: new RegExp(`^${path.replace(/:seg/g, seg)}/?$`),
-      handler,
+      handler: canBeDisabled && off ? disabled : handler,
     });
     this.routes = [
       r('/banks', () => this.banks()),
@@ -87,9 +107,9 @@ export class ObpApi {
       r('/banks/:seg/accounts/:seg/:seg/transactions/:seg/transaction', (c) => this.viewTransaction(c)),
       r('/banks/:seg/accounts/:seg/:seg/transaction-requests', (c) => this.transactionRequests(c)),
       r('/banks/:seg/accounts/:seg/:seg/transaction-requests/:seg', (c) => this.transactionRequest(c)),
-      r('/banks/:seg/accounts/:seg/:seg/counterparties', (c) => this.counterparties(c)),
-      r('/banks/:seg/accounts/:seg/:seg/counterparties/:seg', (c) => this.counterparty(c)),
-      r('/cards', (c) => this.cards(c)),
+      r('/banks/:seg/accounts/:seg/:seg/counterparties', (c) => this.counterparties(c), true),
+      r('/banks/:seg/accounts/:seg/:seg/counterparties/:seg', (c) => this.counterparty(c), true),
+      r('/cards', (c) => this.cards(c), true),
     ];
   }
 
@@ -122,10 +142,34 @@ export class ObpApi {
     // Research notes §1.2: an Authorization header of no supported kind is OBP-20080.
     if (!m) throw new ObpError(400, OBP_MESSAGES.invalidAuthorizationHeader);
     const token = await this.verifier.verify(m[1]!);
+    // An expired OAuth2 token is OBP-20001 <- OBP-20206 (OBP-API source, api/OAuth2.scala:367-381,
+    // api/util/JwtUtil.scala:249); one the server never issued (or revoked) stays OBP-20214.
+    if (token === 'expired') throw unauthorized(ctx.host, OBP_MESSAGES.oauth2Expired);
     if (!token) throw unauthorized(ctx.host, OBP_MESSAGES.oauth2NotRecognised);
     const user = this.usersById.get(token.accountId);
     if (!user) throw unauthorized(ctx.host, OBP_MESSAGES.oauth2NotRecognised);
-    return { user, token, vis: { balances: token.scopes.has('balances') } };
+    return {
+      user,
+      token,
+      vis: { balances: token.scopes.has('balances'), restricted: this.heldView !== 'owner' },
+    };
+  }
+
+  /** True when the user holds their accounts through the restricted view (profile `restricted-view`). */
+  private get restricted(): boolean {
+    return this.heldView !== 'owner';
+  }
+
+  /**
+   * The core `/my/banks/…` endpoints assume the owner view (OBP-API source,
+   * api/v3_0_0/APIMethods300.scala:718, api/v4_0_0/APIMethods400.scala:3143): without it 400 OBP-20019.
+   */
+  private requireOwnerView(caller: Caller, bankId: string, accountId: string): void {
+    if (this.restricted)
+      throw new ObpError(
+        400,
+        `${OBP_MESSAGES.userNoOwnerView}userId : ${caller.user.id}. bankId : ${bankId}. accountId : ${accountId}`,
+      );
   }
 
   private checkBank(bankId: string): void {
@@ -140,7 +184,7 @@ export class ObpApi {
   }
 
   private checkView(viewId: string): void {
-    if (viewId === 'owner') return;
+    if (viewId === this.heldView) return;
     if (SYSTEM_VIEWS.has(viewId) || viewId.startsWith('_'))
       throw new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView);
     throw new ObpError(400, OBP_MESSAGES.viewNotFound);
@@ -159,6 +203,7 @@ export class ObpApi {
   private async viewTarget(
     ctx: RequestContext,
     permission: Permission,
+    viewChecks?: () => void,
   ): Promise<{ caller: Caller; account: AccountDef; viewId: string }> {
     const caller = await this.authenticate(ctx);
     const [bankId, accountId, viewId] = ctx.params as [string, string, string];
@@ -170,6 +215,7 @@ export class ObpApi {
       new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
     );
     this.checkView(viewId);
+    viewChecks?.();
     this.require(caller, permission);
     return { caller, account, viewId };
   }
@@ -188,7 +234,10 @@ export class ObpApi {
   private async myAccounts(ctx: RequestContext): Promise<ObpResponse> {
     const caller = await this.authenticate(ctx);
     this.require(caller, 'accounts');
-    return { status: 200, body: { accounts: this.ownAccounts(caller).map((a) => this.json.coreAccount(a)) } };
+    return {
+      status: 200,
+      body: { accounts: this.ownAccounts(caller).map((a) => this.json.coreAccount(a)) },
+    };
   }
 
   private async accountsAtBank(ctx: RequestContext): Promise<ObpResponse> {
@@ -199,7 +248,7 @@ export class ObpApi {
       id: a.id,
       label: a.label,
       bank_id: this.opts.bankId,
-      views_available: [{ id: 'owner', short_name: 'Owner', is_public: false }],
+      views_available: [this.json.heldViewAvailable()],
     }));
     return { status: 200, body: { accounts } };
   }
@@ -208,10 +257,10 @@ export class ObpApi {
     const caller = await this.authenticate(ctx);
     this.checkBank(ctx.params[0]!);
     this.require(caller, 'balances');
-    return {
-      status: 200,
-      body: { accounts: this.ownAccounts(caller).map((a) => this.json.bankBalanceEntry(a)) },
-    };
+    // Only accounts held through a view that can see the balance are listed (OBP-API source,
+    // api/util/newstyle/BalanceNewStyle.scala:32-44): none through the restricted view.
+    const accounts = this.restricted ? [] : this.ownAccounts(caller);
+    return { status: 200, body: { accounts: accounts.map((a) => this.json.bankBalanceEntry(a)) } };
   }
 
   private async accountBalances(ctx: RequestContext): Promise<ObpResponse> {
@@ -225,8 +274,15 @@ export class ObpApi {
       OBP_MESSAGES.bankAccountNotFound,
       new ObpError(400, OBP_MESSAGES.cannotFindAccountAccess),
     );
+    // The restricted view cannot see the balance, so the account is not among those allowed
+    // (OBP-API source, api/v4_0_0/APIMethods400.scala:3382-3388).
+    if (this.restricted)
+      throw new ObpError(400, `${OBP_MESSAGES.cannotFindAccountAccess} AccountId(${account.id})`);
     this.require(caller, 'balances');
-    return { status: 200, body: this.json.accountBalances(account) };
+    return {
+      status: 200,
+      body: this.json.accountBalances(account, this.profiles.has('opening-booked')),
+    };
   }
 
   private async myAccount(ctx: RequestContext): Promise<ObpResponse> {
@@ -239,6 +295,7 @@ export class ObpApi {
       OBP_MESSAGES.accountNotFound,
       new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
     );
+    this.requireOwnerView(caller, bankId, accountId);
     this.require(caller, 'accounts');
     return { status: 200, body: this.json.myAccount(account, caller.vis) };
   }
@@ -267,6 +324,7 @@ export class ObpApi {
       OBP_MESSAGES.accountNotFound,
       new ObpError(403, OBP_MESSAGES.userNoPermissionAccessView),
     );
+    this.requireOwnerView(caller, bankId, accountId);
     this.require(caller, 'transactions');
     // Research notes §1.6: the core endpoint reads paging from the URL query only.
     return this.page(account, [querySource(ctx.url.searchParams)], (p) =>
@@ -277,6 +335,9 @@ export class ObpApi {
   /** A page of `{"transactions": [...]}`, each element's JSON text from `map`. */
   private page(account: AccountDef, sources: ParamSource[], map: (p: Posting) => string): ObpResponse {
     const q = readPaging(sources);
+    // Profile `page-cap`: the adapter returns at most maxPageSize entries, silently; the Range
+    // header still echoes the limit asked for, as OBP's own layer parsed it.
+    const limit = this.opts.maxPageSize === undefined ? q.limit : Math.min(q.limit, this.opts.maxPageSize);
     const [lo, hi] = this.sandbox.ledger.range(
       account.index,
       Math.ceil(q.fromMs / 1000),
@@ -286,9 +347,9 @@ export class ObpApi {
     const out: string[] = [];
     if (q.sortDirection === 'DESC') {
       // Newest first; equal completed times in reverse sequence order (the exact reverse of ASC).
-      for (let i = hi - 1 - q.offset; i >= lo && out.length < q.limit; i--) out.push(map(list[i]!));
+      for (let i = hi - 1 - q.offset; i >= lo && out.length < limit; i--) out.push(map(list[i]!));
     } else {
-      for (let i = lo + q.offset; i < hi && out.length < q.limit; i++) out.push(map(list[i]!));
+      for (let i = lo + q.offset; i < hi && out.length < limit; i++) out.push(map(list[i]!));
     }
     // No total and no next link: a short page ends the list. OBP adds `Range: items=<offset>-<limit>`.
     return {
@@ -305,8 +366,36 @@ export class ObpApi {
     return { status: 200, body: this.json.transaction(p, caller.vis) };
   }
 
+  /**
+   * Transaction requests are off unless the deployment sets `transactionRequests_enabled`
+   * (400 OBP-40018, OBP-API source, api/util/NewStyle.scala:898; util/Helper.scala:115), and need
+   * the view permission `can_see_transaction_requests`, which only `owner` and `standard` have
+   * (400 OBP-20022, api/v3_1_0/APIMethods310.scala:1127-1137; views/MapperViews.scala:908,920-924).
+   */
+  private checkTransactionRequests(viewId: string): void {
+    if (this.profiles.has('endpoints-off'))
+      throw new ObpError(400, OBP_MESSAGES.transactionRequestsNotEnabled);
+    if (this.restricted)
+      throw new ObpError(
+        400,
+        `${OBP_MESSAGES.viewDoesNotPermitAccess} You need the \`can_see_transaction_requests\` permission on the View(${viewId})`,
+      );
+  }
+
+  /** Counterparties need `can_get_counterparty` (403 OBP-30022, api/v4_0_0/APIMethods400.scala:8382-8387). */
+  private checkCounterparties(): void {
+    if (this.restricted) throw new ObpError(403, `${OBP_MESSAGES.noViewPermission}can_get_counterparty`);
+  }
+
   private async transactionRequests(ctx: RequestContext): Promise<ObpResponse> {
-    const { account } = await this.viewTarget(ctx, 'transfers');
+    // OBP checks the switch right after authentication, before the bank and the account.
+    if (this.profiles.has('endpoints-off')) {
+      await this.authenticate(ctx);
+      throw new ObpError(400, OBP_MESSAGES.transactionRequestsNotEnabled);
+    }
+    const { account } = await this.viewTarget(ctx, 'transfers', () =>
+      this.checkTransactionRequests(ctx.params[2]!),
+    );
     const now = this.sandbox.nowSec;
     const list = this.sandbox.ledger.books[account.index]!.transfers.filter((t) => t.start <= now);
     return {
@@ -316,7 +405,9 @@ export class ObpApi {
   }
 
   private async transactionRequest(ctx: RequestContext): Promise<ObpResponse> {
-    const { account } = await this.viewTarget(ctx, 'transfers');
+    const { account } = await this.viewTarget(ctx, 'transfers', () =>
+      this.checkTransactionRequests(ctx.params[2]!),
+    );
     const t = this.sandbox.ledger.transferById.get(ctx.params[3]!);
     if (!t || t.acc !== account.index) throw new ObpError(400, OBP_MESSAGES.transactionRequestNotFound);
     return { status: 200, body: this.json.transactionRequest(t) };
@@ -329,7 +420,9 @@ export class ObpApi {
   }
 
   private async counterparties(ctx: RequestContext): Promise<ObpResponse> {
-    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers');
+    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers', () =>
+      this.checkCounterparties(),
+    );
     const list = this.recipientsOf(account).map((i) =>
       this.json.counterparty(this.sandbox.catalog.counterparties[i]!, account, viewId, caller.user),
     );
@@ -337,7 +430,9 @@ export class ObpApi {
   }
 
   private async counterparty(ctx: RequestContext): Promise<ObpResponse> {
-    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers');
+    const { caller, account, viewId } = await this.viewTarget(ctx, 'transfers', () =>
+      this.checkCounterparties(),
+    );
     const id = ctx.params[3]!;
     const index = this.recipientsOf(account).find((i) => this.sandbox.catalog.counterparties[i]!.id === id);
     if (index === undefined) throw new ObpError(400, OBP_MESSAGES.counterpartyNotFound);
@@ -350,10 +445,7 @@ export class ObpApi {
   private async cards(ctx: RequestContext): Promise<ObpResponse> {
     const caller = await this.authenticate(ctx);
     this.require(caller, 'cards');
-    const cards = this.sandbox.catalog.cards
-      .filter((c) => c.userIndex === caller.user.index)
-      .map((c) => this.json.card(c));
-    return { status: 200, body: { cards } };
+    return { status: 200, body: { cards: this.json.cardsOf(caller.user) } };
   }
 }
 

@@ -8,6 +8,14 @@ export const OBP_MESSAGES = {
   userNotLoggedIn: 'OBP-20001: User not logged in. Authentication is required!',
   invalidAuthorizationHeader: 'OBP-20080: Authorization Header format is not supported at this instance.',
   oauth2NotRecognised: 'OBP-20214: OAuth2 Access Token is not recognised at this instance.',
+  // ErrorMessages.Oauth2BadJOSEException + the nimbus validator's message for a passed `exp`
+  // (OBP-API source, api/util/ErrorMessages.scala:258, api/util/JwtUtil.scala:249).
+  oauth2Expired:
+    'OBP-20206: Bad JSON Object Signing and Encryption (JOSE) exception. The ID token is invalid or expired. Expired JWT',
+  userNoOwnerView: 'OBP-20019: User does not have access to owner view. ',
+  noViewPermission: 'OBP-30022: The current view does not have the permission:',
+  transactionRequestsNotEnabled:
+    'OBP-40018: Sorry, Transaction Requests are not enabled in this API instance.',
   userNoPermissionAccessView:
     'OBP-20017: Current user does not have access to the view. Please specify a valid value for VIEW_ID.',
   viewDoesNotPermitAccess: 'OBP-20022: View does not permit the access.',

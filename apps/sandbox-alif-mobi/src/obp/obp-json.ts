@@ -14,7 +14,7 @@ import {
   type TransferRequest,
 } from '../seed/ledger.js';
 import { formatFixed, formatObp, formatRate, type AmountStyle } from '../seed/money.js';
-import { hash32, uuidFrom } from '../seed/prng.js';
+import { hash32, hashString, uuidFrom } from '../seed/prng.js';
 import type { SandboxBank } from '../seed/sandbox-bank.js';
 import { amountJson, formatObpDate, formatObpDay } from './obp-encodings.js';
 
@@ -142,9 +142,56 @@ export const OWNER_VIEW_FULL: Record<string, unknown> = {
   ...Object.fromEntries(VIEW_PERMISSIONS.map((p) => [p, true])),
 };
 
-/** What the granted scopes let the caller see. */
+/** What the granted scopes (and the view) let the caller see. */
 export interface Visibility {
   balances: boolean;
+  /** Moderated by the restricted view (profile `restricted-view`) instead of `owner`. */
+  restricted?: boolean;
+}
+
+/**
+ * The view of profile `restricted-view`. OBP's `auditor` and `accountant` system views hold every
+ * `can_see_*` permission plus `can_get_counterparty` (OBP-API source, views/MapperViews.scala:
+ * 817-900), so they would not produce OBP-30022 and OBP-30065. `ReadTransactionsBerlinGroup` is
+ * the system view whose code-defined permissions (MapperViews.scala:955-969) are exactly the
+ * transaction fields: this and the other account, amount, currency, balance, start and finish
+ * date, description. Everything else (account balance, counterparties, transaction requests,
+ * transaction type, metadata, routings) is refused or moderated to null.
+ */
+export const RESTRICTED_VIEW_ID = 'ReadTransactionsBerlinGroup';
+const RESTRICTED_PERMISSIONS = new Set([
+  'can_see_transaction_this_bank_account',
+  'can_see_transaction_other_bank_account',
+  'can_see_transaction_amount',
+  'can_see_transaction_currency',
+  'can_see_transaction_balance',
+  'can_see_transaction_start_date',
+  'can_see_transaction_finish_date',
+  'can_see_transaction_description',
+]);
+/** ViewBasicV300: OBP names a system view `capify(view_id)` and describes it by its id (MapperViews.scala:817-825). */
+const RESTRICTED_VIEW_BASIC = {
+  id: RESTRICTED_VIEW_ID,
+  short_name: 'Readtransactionsberlingroup',
+  description: RESTRICTED_VIEW_ID,
+  is_public: false,
+};
+const RESTRICTED_VIEW_FULL: Record<string, unknown> = {
+  ...RESTRICTED_VIEW_BASIC,
+  alias: '',
+  hide_metadata_if_alias_used: false,
+  ...Object.fromEntries(VIEW_PERMISSIONS.map((p) => [p, RESTRICTED_PERMISSIONS.has(p)])),
+};
+const HIDDEN_ROUTING = Object.freeze({ scheme: null, address: null });
+
+/** Another bank's card the user holds (profile `real-shapes`: `/cards` lists cards of every bank). */
+export const FOREIGN_CARD_BANK = { id: 'eskhata.tj', bin: '427921', label: 'Eskhata Visa card account' };
+
+export interface ObpJsonOptions {
+  /** Profile `real-shapes`: OBP's exact shapes, without the sandbox's conveniences. */
+  realShapes?: boolean;
+  /** The view the user holds the accounts through (`owner` unless `restricted-view`). */
+  heldView?: string;
 }
 
 /** A counterparty's metadata as a bank user sees it without having set any. */
@@ -175,11 +222,35 @@ export class ObpJson {
   private readonly thisAccountText = new Map<number, string>();
   private readonly otherAccountText = new Map<string, string>();
 
+  private readonly realShapes: boolean;
+  private readonly restrictedView: boolean;
+
   constructor(
     private readonly sandbox: SandboxBank,
     bankId: string,
+    opts: ObpJsonOptions = {},
   ) {
     this.bank = bankInfo(bankId);
+    this.realShapes = opts.realShapes ?? false;
+    this.restrictedView = (opts.heldView ?? 'owner') !== 'owner';
+  }
+
+  // ----- views -------------------------------------------------------------------------------------
+
+  /** ViewBasicV300 of the view the user holds the accounts through. */
+  heldViewBasic(): Record<string, unknown> {
+    return this.restrictedView ? RESTRICTED_VIEW_BASIC : OWNER_VIEW_BASIC;
+  }
+
+  /** ViewJSONV121 of the view the user holds the accounts through. */
+  heldViewFull(): Record<string, unknown> {
+    return this.restrictedView ? RESTRICTED_VIEW_FULL : OWNER_VIEW_FULL;
+  }
+
+  /** An element of BasicAccountJSON's `views_available`. */
+  heldViewAvailable(): Record<string, unknown> {
+    const v = this.heldViewBasic();
+    return { id: v.id, short_name: v.short_name, is_public: false };
   }
 
   // ----- banks -----------------------------------------------------------------------------------
@@ -239,7 +310,8 @@ export class ObpJson {
       bank_id: this.bank.id,
       account_type: a.type,
       account_routings: this.routings(a),
-      views: [OWNER_VIEW_BASIC],
+      // The views the user holds on the account (OBP-API source, api/v3_0_0/JSONFactory3.0.0.scala:849-865).
+      views: [this.heldViewBasic()],
     };
   }
 
@@ -260,6 +332,22 @@ export class ObpJson {
 
   /** ModeratedAccountJSON400 (GET /banks/BANK_ID/accounts/ACCOUNT_ID/VIEW_ID/account). */
   viewAccount(a: AccountDef, vis: Visibility): Record<string, unknown> {
+    if (vis.restricted) {
+      // model/View.scala:314-335: only the account id survives this view's moderation.
+      return {
+        id: a.id,
+        label: null,
+        number: null,
+        owners: [],
+        product_code: a.productCode,
+        balance: { currency: null, amount: null },
+        views_available: [RESTRICTED_VIEW_FULL],
+        bank_id: this.bank.id,
+        account_routings: [],
+        account_attributes: [],
+        tags: [],
+      };
+    }
     return {
       id: a.id,
       label: a.label,
@@ -295,12 +383,25 @@ export class ObpJson {
     };
   }
 
-  /** AccountBalanceJsonV400 (GET /banks/BANK_ID/accounts/ACCOUNT_ID/balances). */
-  accountBalances(a: AccountDef): Record<string, unknown> {
+  /**
+   * AccountBalanceJsonV400 (GET /banks/BANK_ID/accounts/ACCOUNT_ID/balances). With `openingBooked`
+   * (profile `opening-booked`) OBP's mapped connector: ONE entry typed "OpeningBooked" holding the
+   * CURRENT balance (OBP-API source, bankconnectors/LocalMappedConnector.scala:964).
+   */
+  accountBalances(a: AccountDef, openingBooked = false): Record<string, unknown> {
     const book = this.sandbox.ledger.books[a.index]!;
+    if (openingBooked) {
+      return {
+        account_id: a.id,
+        bank_id: this.bank.id,
+        account_routings: this.routings(a),
+        label: a.label,
+        balances: [{ type: 'OpeningBooked', ...amountJson(a.currency, book.balance, this.balanceStyle(a)) }],
+      };
+    }
     // Outgoing entries generated but not settled (card holds, transfers in flight) reduce the available balance.
     let held = 0;
-    for (const p of this.sandbox.ledger.pendingFor(a.index)) if (p.amount < 0) held += p.amount;
+    for (const p of this.sandbox.pendingFor(a.index)) if (p.amount < 0) held += p.amount;
     const style = this.balanceStyle(a);
     return {
       account_id: a.id,
@@ -374,7 +475,7 @@ export class ObpJson {
       newBalance = { currency: a.currency, amount: null }; // hidden by the view
     else newBalance = amountJson(a.currency, p.balance, balanceStyle);
     return {
-      type: KIND_INFO[p.kind]!.code,
+      type: vis.restricted ? null : KIND_INFO[p.kind]!.code,
       description: p.description,
       posted: formatObpDate(p.posted),
       completed: formatObpDate(p.completed),
@@ -425,6 +526,24 @@ export class ObpJson {
   transaction(p: Posting, vis: Visibility): Record<string, unknown> {
     const a = this.sandbox.catalog.accounts[p.acc]!;
     const other = this.otherAccountCore(p);
+    if (vis.restricted) {
+      // model/View.scala:51-200, 314-335, 445-513: ids, holder names, amounts, dates, balance and
+      // description stay; routings, holders of this account, type and metadata do not.
+      return {
+        id: this.sandbox.transactionId(p),
+        this_account: { id: a.id, bank_routing: HIDDEN_ROUTING, account_routings: [], holders: [] },
+        other_account: other && {
+          id: other.id,
+          holder: other.holder,
+          bank_routing: HIDDEN_ROUTING,
+          account_routings: [],
+          metadata: null,
+        },
+        details: this.details(p, a, vis),
+        metadata: null,
+        transaction_attributes: this.attributes(p),
+      };
+    }
     return {
       id: this.sandbox.transactionId(p),
       this_account: this.thisAccount(a),
@@ -441,6 +560,7 @@ export class ObpJson {
    * the empty metadata): a history page of 1,000 of them was the bank's largest CPU cost.
    */
   transactionText(p: Posting, vis: Visibility): string {
+    if (vis.restricted) return JSON.stringify(this.transaction(p, vis));
     const a = this.sandbox.catalog.accounts[p.acc]!;
     let self = this.thisAccountText.get(a.index);
     if (self === undefined) {
@@ -476,16 +596,20 @@ export class ObpJson {
   // ----- cards -------------------------------------------------------------------------------------
 
   /**
-   * PhysicalCardJSON (GET /cards, v1.3.0). `card_id` is the v3.1.0+ field, added so that card
-   * purchases (attribute `card_id`) can be joined to their card; `card_number` is masked.
+   * PhysicalCardJSON (GET /cards, v1.3.0). By default `card_id` (the v3.1.0+ field) is added so
+   * that card purchases (attribute `card_id`) can be joined to their card, and `bank_card_number`
+   * is masked. Profile `real-shapes`: OBP's exact v1.3.0 shape, no `card_id` and the full PAN
+   * (OBP-API source, api/v1_3_0/JSONFactory1_3_0.scala:12-30).
    */
   card(c: CardDef): Record<string, unknown> {
     const a = this.sandbox.catalog.accounts[c.accountIndex]!;
     const expired = c.expiresDay < this.sandbox.todayDay;
     return {
-      card_id: c.id,
+      ...(this.realShapes ? {} : { card_id: c.id }),
       bank_id: this.bank.id,
-      bank_card_number: c.maskedNumber,
+      bank_card_number: this.realShapes
+        ? fullPan(c.maskedNumber, this.sandbox.seed, c.index)
+        : c.maskedNumber,
       name_on_card: c.nameOnCard,
       issue_number: c.issueNumber,
       serial_number: c.serialNumber,
@@ -497,12 +621,50 @@ export class ObpJson {
       technology: c.technology,
       networks: [c.scheme],
       allows: c.allows,
-      account: { id: a.id, label: a.label, views_available: [OWNER_VIEW_FULL], bank_id: this.bank.id },
+      account: { id: a.id, label: a.label, views_available: [this.heldViewFull()], bank_id: this.bank.id },
       replacement: null,
       pin_reset: [],
       collected: formatObpDay(c.validFromDay + 3),
       posted: formatObpDay(c.validFromDay),
     };
+  }
+
+  /**
+   * The user's cards. Profile `real-shapes` adds the card another bank issued them: OBP's `/cards`
+   * lists the user's cards at every bank (OBP-API source, api/v1_3_0/APIMethods130.scala:76-84).
+   */
+  cardsOf(user: UserDef): Array<Record<string, unknown>> {
+    const own = this.sandbox.catalog.cards.filter((c) => c.userIndex === user.index).map((c) => this.card(c));
+    if (!this.realShapes) return own;
+    const seed = this.sandbox.seed;
+    const last4 = String(1000 + (hash32(seed, 0xf0c, user.index) % 9000));
+    const validFromDay = this.sandbox.todayDay - 400 - (hash32(seed, 0xf0d, user.index) % 300);
+    const foreign = {
+      bank_id: FOREIGN_CARD_BANK.id,
+      bank_card_number: fullPan(`${FOREIGN_CARD_BANK.bin}******${last4}`, seed, 0x10000 + user.index),
+      name_on_card: user.displayName.toUpperCase(),
+      issue_number: '1',
+      serial_number: String(hash32(seed, 0xf0e, user.index)).padStart(10, '0'),
+      valid_from_date: formatObpDay(validFromDay),
+      expires_date: formatObpDay(validFromDay + 4 * 365 + 1),
+      enabled: true,
+      cancelled: false,
+      on_hot_list: false,
+      technology: 'CHIP_CONTACTLESS',
+      networks: ['VISA'],
+      allows: ['debit', 'cash_withdrawal'],
+      account: {
+        id: uuidFrom(seed, hashString('foreign-card-account'), user.index),
+        label: FOREIGN_CARD_BANK.label,
+        views_available: [OWNER_VIEW_FULL],
+        bank_id: FOREIGN_CARD_BANK.id,
+      },
+      replacement: null,
+      pin_reset: [],
+      collected: formatObpDay(validFromDay + 3),
+      posted: formatObpDay(validFromDay),
+    };
+    return [...own, foreign];
   }
 
   // ----- transaction requests, counterparties ------------------------------------------------------
@@ -556,10 +718,47 @@ export class ObpJson {
       other_account_secondary_routing_scheme: '',
       other_account_secondary_routing_address: '',
       is_beneficiary: true,
-      bespoke: [
-        { key: 'country', value: cp.country ?? '' },
-        { key: 'rail', value: cp.rail ?? '' },
-      ],
+      // Profile `real-shapes`: nothing beyond CounterpartyJson400's routings (OBP-API source,
+      // api/v4_0_0/JSONFactory4.0.0.scala:732-751); BIC and IBAN are in other_*_routing_*.
+      bespoke: this.realShapes
+        ? []
+        : [
+            { key: 'country', value: cp.country ?? '' },
+            { key: 'rail', value: cp.rail ?? '' },
+          ],
     };
   }
+}
+
+/**
+ * The full card number behind a masked one (`BIN******1234`): the hidden six digits are drawn
+ * from the seed, the last of them chosen so that the number passes the Luhn check.
+ */
+export function fullPan(masked: string, seed: number, salt: number): string {
+  const digits = masked.split('');
+  const hidden: number[] = [];
+  for (let i = 0; i < digits.length; i++) if (digits[i] === '*') hidden.push(i);
+  hidden.forEach((pos, n) => {
+    digits[pos] = String(hash32(seed, 0xca4d, salt, n) % 10);
+  });
+  const last = hidden[hidden.length - 1];
+  if (last === undefined) return masked;
+  for (let d = 0; d <= 9; d++) {
+    digits[last] = String(d);
+    if (luhnValid(digits.join(''))) break;
+  }
+  return digits.join('');
+}
+
+function luhnValid(pan: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < pan.length; i++) {
+    let d = Number(pan[pan.length - 1 - i]);
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
 }

@@ -121,6 +121,8 @@ export class Ledger {
   readonly transfers: TransferRequest[] = [];
   readonly transferById = new Map<string, TransferRequest>();
   private pending: Posting[] = [];
+  /** The earliest completed time among pending postings (Infinity when none): flushes before it book nothing. */
+  private nextDueSec = Number.POSITIVE_INFINITY;
 
   constructor(openings: readonly number[]) {
     this.books = openings.map((opening) => ({
@@ -141,6 +143,7 @@ export class Ledger {
     posting.booked = false;
     this.bySeq.push(posting);
     this.pending.push(posting);
+    if (posting.completed < this.nextDueSec) this.nextDueSec = posting.completed;
     const book = this.books[posting.acc]!;
     book.projected = assertSafe(book.projected + posting.amount, 'projected balance');
     return posting;
@@ -154,10 +157,19 @@ export class Ledger {
 
   /** Books every pending posting completed before `endSec`, in (completed, seq) order. */
   flushBefore(endSec: number): number {
+    if (endSec <= this.nextDueSec) return 0;
     const due: Posting[] = [];
     const rest: Posting[] = [];
-    for (const p of this.pending) (p.completed < endSec ? due : rest).push(p);
+    let next = Number.POSITIVE_INFINITY;
+    for (const p of this.pending) {
+      if (p.completed < endSec) due.push(p);
+      else {
+        rest.push(p);
+        if (p.completed < next) next = p.completed;
+      }
+    }
     this.pending = rest;
+    this.nextDueSec = next;
     due.sort((a, b) => a.completed - b.completed || a.seq - b.seq);
     for (const p of due) {
       const book = this.books[p.acc]!;

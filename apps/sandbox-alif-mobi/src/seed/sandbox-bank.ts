@@ -38,7 +38,14 @@ const DAY = 86_400;
 export interface SandboxBankOptions {
   seed: number;
   size: number;
+  /** The last day of the generated history (UTC date). */
   anchorDate: string;
+  /**
+   * A live clock (epoch ms, normally `Date.now`): "now" is the real time, today's entries are
+   * booked only once their completed second has passed, and the history grows day by day while
+   * the sandbox runs. Without it the sandbox's now is the end of `anchorDate` (a fixed clock).
+   */
+  clock?: () => number;
 }
 
 /** Base FX rates in 1/10 000 units, per one unit of the source currency. */
@@ -108,9 +115,16 @@ export class SandboxBank {
   readonly ledger: Ledger;
   readonly ids: TransactionIdCodec;
   readonly historyStartDay: number;
-  /** The sandbox's "today" as an epoch day; moves with `advance`. */
+  /** The sandbox's "today" as an epoch day; moves with `advance` (and, on a live clock, with time). */
   todayDay: number;
   readonly peerIds: string[];
+  /** True when the clock is the real time (no fixed today). */
+  readonly live: boolean;
+
+  private readonly anchorDay: number;
+  private readonly clock: (() => number) | undefined;
+  /** Days added by `advance` on top of the anchor (fixed clock) or the real time (live clock). */
+  private offsetDays = 0;
 
   private readonly userAccounts: UserAccounts[];
   private readonly userTargets: number[];
@@ -121,6 +135,9 @@ export class SandboxBank {
     this.seed = opts.seed;
     this.size = opts.size;
     const anchorDay = epochDay(opts.anchorDate);
+    this.anchorDay = anchorDay;
+    this.clock = opts.clock;
+    this.live = opts.clock !== undefined;
     this.historyStartDay = anchorDay - HISTORY_DAYS + 1;
     this.todayDay = this.historyStartDay - 1;
     this.catalog = buildCatalog(opts.seed, anchorDay, HISTORY_DAYS);
@@ -158,28 +175,53 @@ export class SandboxBank {
       this.merchantsByCurrency.set(m.currency!, list);
     }
 
-    this.advance(HISTORY_DAYS);
+    this.sync();
   }
 
   get today(): string {
     return dayToIso(this.todayDay);
   }
 
-  /** End of "today" in epoch seconds: the sandbox's notion of now. */
+  /**
+   * The sandbox's now in epoch seconds: the end of "today" on a fixed clock, the real time (plus
+   * any `advance`) on a live one. No served entry completed after it.
+   */
   get nowSec(): number {
-    return (this.todayDay + 1) * DAY - 1;
+    if (this.clock) return Math.floor(this.clock() / 1000) + this.offsetDays * DAY;
+    return (this.anchorDay + this.offsetDays + 1) * DAY - 1;
   }
 
-  /** Moves the clock forward, generating and booking each new day. Returns the number of newly booked postings. */
+  /**
+   * Moves the clock forward by whole days, generating and booking each new day. Returns the
+   * number of newly booked postings.
+   */
   advance(days: number): number {
+    this.offsetDays += days;
+    return this.sync();
+  }
+
+  /**
+   * Brings the books up to `nowSec`: generates the days up to today (each day whole, so the
+   * history does not depend on when it is generated) and books every entry completed by now.
+   * Cheap when there is nothing to do; the server calls it before each request on a live clock.
+   */
+  sync(): number {
+    const now = this.nowSec;
+    const today = Math.floor(now / DAY);
     let booked = 0;
-    for (let i = 0; i < days; i++) {
+    while (this.todayDay < today) {
       const day = this.todayDay + 1;
       for (const user of this.catalog.users) this.generateDay(user, day);
-      booked += this.ledger.flushBefore((day + 1) * DAY);
       this.todayDay = day;
+      booked += this.ledger.flushBefore(Math.min((day + 1) * DAY, now + 1));
     }
-    return booked;
+    return booked + this.ledger.flushBefore(now + 1);
+  }
+
+  /** Entries of an account generated and started (posted) by now but not settled yet. */
+  pendingFor(acc: number): Posting[] {
+    const now = this.nowSec;
+    return this.ledger.pendingFor(acc).filter((p) => p.posted <= now);
   }
 
   transactionId(p: Posting): string {
