@@ -2,6 +2,7 @@
  * Deployment profiles: each strict behaviour's exact status, code and body, and the ledger that
  * stays the same under all of them.
  */
+import type { webcrypto } from 'node:crypto';
 import type { RunningSandbox } from '../src/main.js';
 import { OBP_MESSAGES } from '../src/obp/obp-errors.js';
 import { authorize, control, minor, obpGet, request, startSandbox } from './helpers.js';
@@ -562,7 +563,7 @@ describe('token-endpoint client authentication', () => {
       },
       true,
       ['sign', 'verify'],
-    )) as CryptoKeyPair;
+    )) as { publicKey: webcrypto.CryptoKey; privateKey: webcrypto.CryptoKey };
     const jwk = { ...(await crypto.subtle.exportKey('jwk', publicKey)), kid: 'k1', use: 'sig', alg: 'RS256' };
     delete (jwk as Record<string, unknown>).key_ops;
     delete (jwk as Record<string, unknown>).ext;

@@ -24,7 +24,7 @@ import { mapTransaction } from './map-transaction.js';
 import { mapTransfer } from './map-transfer.js';
 import { AlifMobiOAuth, toPendingOAuth, type ScopeMap, type TokenEndpointAuth } from './oauth.js';
 import { ObpClient } from './obp-client.js';
-import type { ObpCounterparty, ObpTransaction } from './obp.wire.js';
+import type { ObpCounterparty, ObpTransaction, ObpTransactions } from './obp.wire.js';
 import {
   PagingIgnored,
   advance,
@@ -32,6 +32,7 @@ import {
   startCheckpoint,
   toCheckpoint,
   type PageStep,
+  type PagingMode,
 } from './obp-paging.js';
 import { localDate } from './obp-values.js';
 
@@ -103,7 +104,7 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
     now,
   );
   /** Facts learnt about this deployment (the same for every consent). */
-  const learnt = { viewOf: new Map<string, string>(), coreEndpoint: false, honoursLimit: false };
+  const learnt = { viewOf: new Map<string, string>(), mode: 'view' as PagingMode, honoursLimit: false };
 
   /** The view to read an account through: one `/my/accounts` lists, by preference. */
   const pickView = (listed: readonly string[]): string =>
@@ -175,7 +176,22 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
         const detail = await throughView(session.accessToken, id, (view) =>
           obp.account(session.accessToken, id, view),
         );
-        accounts.push(mapping('GET account', detail, () => mapAccount(core, detail)));
+        // A view that hides the balance hides the currency with it: the entries carry it too.
+        const currency =
+          detail.balance?.currency ??
+          (
+            await throughView(session.accessToken, id, (view) =>
+              obp.transactions(session.accessToken, id, view, {
+                limit: 1,
+                offset: 0,
+                fromDate: '1970-01-01T00:00:00.000Z',
+                toDate: '2100-01-01T00:00:00.000Z',
+                sortDirection: 'DESC',
+              }),
+            )
+          ).transactions[0]?.details?.value?.currency ??
+          null;
+        accounts.push(mapping('GET account', detail, () => mapAccount(core, detail, currency)));
       }
       return accounts;
     },
@@ -198,7 +214,7 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
     ): AsyncGenerator<TransactionPage, void, undefined> {
       let cp =
         from === null
-          ? startCheckpoint(now(), query.since ?? null, timeZone, learnt.coreEndpoint ? 'core' : 'view')
+          ? startCheckpoint(now(), query.since ?? null, timeZone, learnt.mode)
           : readCheckpoint(from);
       const map = (t: ObpTransaction, path: string) => mapTransaction(t, path, { timeZone });
       while (!cp.done) {
@@ -210,12 +226,23 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
           sortDirection: 'DESC' as const,
         };
         const current = cp;
-        const wire =
-          cp.ep === 'core'
-            ? await obp.coreTransactions(session.accessToken, accountId, q)
-            : await throughView(session.accessToken, accountId, (view) =>
-                obp.transactions(session.accessToken, accountId, view, q),
-              );
+        let wire: ObpTransactions;
+        try {
+          wire =
+            cp.ep === 'core'
+              ? await obp.coreTransactions(session.accessToken, accountId, q)
+              : await throughView(session.accessToken, accountId, (view) =>
+                  obp.transactions(session.accessToken, accountId, view, q),
+                );
+        } catch (err) {
+          if (cp.ep === 'core' && (err instanceof NotPermitted || err instanceof Unsupported)) {
+            // The core endpoint needs the owner view (OBP-20019): page the held view by offset.
+            learnt.mode = 'offset';
+            cp = { ...cp, ep: 'offset', skip: 0, seen: [], at: null };
+            continue;
+          }
+          throw err;
+        }
         let step: PageStep;
         try {
           step = advance(current, wire.transactions, pageSize, map, learnt.honoursLimit);
@@ -223,7 +250,7 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
           if (err instanceof PagingIgnored && cp.ep === 'view') {
             // The full view lost its paging parameters on the way (a proxy dropping headers with
             // underscores): the core endpoint reads them from the query string.
-            learnt.coreEndpoint = true;
+            learnt.mode = 'core';
             cp = { ...cp, ep: 'core' };
             continue;
           }

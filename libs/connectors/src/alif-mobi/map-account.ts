@@ -41,11 +41,20 @@ function accountStatus(value: string | null): AccountStatus {
 
 /**
  * One account from the list item of `GET /my/accounts` and its detail
- * (`GET /banks/B/accounts/A/VIEW/account`). The list has no currency; the detail's balance does.
+ * (`GET /banks/B/accounts/A/VIEW/account`). The list has no currency; the detail's balance does,
+ * unless the view hides it, when the currency of the account's entries stands in.
  */
-export function mapAccount(core: ObpCoreAccount, detail: ObpAccount): Account {
+export function mapAccount(
+  core: ObpCoreAccount,
+  detail: ObpAccount,
+  currencyFromHistory: string | null = null,
+): Account {
   const id = required(core.id ?? detail.id, '$.id', 'an account id');
-  const currency = required(detail.balance?.currency ?? null, '$.balance.currency', 'the account currency');
+  const currency = required(
+    detail.balance?.currency ?? currencyFromHistory,
+    '$.balance.currency',
+    'the account currency',
+  );
   if (!isCurrencyCode(currency))
     throw new WireShapeError('$.balance.currency', 'a known ISO 4217 code', currency);
   const routings = [...detail.account_routings, ...core.account_routings];

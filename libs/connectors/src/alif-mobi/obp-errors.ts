@@ -48,6 +48,7 @@ const REAUTH: ReadonlyArray<readonly [string, ReauthReason]> = [
 const NOT_PERMITTED = new Set([
   'OBP-20006',
   'OBP-20017',
+  'OBP-20019',
   'OBP-20022',
   'OBP-20023',
   'OBP-20101',

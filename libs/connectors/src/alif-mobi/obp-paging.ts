@@ -58,9 +58,17 @@ export interface ObpCheckpoint {
   readonly done: boolean;
   /** The largest short page seen that was not the end: the bank's cap on `limit`, once known. */
   readonly cap: number | null;
-  /** Which endpoint serves the stream: the full view, or the core one (query parameters). */
-  readonly ep: 'view' | 'core';
+  /**
+   * How the stream pages: the full view with a shrinking window (`view`), the core endpoint with
+   * the window in the query (`core`), or — where neither keeps its window (a header-stripping
+   * proxy in front of a view-only grant) — the view by `limit` and `offset` alone (`offset`).
+   */
+  readonly ep: PagingMode;
+  /** `offset` mode: the second the delivered entries of `seen` belong to. */
+  readonly at?: string | null;
 }
+
+export type PagingMode = 'view' | 'core' | 'offset';
 
 /** The bank returned entries outside the window or out of order: it ignored the paging parameters. */
 export class PagingIgnored extends WireShapeError {}
@@ -79,7 +87,7 @@ export function startCheckpoint(
   now: Date,
   since: IsoDate | null,
   timeZone: string,
-  ep: 'view' | 'core' = 'view',
+  ep: PagingMode = 'view',
 ): ObpCheckpoint {
   let from = EPOCH;
   if (since !== null) {
@@ -99,7 +107,10 @@ export function readCheckpoint(value: Checkpoint): ObpCheckpoint {
   const valid =
     (v === 1 || v === 2) &&
     (cap === null || (typeof cap === 'number' && Number.isSafeInteger(cap) && cap > 0)) &&
-    (ep === 'view' || ep === 'core') &&
+    (ep === 'view' || ep === 'core' || ep === 'offset') &&
+    (value.at === undefined ||
+      value.at === null ||
+      (typeof value.at === 'string' && !Number.isNaN(Date.parse(value.at)))) &&
     typeof from === 'string' &&
     !Number.isNaN(Date.parse(from)) &&
     typeof to === 'string' &&
@@ -128,7 +139,8 @@ export function readCheckpoint(value: Checkpoint): ObpCheckpoint {
     seen: seen as string[],
     done,
     cap: cap as number | null,
-    ep: ep as 'view' | 'core',
+    ep: ep as PagingMode,
+    at: (value.at as string | null | undefined) ?? null,
   };
 }
 
@@ -143,6 +155,7 @@ export function toCheckpoint(cp: ObpCheckpoint): Checkpoint {
     done: cp.done,
     cap: cp.cap,
     ep: cp.ep,
+    at: cp.at ?? null,
   };
 }
 
@@ -166,6 +179,7 @@ export function advance(
   map: (t: ObpTransaction, path: string) => Transaction,
   honoursLimit = false,
 ): PageStep {
+  if (cp.ep === 'offset') return advanceByOffset(cp, page, limit, map, honoursLimit);
   const fromMs = Date.parse(cp.from);
   const toMs = Date.parse(cp.to);
   const boundary = secondOf(toMs);
@@ -241,6 +255,98 @@ export function advance(
       skip: 0,
       seen: ids.length > MAX_SEEN ? [] : ids,
       done: false,
+      cap,
+    },
+  };
+}
+
+/**
+ * `offset` mode: the bank keeps only `limit` and `offset`, newest first over the whole history.
+ * The next request starts at the first entry of the page's oldest second (its entries delivered
+ * are remembered and dropped when they come again), so ties reordered between requests cannot
+ * be skipped; postings arriving on top shift the offsets down, which can only repeat an entry
+ * (stored once: rows are upserted by id), never skip one. The stream ends at the first entry
+ * older than the window's start (an incremental sync stops there) or at the end of the history.
+ */
+function advanceByOffset(
+  cp: ObpCheckpoint,
+  page: readonly ObpTransaction[],
+  limit: number,
+  map: (t: ObpTransaction, path: string) => Transaction,
+  honoursLimit: boolean,
+): PageStep {
+  const fromMs = Date.parse(cp.from);
+  const boundary = cp.at ? Date.parse(cp.at) : null;
+  const seen = new Set(cp.seen);
+  const delivered = new Set<string>();
+  const transactions: Transaction[] = [];
+  const seconds: number[] = [];
+  let previous = Number.POSITIVE_INFINITY;
+  let reachedStart = false;
+  page.forEach((t, i) => {
+    const path = `$.transactions[${i}]`;
+    try {
+      const completed = obpInstant(t.details?.completed ?? null, `${path}.details.completed`).ms;
+      if (completed > previous) {
+        throw new WireShapeError(
+          `${path}.details.completed`,
+          'entries sorted by completed date, newest first',
+          t.details?.completed,
+        );
+      }
+      previous = completed;
+      seconds.push(secondOf(completed));
+      if (completed < fromMs) {
+        reachedStart = true;
+        return;
+      }
+      const tx = map(t, path);
+      if (seen.has(tx.providerTransactionId) && secondOf(completed) === boundary) return;
+      if (delivered.has(tx.providerTransactionId)) return;
+      delivered.add(tx.providerTransactionId);
+      transactions.push(tx);
+    } catch (err) {
+      if (err instanceof WireShapeError && err.item === undefined) err.item = t;
+      throw err;
+    }
+  });
+  const full = page.length >= limit;
+  const end =
+    reachedStart ||
+    page.length === 0 ||
+    (!full && (honoursLimit || (cp.cap !== null && page.length < cp.cap)));
+  if (end) return { transactions, next: { ...cp, done: true } };
+  const cap = full ? cp.cap : Math.max(cp.cap ?? 0, page.length);
+  const oldest = seconds.at(-1)!;
+  const inOldest = seconds.filter((s) => s === oldest).length;
+  const idsInOldest = page
+    .filter((_, i) => seconds[i] === oldest)
+    .map((t) => t.id)
+    .filter((id): id is string => id !== null);
+  const at = new Date(oldest).toISOString();
+  if (inOldest === page.length) {
+    // One second fills the page: walk it by offset.
+    if (
+      transactions.length === 0 &&
+      oldest === boundary &&
+      cp.skip > 0 &&
+      idsInOldest.every((id) => seen.has(id))
+    ) {
+      throw new PagingIgnored('$.transactions', 'a page honouring the offset', 'a repeat');
+    }
+    const ids = [...new Set([...(oldest === boundary ? cp.seen : []), ...idsInOldest])];
+    return {
+      transactions,
+      next: { ...cp, skip: cp.skip + page.length, seen: ids.length > MAX_SEEN ? [] : ids, at, cap },
+    };
+  }
+  return {
+    transactions,
+    next: {
+      ...cp,
+      skip: cp.skip + page.length - inOldest,
+      seen: idsInOldest.length > MAX_SEEN ? [] : idsInOldest,
+      at,
       cap,
     },
   };
