@@ -5,6 +5,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 ensure_deps
 load_dotenv
+# A local checkout runs as development; unset, the configuration means production (and refuses
+# the sandbox secrets).
+export NODE_ENV=${NODE_ENV:-development}
 ensure_infra
 [ -f dist/apps/api/src/cli.js ] && [ -z "$(find apps libs -name '*.ts' -newer dist/apps/api/src/cli.js -print -quit)" ] || ensure_build
 exec node dist/apps/api/src/cli.js "$@"

@@ -6,6 +6,9 @@ source "$(dirname "$0")/lib.sh"
 
 ensure_deps
 load_dotenv
+# A local checkout runs as development; unset, the configuration means production (and refuses
+# the sandbox secrets).
+export NODE_ENV=${NODE_ENV:-development}
 ensure_infra
 ensure_build
 
