@@ -108,7 +108,7 @@ export class ApiKeyService {
       }
     }
     const entry: Verified = {
-      client: { id: row.id, name: row.name },
+      client: { id: row.id, name: row.name, redirectUris: row.redirectUris ?? [] },
       hash: row.apiKeyHash,
       until: Date.now() + CACHE_TTL_MS,
     };

@@ -4,6 +4,7 @@ import { SyncAndData1763884800000 } from './1763884800000-SyncAndData.js';
 import { DataReadIndexes1763888400000 } from './1763888400000-DataReadIndexes.js';
 import { AccountTotals1763892000000 } from './1763892000000-AccountTotals.js';
 import { DropStatementIndex1763895600000 } from './1763895600000-DropStatementIndex.js';
+import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectUris.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   DataReadIndexes1763888400000,
   AccountTotals1763892000000,
   DropStatementIndex1763895600000,
+  ClientRedirectUris1796662023486,
 ];
