@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
-import type { BaseLogger, DestinationStream, LoggerOptions } from 'pino';
+import { stdSerializers, type BaseLogger, type DestinationStream, type LoggerOptions } from 'pino';
 
 type PinoBaseLogger = BaseLogger & { isLevelEnabled(level: string): boolean };
 
@@ -55,6 +55,32 @@ export const REDACT_PATHS = [
   '*.iban',
 ];
 
+/**
+ * Errors as logged (`err`): pino's standard shape, minus what would leak request data.
+ * TypeORM's QueryFailedError carries the query's bound `parameters` (API keys' hashes, tokens,
+ * whatever a request sent); PostgreSQL's `detail` and messages quote values ("Key (x)=(…)",
+ * `invalid input syntax for type uuid: "…"`). The SQL text and the SQLSTATE are kept.
+ */
+export function serializeError(err: unknown): unknown {
+  const out = stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (!out || typeof out !== 'object') return out;
+  return scrubDbFields(out);
+}
+
+const DB_VALUE_FIELDS = ['parameters', 'detail', 'where', 'internalQuery'] as const;
+
+function scrubDbFields(o: Record<string, unknown>): Record<string, unknown> {
+  const isDb = typeof o.severity === 'string' || 'driverError' in o || 'parameters' in o;
+  if (!isDb) return o;
+  const out: Record<string, unknown> = { ...o };
+  for (const k of DB_VALUE_FIELDS) delete out[k];
+  if (typeof out.message === 'string') out.message = out.message.replace(/"[^"]*"/g, '"[value]"');
+  if (typeof out.stack === 'string') out.stack = out.stack.replace(/"[^"]*"/g, '"[value]"');
+  if (out.driverError && typeof out.driverError === 'object')
+    out.driverError = scrubDbFields({ ...(out.driverError as Record<string, unknown>) });
+  return out;
+}
+
 /** The request a line is logged for: set per HTTP request by the API (see `requestLogging`). */
 export const requestContext = new AsyncLocalStorage<{ readonly requestId: string }>();
 
@@ -65,6 +91,7 @@ export function baseLoggerOptions(level: string, name: string): LoggerOptions {
     base: { service: name },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    serializers: { err: serializeError },
     messageKey: 'msg',
     // `request_id` on every line logged while a request is served, read when a line is written:
     // no child logger is built per request (most requests log nothing but their completion line).
