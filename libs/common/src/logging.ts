@@ -6,9 +6,12 @@ import { stdSerializers, type BaseLogger, type DestinationStream, type LoggerOpt
 
 type PinoBaseLogger = BaseLogger & { isLevelEnabled(level: string): boolean };
 
-/** Query parameters that carry secrets (OAuth codes, PKCE, tokens, OTPs) in callback URLs. */
+/**
+ * Query or form parameters that carry secrets (OAuth codes, PKCE, tokens, OTPs), snake_case and
+ * camelCase alike (`access_token`, `accessToken`, `client_secret`, `clientSecret`…).
+ */
 const SECRET_QUERY =
-  /([?&](?:code|state|code_verifier|access_token|refresh_token|id_token|token|otp|api_key|password)=)[^&#]*/gi;
+  /([?&;](?:code|state|code[_-]?verifier|access[_-]?token|refresh[_-]?token|id[_-]?token|token|otp|api[_-]?key|password|client[_-]?secret|secret[_-]?key|client[_-]?assertion|assertion)=)[^&#;]*/gi;
 
 export const redactUrl = (url: string | undefined): string | undefined =>
   url?.replace(SECRET_QUERY, '$1[REDACTED]');
@@ -18,11 +21,8 @@ export const redactUrl = (url: string | undefined): string | undefined =>
  * Request headers are not logged at all (see the `req` serializer), which keeps `Authorization`
  * and cookies out by construction; these paths catch secrets that code passes in log objects.
  */
-export const REDACT_PATHS = [
+const SECRET_FIELDS = [
   'authorization',
-  'headers.authorization',
-  'headers.cookie',
-  '*.authorization',
   'access_token',
   'refresh_token',
   'id_token',
@@ -30,29 +30,28 @@ export const REDACT_PATHS = [
   'apiKey',
   'accessToken',
   'refreshToken',
+  'idToken',
   'password',
   'otp',
   'client_secret',
+  'clientSecret',
   'secret_key',
+  'secretKey',
   'webhook_secret',
+  'webhookSecret',
   'code_verifier',
+  'codeVerifier',
+  'client_assertion',
+  'clientAssertion',
   'pan',
   'iban',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-  '*.api_key',
-  '*.apiKey',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.password',
-  '*.otp',
-  '*.client_secret',
-  '*.secret_key',
-  '*.webhook_secret',
-  '*.code_verifier',
-  '*.pan',
-  '*.iban',
+];
+
+export const REDACT_PATHS = [
+  'headers.authorization',
+  'headers.cookie',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
 ];
 
 /**
