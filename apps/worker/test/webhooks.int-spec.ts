@@ -176,8 +176,7 @@ async function newClient(opts: { webhook?: boolean; plan?: Plan[]; url?: string 
     apiKeyId,
     apiKeyHash: 'not used here',
     // A query string with a token: it must reach the receiver and never the logs.
-    webhookUrl:
-      opts.webhook === false ? null : (opts.url ?? `${baseUrl}${path}?token=tok-${apiKeyId}`),
+    webhookUrl: opts.webhook === false ? null : (opts.url ?? `${baseUrl}${path}?token=tok-${apiKeyId}`),
     webhookSecretEnc: keyring.encrypt(secret, webhookSecretAad(apiKeyId)),
   });
   return { id: client.id, path, secret };

@@ -15,7 +15,6 @@ export const MAX_PARAM_CHARS = 2048;
 export const MAX_BODY_STRING_CHARS = 65_536;
 const MAX_ERRORS = 10;
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 

@@ -72,7 +72,9 @@ function parseV6(text: string): bigint | null {
   const left = head ? head.split(':') : [];
   const right = rest ? rest.split(':') : [];
   const groups =
-    rest === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+    rest === undefined
+      ? left
+      : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
   return groups.reduce((acc, g) => (acc << 16n) | BigInt(parseInt(g || '0', 16)), 0n);
 }
 
