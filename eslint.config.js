@@ -14,7 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.name='parseFloat']", message: 'Money never goes through floats (STYLE §6.4).' },
+        {
+          selector: "CallExpression[callee.name='parseFloat']",
+          message: 'Money never goes through floats (STYLE §6.4).',
+        },
       ],
     },
   },
@@ -36,7 +39,16 @@ export default tseslint.config(
     files: ['apps/sandbox-*/**/*.ts'],
     rules: {
       'no-restricted-imports': forbid(
-        ['#connectors/*', '#domain/*', '#persistence/*', '#sync/*', '#crypto/*', '**/libs/**', '**/apps/api/**', '**/apps/worker/**'],
+        [
+          '#connectors/*',
+          '#domain/*',
+          '#persistence/*',
+          '#sync/*',
+          '#crypto/*',
+          '**/libs/**',
+          '**/apps/api/**',
+          '**/apps/worker/**',
+        ],
         'a sandbox bank shares no code with the client it fakes, or their bugs cancel out (STYLE §6.3).',
       ),
     },
@@ -44,11 +56,21 @@ export default tseslint.config(
   {
     files: ['apps/api/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': forbid(['#sync/*'], 'data fetching runs in apps/worker through libs/sync (STYLE §6.3).'),
+      'no-restricted-imports': forbid(
+        ['#sync/*'],
+        'data fetching runs in apps/worker through libs/sync (STYLE §6.3).',
+      ),
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', '**/test/**/*.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+      '**/*.e2e-spec.ts',
+      '**/test/**/*.ts',
+      'libs/testing/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

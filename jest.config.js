@@ -1,6 +1,16 @@
 // Jest runs the TypeScript sources directly (SWC, ESM) against real PostgreSQL and Redis.
 // globalSetup gives the run its own template database and Redis prefix (see libs/testing).
-const libs = ['common', 'domain', 'persistence', 'connectors', 'sync', 'crypto', 'testing', 'webhooks', 'consents'];
+const libs = [
+  'common',
+  'domain',
+  'persistence',
+  'connectors',
+  'sync',
+  'crypto',
+  'testing',
+  'webhooks',
+  'consents',
+];
 const swc = [
   '@swc/jest',
   {
@@ -16,7 +26,11 @@ const swc = [
 // ESM-only packages that CommonJS dependencies `require()` (Node 20 allows require(esm), Jest's
 // module system does not): Jest transpiles them to CommonJS on that path. @swc/jest picks ESM or
 // CommonJS output per load, which is why no module type is pinned above.
-const esmRequiredByCjs = ['content-disposition', '@apidevtools/json-schema-ref-parser', '@apidevtools/swagger-parser'];
+const esmRequiredByCjs = [
+  'content-disposition',
+  '@apidevtools/json-schema-ref-parser',
+  '@apidevtools/swagger-parser',
+];
 const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' } }];
 export default {
   testEnvironment: 'node',
@@ -27,7 +41,11 @@ export default {
   },
   transform: { '^.+\\.ts$': swc, '^.+\\.js$': swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmRequiredByCjs.join('|')})/)`],
-  testMatch: ['<rootDir>/{apps,libs,bench}/**/*.spec.ts', '<rootDir>/{apps,libs}/**/*.int-spec.ts', '<rootDir>/apps/*/test/**/*.e2e-spec.ts'],
+  testMatch: [
+    '<rootDir>/{apps,libs,bench}/**/*.spec.ts',
+    '<rootDir>/{apps,libs}/**/*.int-spec.ts',
+    '<rootDir>/apps/*/test/**/*.e2e-spec.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   globalSetup: '<rootDir>/libs/testing/global-setup.mjs',
   globalTeardown: '<rootDir>/libs/testing/global-teardown.mjs',

@@ -110,7 +110,7 @@ async function main() {
       await fetch(`${apiUrl}/admin/clients`, {
         method: 'POST',
         headers: { authorization: 'Bearer bench-admin', 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench' }),
+        body: JSON.stringify({ name: 'bench', redirect_uris: ['https://bench.example/done'] }),
       })
     ).json()) as { api_key: string }
   ).api_key;

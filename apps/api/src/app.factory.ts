@@ -4,7 +4,10 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { requestLogging } from '#common/logging.js';
-import { ProblemFilter } from '#common/http/problem.filter.js';
+import { Logger as NestLogger } from '@nestjs/common';
+import { checkBody, checkParams } from '#common/http/input-guard.js';
+import { HisobError } from '#common/http/problem.js';
+import { ProblemFilter, sendProblem } from '#common/http/problem.filter.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from '#common/http/request-id.js';
 import { hisobValidationPipe } from '#common/http/validation.js';
 import { AppModule, type ApiModuleOptions } from './app.module.js';
@@ -31,6 +34,17 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     done();
   });
   requestLogging(fastify, () => PinoLogger.root);
+  // Bad strings and deep bodies are refused before any handler, DTO or query sees them.
+  const guardLogger = new NestLogger('InputGuard');
+  fastify.addHook('preValidation', (req, reply, done) => {
+    const errors = [
+      ...checkParams(req.params, 'path'),
+      ...checkParams(req.query, 'query'),
+      ...checkBody(req.body),
+    ];
+    if (!errors.length) return done();
+    sendProblem(req, reply, HisobError.validation(errors), guardLogger);
+  });
 
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(options), adapter, {
     bufferLogs: true,

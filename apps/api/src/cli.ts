@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadApiConfig } from '#common/config.js';
+import { HisobError } from '#common/http/problem.js';
 import { Keyring } from '#crypto/keyring.js';
 import { createDataSource } from '#persistence/data-source.js';
 import { ClientRepository } from '#persistence/repositories/client.repository.js';
@@ -11,7 +12,9 @@ import { rotateKeys } from './admin/key-rotation.js';
 
 const USAGE = `Usage: npm run hisob -- <command>
 
-  clients create --name <name> [--webhook-url <url>]   create a client; prints its API key (shown once)
+  clients create --name <name> [--webhook-url <url>] [--redirect-uri <url>]…
+                                                       create a client; prints its API key (shown once);
+                                                       --redirect-uri may be repeated
   clients list                                         list live clients
   clients delete <id>                                  delete a client (its key stops working)
   migrate up | down | status                           apply, revert the last, or list migrations
@@ -31,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       name: { type: 'string' },
       'webhook-url': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -43,11 +47,18 @@ async function main(argv: string[]): Promise<number> {
   const ds = createDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'hisob-cli' });
   await ds.initialize();
   try {
-    const clients = new ClientsService(new ClientRepository(ds), Keyring.parse(config.HISOB_ENCRYPTION_KEY));
+    const clients = new ClientsService(
+      new ClientRepository(ds),
+      Keyring.parse(config.HISOB_ENCRYPTION_KEY),
+      config,
+    );
     switch (`${group} ${action ?? ''}`.trim()) {
       case 'clients create': {
         if (!values.name) throw new UsageError('clients create needs --name');
-        const r = await clients.create(values.name, values['webhook-url'] ?? null);
+        const r = await clients.create(values.name, {
+          webhookUrl: values['webhook-url'] ?? null,
+          redirectUris: values['redirect-uri'] ?? [],
+        });
         out({ ...toClientResponse(r.client), api_key: r.apiKey, webhook_secret: r.webhookSecret });
         return 0;
       }
@@ -75,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
         out(await rotateKeys(ds, Keyring.parse(config.HISOB_ENCRYPTION_KEY)));
         return 0;
       case 'demo seed':
+        // The demo key is public (README, start banner): a client holding it is open to anyone.
+        if (config.NODE_ENV === 'production') throw new UsageError('demo seed is refused in production');
         out(await new DemoSeed(ds, clients).run(config.HISOB_DEMO_API_KEY));
         return 0;
       default:
@@ -92,6 +105,10 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
     else if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else if (err instanceof HisobError)
+      process.stderr.write(
+        `${[err.detail, ...(err.options.errors ?? []).map((e) => `  ${e.field}: ${e.message}`)].join('\n')}\n`,
+      );
     else process.stderr.write(`${(err as Error).message ?? String(err)}\n`);
     process.exit(err instanceof UsageError ? 2 : 1);
   },

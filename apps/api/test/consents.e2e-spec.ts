@@ -232,6 +232,12 @@ describe('consent journey (alif-mobi)', () => {
       [{ provider: 'alif-mobi', end_user_id: 'u', valid_until: '2020-01-01' }, 'valid_until'],
       [{ provider: 'alif-mobi', end_user_id: 'u', valid_until: '2030-02-30' }, 'valid_until'],
       [{ provider: 'alif-mobi', end_user_id: 'u', redirect_uri: 'javascript:alert(1)' }, 'redirect_uri'],
+      // Not registered for the client: Hisob must not become an open redirect.
+      [
+        { provider: 'alif-mobi', end_user_id: 'u', redirect_uri: 'https://evil.example/steal' },
+        'redirect_uri',
+      ],
+      [{ provider: 'alif-mobi', end_user_id: 'u', redirect_uri: `${CLIENT_DONE}/x` }, 'redirect_uri'],
       [{ provider: 'alif-shop', end_user_id: 'u', msisdn: '12345' }, 'msisdn'],
     ];
     for (const [body, field] of cases) {

@@ -6,6 +6,8 @@ import { createTestDatabase, type TestDatabase } from '#testing/db.js';
 import { createApiApp } from '../src/app.factory.js';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+/** The redirect URI every test client registers (the consent tests send the browser there). */
+export const CLIENT_REDIRECT_URI = 'https://client.example/banks/done';
 
 export interface ApiHarness {
   url: string;
@@ -14,8 +16,14 @@ export interface ApiHarness {
   config: ApiEnv;
   /** Every log line the app wrote, raw (to check that no secret is ever logged). */
   logs: string[];
-  /** Creates a client through the admin API; returns its id and key. */
-  newClient(name?: string): Promise<{ id: string; apiKey: string; webhookSecret: string }>;
+  /**
+   * Creates a client through the admin API; returns its id and key. It registers the redirect URI
+   * the consent tests use ({@link CLIENT_REDIRECT_URI}) unless given others.
+   */
+  newClient(
+    name?: string,
+    redirectUris?: string[],
+  ): Promise<{ id: string; apiKey: string; webhookSecret: string }>;
   close(): Promise<void>;
 }
 
@@ -56,11 +64,11 @@ export async function startApi(
     db,
     config,
     logs,
-    async newClient(name = `client-${++n}`) {
+    async newClient(name = `client-${++n}`, redirectUris = [CLIENT_REDIRECT_URI]) {
       const r = await fetch(`${url}/admin/clients`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ name }),
+        body: JSON.stringify({ name, redirect_uris: redirectUris }),
       });
       if (r.status !== 201) throw new Error(`client create failed: ${r.status} ${await r.text()}`);
       const b = (await r.json()) as { id: string; api_key: string; webhook_secret: string };

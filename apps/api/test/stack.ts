@@ -2,10 +2,11 @@ import pg from 'pg';
 import { authoriseAtBank } from '#testing/sca-browser.js';
 import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
 import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
-import { bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
+import { CLIENT_REDIRECT_URI, bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
 
 export const USER = { username: 'dilnoza', password: 'Dilnoza-2024', otp: '123456' };
-export const CLIENT_DONE = 'https://client.example/banks/done';
+/** Registered for every test client (`redirect_uris`), so consents may send the browser there. */
+export const CLIENT_DONE = CLIENT_REDIRECT_URI;
 
 export interface Stack {
   bank: RunningSandbox;

@@ -9,6 +9,7 @@ import { QUEUES, bullConnection, configureJobLocks } from '#common/queues.js';
 import { ConsentsModule } from '#consents/consents.module.js';
 import { SyncModule } from '#sync/sync.module.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
+import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { SyncProcessor } from './processors/sync.processor.js';
@@ -44,6 +45,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: QUEUES.maintenance }),
         ConsentsModule,
         SyncModule,
+        WebhooksModule.register({ allowPrivateAddresses: config.HISOB_ALLOW_PRIVATE_WEBHOOKS }),
       ],
       providers: [
         IdempotencyRepository,

@@ -124,7 +124,13 @@ beforeAll(async () => {
           dataSourceOptions({ url: db.url, poolSize: 4, applicationName: 'webhooks-int-spec' }),
         ),
         BullModule.forRoot({ connection: bullConnection(REDIS_URL, true), prefix: PREFIX }),
-        WebhooksModule.register({ maxAttempts: 3, backoffMs: () => 20, requestTimeoutMs: 500 }),
+        // The receiver listens on 127.0.0.1: a private address, allowed here as in the sandboxes.
+        WebhooksModule.register({
+          maxAttempts: 3,
+          backoffMs: () => 20,
+          requestTimeoutMs: 500,
+          allowPrivateAddresses: true,
+        }),
       ],
       providers: [WebhookDeliveryProcessor, ClientRepository, { provide: Keyring, useValue: keyring }],
     },
@@ -159,7 +165,7 @@ afterAll(async () => {
 });
 
 let n = 0;
-async function newClient(opts: { webhook?: boolean; plan?: Plan[] } = {}) {
+async function newClient(opts: { webhook?: boolean; plan?: Plan[]; url?: string } = {}) {
   const path = `/hooks/client-${++n}`;
   const apiKeyId = randomBytes(8).toString('hex');
   const secret = `whsec_${randomBytes(24).toString('base64url')}`;
@@ -170,7 +176,7 @@ async function newClient(opts: { webhook?: boolean; plan?: Plan[] } = {}) {
     apiKeyId,
     apiKeyHash: 'not used here',
     // A query string with a token: it must reach the receiver and never the logs.
-    webhookUrl: opts.webhook === false ? null : `${baseUrl}${path}?token=tok-${apiKeyId}`,
+    webhookUrl: opts.webhook === false ? null : (opts.url ?? `${baseUrl}${path}?token=tok-${apiKeyId}`),
     webhookSecretEnc: keyring.encrypt(secret, webhookSecretAad(apiKeyId)),
   });
   return { id: client.id, path, secret };
@@ -274,6 +280,17 @@ describe('webhook delivery', () => {
       lastStatus: null,
       lastError: 'timeout after 500 ms',
     });
+  });
+
+  it('ends the event at the first attempt when the destination is refused, with the reason', async () => {
+    const client = await newClient({ url: 'ftp://127.0.0.1/hooks' });
+    const id = await sut.publish(client.id, 'consent.status_changed', statusChange);
+
+    expect((await jobOutcome(id)).state).toBe('failed');
+    const row = await events.findById(id);
+    expect(row).toMatchObject({ attempts: 1, lastStatus: null, deliveredAt: null });
+    expect(row!.lastError).toBe('unsupported webhook_url scheme ftp:');
+    expect(row!.failedAt).toBeInstanceOf(Date);
   });
 
   it('sends nothing to a client without webhook_url, marks the event and does not retry', async () => {

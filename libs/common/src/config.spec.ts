@@ -1,8 +1,8 @@
-import { ConfigError, loadApiConfig, loadWorkerConfig } from './config.js';
+import { ConfigError, PUBLIC_DEMO_API_KEY, loadApiConfig, loadWorkerConfig } from './config.js';
 
 describe('config', () => {
   it('fills every variable with its documented default', () => {
-    const sut = loadApiConfig({});
+    const sut = loadApiConfig({ NODE_ENV: 'development' });
     expect(sut.HISOB_API_PORT).toBe(3000);
     expect(sut.HISOB_RETENTION_DAYS).toBe(30);
     expect(sut.ALIF_MOBI_ISSUER_URL).toBe('http://127.0.0.1:4010');
@@ -12,6 +12,7 @@ describe('config', () => {
     let caught: unknown;
     try {
       loadApiConfig({
+        NODE_ENV: 'development',
         DATABASE_URL: 'not a url',
         HISOB_API_PORT: 'eighty',
         HISOB_ENCRYPTION_KEY: 'k1:short',
@@ -25,6 +26,44 @@ describe('config', () => {
       'HISOB_API_PORT',
       'HISOB_ENCRYPTION_KEY',
     ]);
+  });
+
+  it('treats an unset NODE_ENV as production', () => {
+    expect(() => loadApiConfig({})).toThrow(ConfigError);
+    expect(loadApiConfig({ NODE_ENV: 'development' }).HISOB_DEMO_API_KEY).toBe(PUBLIC_DEMO_API_KEY);
+    expect(loadApiConfig({ NODE_ENV: 'development' }).HISOB_ALLOW_PRIVATE_WEBHOOKS).toBe(false);
+  });
+
+  it('refuses every production hazard in one message, with the invalid variables', () => {
+    let caught: unknown;
+    try {
+      loadApiConfig({
+        HISOB_DEMO_API_KEY: PUBLIC_DEMO_API_KEY,
+        HISOB_ALLOW_PRIVATE_WEBHOOKS: 'true',
+        HISOB_API_PORT: 'eighty',
+      });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(Object.keys((caught as ConfigError).problems).sort()).toEqual([
+      'HISOB_ADMIN_TOKEN',
+      'HISOB_ALLOW_PRIVATE_WEBHOOKS',
+      'HISOB_API_PORT',
+      'HISOB_DEMO_API_KEY',
+      'HISOB_ENCRYPTION_KEY',
+    ]);
+    expect((caught as ConfigError).message.split('\n')).toHaveLength(6);
+  });
+
+  it('has no demo key in production unless one is given', () => {
+    const sut = loadApiConfig({
+      NODE_ENV: 'production',
+      HISOB_ADMIN_TOKEN: 'a-real-admin-token-0123456789',
+      HISOB_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    });
+    expect(sut.HISOB_DEMO_API_KEY).toBe('');
+    expect(sut.HISOB_ALLOW_PRIVATE_WEBHOOKS).toBe(false);
   });
 
   it('refuses the development secrets in production', () => {

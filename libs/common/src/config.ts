@@ -15,9 +15,15 @@ const keyring = makeValidator<string>((value) => {
 
 const DEV_ADMIN_TOKEN = 'hisob-dev-admin-token';
 const DEV_ENCRYPTION_KEY = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
+/** Printed by `npm start` and written in the README: anyone can use it. */
+export const PUBLIC_DEMO_API_KEY = 'hsb_demo0000000000000000_sandboxdemokeysandboxdemokey0000';
 
 const commonSpec = {
-  NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'development' }),
+  /**
+   * Unset means production: a deployment that forgot the variable refuses the development
+   * secrets instead of running with them. `npm start`, the CLI, compose and the tests set it.
+   */
+  NODE_ENV: str({ choices: ['development', 'test', 'production'], default: 'production' }),
   HISOB_LOG_LEVEL: str({
     choices: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
     default: 'info',
@@ -30,6 +36,11 @@ const commonSpec = {
   HISOB_RETENTION_DAYS: num({ default: 30 }),
   HISOB_PUBLIC_URL: url({ default: 'http://localhost:3000' }),
   HISOB_BANK_TIMEOUT_MS: num({ default: 15000 }),
+  /**
+   * Webhook URLs may point at loopback, private, link-local and other non-public addresses. Only
+   * for local sandboxes and tests (receivers on 127.0.0.1); refused in production.
+   */
+  HISOB_ALLOW_PRIVATE_WEBHOOKS: bool({ default: false }),
 };
 
 /** Each provider's own variables (`ALIF_MOBI_*`, …), declared in its definition. */
@@ -45,8 +56,11 @@ const apiSpec = {
   HISOB_ADMIN_TOKEN: str({ default: DEV_ADMIN_TOKEN }),
   HISOB_BODY_LIMIT_BYTES: num({ default: 1_048_576 }),
   HISOB_DOCS_ENABLED: bool({ default: true }),
-  /** The demo client's key, created by `npm start` (never use the default outside a sandbox). */
-  HISOB_DEMO_API_KEY: str({ default: 'hsb_demo0000000000000000_sandboxdemokeysandboxdemokey0000' }),
+  /**
+   * The demo client's key, created by `npm start` (`demo seed`). Outside production it defaults to
+   * the public sandbox key; in production it is empty (no demo client) and the public key is refused.
+   */
+  HISOB_DEMO_API_KEY: str({ default: '', devDefault: PUBLIC_DEMO_API_KEY }),
 };
 
 const workerSpec = {
@@ -76,23 +90,33 @@ export class ConfigError extends Error {
 }
 
 function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEnv): CleanedEnv<S> {
+  let problems: Record<string, string> = {};
   const cleaned = cleanEnv(env, { ...providerSpec, ...spec } as never, {
     reporter: ({ errors }) => {
-      const problems = Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, (e as Error).message]));
-      if (Object.keys(problems).length) throw new ConfigError(problems);
+      problems = Object.fromEntries(Object.entries(errors).map(([k, e]) => [k, (e as Error).message]));
     },
   }) as CleanedEnv<S>;
   const c = { ...cleaned } as unknown as CommonEnv & Partial<ApiEnv>;
-  if (c.NODE_ENV === 'production') {
-    const problems: Record<string, string> = {};
-    if (c.HISOB_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)
-      problems.HISOB_ENCRYPTION_KEY = 'the development key cannot be used in production';
-    if ('HISOB_ADMIN_TOKEN' in c && c.HISOB_ADMIN_TOKEN === DEV_ADMIN_TOKEN)
-      problems.HISOB_ADMIN_TOKEN = 'the development token cannot be used in production';
-    if (Object.keys(problems).length) throw new ConfigError(problems);
-  }
+  // Invalid values and production hazards are reported together: one boot, one list.
+  if ((c.NODE_ENV ?? 'production') === 'production') Object.assign(problems, productionProblems(c));
+  if (Object.keys(problems).length) throw new ConfigError(problems);
   // A plain frozen object, not envalid's strict proxy (which throws when DI probes `.constructor`).
   return Object.freeze(c) as unknown as CleanedEnv<S>;
+}
+
+/** What a production process must not run with: development secrets, public keys, open doors. */
+function productionProblems(c: Partial<CommonEnv & ApiEnv>): Record<string, string> {
+  const problems: Record<string, string> = {};
+  if (c.HISOB_ENCRYPTION_KEY === DEV_ENCRYPTION_KEY)
+    problems.HISOB_ENCRYPTION_KEY = 'the development key cannot be used in production';
+  if ('HISOB_ADMIN_TOKEN' in c && c.HISOB_ADMIN_TOKEN === DEV_ADMIN_TOKEN)
+    problems.HISOB_ADMIN_TOKEN = 'the development token cannot be used in production';
+  if ('HISOB_DEMO_API_KEY' in c && c.HISOB_DEMO_API_KEY === PUBLIC_DEMO_API_KEY)
+    problems.HISOB_DEMO_API_KEY =
+      'the public demo API key cannot be used in production (leave it empty: no demo client)';
+  if (c.HISOB_ALLOW_PRIVATE_WEBHOOKS === true)
+    problems.HISOB_ALLOW_PRIVATE_WEBHOOKS = 'webhooks to private addresses cannot be allowed in production';
+  return problems;
 }
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiEnv => clean(apiSpec, env);

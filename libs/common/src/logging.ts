@@ -2,13 +2,16 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { Logger, PARAMS_PROVIDER_TOKEN, PinoLogger, type Params } from 'nestjs-pino';
-import type { BaseLogger, DestinationStream, LoggerOptions } from 'pino';
+import { stdSerializers, type BaseLogger, type DestinationStream, type LoggerOptions } from 'pino';
 
 type PinoBaseLogger = BaseLogger & { isLevelEnabled(level: string): boolean };
 
-/** Query parameters that carry secrets (OAuth codes, PKCE, tokens, OTPs) in callback URLs. */
+/**
+ * Query or form parameters that carry secrets (OAuth codes, PKCE, tokens, OTPs), snake_case and
+ * camelCase alike (`access_token`, `accessToken`, `client_secret`, `clientSecret`…).
+ */
 const SECRET_QUERY =
-  /([?&](?:code|state|code_verifier|access_token|refresh_token|id_token|token|otp|api_key|password)=)[^&#]*/gi;
+  /([?&;](?:code|state|code[_-]?verifier|access[_-]?token|refresh[_-]?token|id[_-]?token|token|otp|api[_-]?key|password|client[_-]?secret|secret[_-]?key|client[_-]?assertion|assertion)=)[^&#;]*/gi;
 
 export const redactUrl = (url: string | undefined): string | undefined =>
   url?.replace(SECRET_QUERY, '$1[REDACTED]');
@@ -18,11 +21,8 @@ export const redactUrl = (url: string | undefined): string | undefined =>
  * Request headers are not logged at all (see the `req` serializer), which keeps `Authorization`
  * and cookies out by construction; these paths catch secrets that code passes in log objects.
  */
-export const REDACT_PATHS = [
+const SECRET_FIELDS = [
   'authorization',
-  'headers.authorization',
-  'headers.cookie',
-  '*.authorization',
   'access_token',
   'refresh_token',
   'id_token',
@@ -30,30 +30,55 @@ export const REDACT_PATHS = [
   'apiKey',
   'accessToken',
   'refreshToken',
+  'idToken',
   'password',
   'otp',
   'client_secret',
+  'clientSecret',
   'secret_key',
+  'secretKey',
   'webhook_secret',
+  'webhookSecret',
   'code_verifier',
+  'codeVerifier',
+  'client_assertion',
+  'clientAssertion',
   'pan',
   'iban',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-  '*.api_key',
-  '*.apiKey',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.password',
-  '*.otp',
-  '*.client_secret',
-  '*.secret_key',
-  '*.webhook_secret',
-  '*.code_verifier',
-  '*.pan',
-  '*.iban',
 ];
+
+export const REDACT_PATHS = [
+  'headers.authorization',
+  'headers.cookie',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+];
+
+/**
+ * Errors as logged (`err`): pino's standard shape, minus what would leak request data.
+ * TypeORM's QueryFailedError carries the query's bound `parameters` (API keys' hashes, tokens,
+ * whatever a request sent); PostgreSQL's `detail` and messages quote values ("Key (x)=(…)",
+ * `invalid input syntax for type uuid: "…"`). The SQL text and the SQLSTATE are kept.
+ */
+export function serializeError(err: unknown): unknown {
+  const out = stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
+  if (!out || typeof out !== 'object') return out;
+  return scrubDbFields(out);
+}
+
+const DB_VALUE_FIELDS = ['parameters', 'detail', 'where', 'internalQuery'] as const;
+
+function scrubDbFields(o: Record<string, unknown>): Record<string, unknown> {
+  const isDb = typeof o.severity === 'string' || 'driverError' in o || 'parameters' in o;
+  if (!isDb) return o;
+  const out: Record<string, unknown> = { ...o };
+  for (const k of DB_VALUE_FIELDS) delete out[k];
+  if (typeof out.message === 'string') out.message = out.message.replace(/"[^"]*"/g, '"[value]"');
+  if (typeof out.stack === 'string') out.stack = out.stack.replace(/"[^"]*"/g, '"[value]"');
+  if (out.driverError && typeof out.driverError === 'object')
+    out.driverError = scrubDbFields({ ...(out.driverError as Record<string, unknown>) });
+  return out;
+}
 
 /** The request a line is logged for: set per HTTP request by the API (see `requestLogging`). */
 export const requestContext = new AsyncLocalStorage<{ readonly requestId: string }>();
@@ -65,6 +90,7 @@ export function baseLoggerOptions(level: string, name: string): LoggerOptions {
     base: { service: name },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    serializers: { err: serializeError },
     messageKey: 'msg',
     // `request_id` on every line logged while a request is served, read when a line is written:
     // no child logger is built per request (most requests log nothing but their completion line).

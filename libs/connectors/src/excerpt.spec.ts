@@ -8,6 +8,13 @@ describe('safeExcerpt', () => {
     expect(sut).not.toContain('\uFFFD');
   });
 
+  it('keeps what is not a secret', () => {
+    expect(redact('grant_type=refresh_token&expires_in=3600')).toBe(
+      'grant_type=refresh_token&expires_in=3600',
+    );
+    expect(redact('{"tokenType":"Bearer","code":400}')).toBe('{"tokenType":"Bearer","code":400}');
+  });
+
   it('leaves short text whole', () => {
     expect(safeExcerpt('{"code":400}')).toBe('{"code":400}');
   });
@@ -27,6 +34,15 @@ describe('redact', () => {
     ['card 4444333322221111 declined', ['4444333322221111', '44443333']],
     ['card 4444 3333 2222 1111 declined', ['4444 3333 2222']],
     ['{"code":"abc123","password":"hunter2"}', ['abc123', 'hunter2']],
+    [
+      '{"accessToken":"at-1","refreshToken": "rt-2","idToken":"it-3","clientSecret":"cs-4","apiKey":"ak-5"}',
+      ['at-1', 'rt-2', 'it-3', 'cs-4', 'ak-5'],
+    ],
+    ['access_token=at-6&token_type=bearer&refresh_token=rt-7&expires_in=3600', ['at-6', 'rt-7']],
+    ['grant_type=refresh_token&refreshToken=rt-8&clientSecret=cs-9', ['rt-8', 'cs-9']],
+    ['https://bank.example/cb?code=oauth-code-10&state=xyz', ['oauth-code-10']],
+    ['error: invalid client_secret=cs-11; retry', ['cs-11']],
+    ['Authorization: Basic aGlzb2I6c2VjcmV0LXNhbmRib3g=', ['aGlzb2I6c2VjcmV0LXNhbmRib3g']],
   ])('removes secrets from %j', (text, secrets) => {
     const sut = redact(text);
     for (const s of secrets) expect(sut).not.toContain(s);

@@ -5,14 +5,21 @@
  */
 export const EXCERPT_MAX_BYTES = 500;
 
+/**
+ * Names of secret fields, snake_case and camelCase alike (`access_token`, `accessToken`,
+ * `clientSecret`, `idToken`…), as JSON keys or form/query parameters.
+ */
+const SECRET_NAME =
+  '(?:access[_-]?token|refresh[_-]?token|id[_-]?token|token|code|code[_-]?verifier|client[_-]?secret|' +
+  'password|otp|api[_-]?key|secret[_-]?key|webhook[_-]?secret|assertion|client[_-]?assertion)';
+
 const REDACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
-  // "access_token":"…", "refresh_token":"…", "id_token":"…", "code":"…", "password":"…"
-  [
-    /("(?:access_token|refresh_token|id_token|token|code|code_verifier|client_secret|password|otp)"\s*:\s*")(?:[^"\\]|\\.)*"/gi,
-    '$1[redacted]"',
-  ],
-  // Bearer / DirectLogin credentials echoed back.
-  [/\b(Bearer|DirectLogin\s+token=)\s*[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
+  // JSON: "access_token":"…", "accessToken": "…", "clientSecret":"…" (any case).
+  [new RegExp(`("${SECRET_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'), '$1[redacted]"'],
+  // Form-encoded or query: access_token=…&, refreshToken=…, client_secret=… up to & ; space or quote.
+  [new RegExp(`((?:^|[?&;\\s"'])${SECRET_NAME}=)[^&;\\s"']*`, 'gi'), '$1[redacted]'],
+  // Bearer / Basic / DirectLogin credentials echoed back.
+  [/\b(Bearer|Basic|DirectLogin\s+token=)\s*[A-Za-z0-9._~+/=-]{8,}/gi, '$1 [redacted]'],
   // Compact JWS/JWE anywhere.
   [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*/g, '[jwt]'],
   // PANs and long account numbers: keep the last four digits.

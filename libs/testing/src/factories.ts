@@ -129,7 +129,7 @@ export class DataFactory {
     const r = await fetch(`${this.opts.apiUrl}/admin/clients`, {
       method: 'POST',
       headers: { authorization: `Bearer ${this.opts.adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name }),
+      body: JSON.stringify({ name, redirect_uris: ['https://client.example/banks/done'] }),
     });
     if (r.status !== 201) throw new Error(`client create failed: ${r.status} ${await r.text()}`);
     const b = (await r.json()) as { id: string; api_key: string };

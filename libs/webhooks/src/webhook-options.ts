@@ -20,6 +20,8 @@ export interface WebhookOptions {
   sweepGraceMs: number;
   /** How long `publish` waits for Redis before leaving the event to the sweep. */
   enqueueWaitMs: number;
+  /** Deliver to loopback and private addresses too (`HISOB_ALLOW_PRIVATE_WEBHOOKS`; sandboxes, tests). */
+  allowPrivateAddresses: boolean;
 }
 
 export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
@@ -32,6 +34,7 @@ export const DEFAULT_WEBHOOK_OPTIONS: Readonly<WebhookOptions> = Object.freeze({
   sweepEveryMs: 60_000,
   sweepGraceMs: 60_000,
   enqueueWaitMs: 2_000,
+  allowPrivateAddresses: false,
 });
 
 export function resolveWebhookOptions(partial?: Partial<WebhookOptions> | null): WebhookOptions {

@@ -5,6 +5,7 @@ import { AccessLogRepository } from '#persistence/repositories/access-log.reposi
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
 import { decodeCursor, encodeCursor } from '../infra/cursor.js';
+import { isKeyTimestamp, yearInRange } from '../infra/edge-values.js';
 import { AccessLogQueryDto, AccessLogResponse } from './access-log.dto.js';
 import { keysetPage } from '../infra/keyset-page.js';
 
@@ -25,13 +26,20 @@ export class AccessLogController {
     const limit = q.limit ?? 50;
     const from = q.from ? new Date(q.from) : undefined;
     const to = q.to ? new Date(q.to) : undefined;
+    for (const [field, d] of [
+      ['from', from],
+      ['to', to],
+    ] as const) {
+      if (d && !yearInRange(d))
+        throw HisobError.validation([{ field, message: `${field} must be a timestamp in years 0001-9999` }]);
+    }
     if (from && to && from > to) {
       throw HisobError.validation([{ field: 'from', message: 'from must not be after to' }]);
     }
     let before: { atKey: string; id: string } | undefined;
     if (q.cursor) {
       const c = decodeCursor(q.cursor, ['at', 'id'] as const);
-      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(c.at) || !/^\d{1,18}$/.test(c.id)) {
+      if (!isKeyTimestamp(c.at) || !/^\d{1,18}$/.test(c.id)) {
         throw HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }]);
       }
       before = { atKey: c.at, id: c.id };

@@ -2,7 +2,14 @@ import { jest } from '@jest/globals';
 import type { ClientRepository } from '#persistence/repositories/client.repository.js';
 import type { ClientEntity } from '#persistence/entities/client.entity.js';
 import { generateApiKey, hashSecret } from '#crypto/secrets.js';
-import { ApiKeyService, CACHE_TTL_MS, REFRESH_AHEAD_MS } from './api-key.service.js';
+import {
+  ApiKeyService,
+  CACHE_TTL_MS,
+  FAILURE_BUDGET,
+  FAILURE_WINDOW_MS,
+  NEGATIVE_TTL_MS,
+  REFRESH_AHEAD_MS,
+} from './api-key.service.js';
 
 /** The client table as the service reads it: one row per key id, counted reads. */
 class Clients {
@@ -80,8 +87,9 @@ describe('ApiKeyService', () => {
     expect(await keys.authenticate(key.key)).toBeNull();
     expect(keys.scrypts).toBe(2);
 
-    // Deleted: no active row.
+    // Deleted: no active row. (The refused key is remembered as refused for a while.)
     clients.rows.set(key.id, saved);
+    now += NEGATIVE_TTL_MS + 1;
     expect((await keys.authenticate(key.key))?.id).toBe('client-1');
     clients.rows.delete(key.id);
     now += CACHE_TTL_MS + 1;
@@ -89,17 +97,38 @@ describe('ApiKeyService', () => {
     clients.rows.set(key.id, saved);
   });
 
-  it('never caches a wrong secret, and forgets a deleted client at once', async () => {
+  it('refuses a repeated wrong secret from memory, and forgets a deleted client at once', async () => {
     const wrong = `hsb_live_${key.id}_${'x'.repeat(43)}`;
     expect(await keys.authenticate(wrong)).toBeNull();
     expect(await keys.authenticate(wrong)).toBeNull();
-    expect(keys.scrypts).toBe(2);
+    expect(keys.scrypts).toBe(1);
     expect(await keys.authenticate('not-a-key')).toBeNull();
+    now += NEGATIVE_TTL_MS + 1;
+    expect(await keys.authenticate(wrong)).toBeNull();
+    expect(keys.scrypts).toBe(2);
 
     await keys.authenticate(key.key);
     const reads = clients.reads;
     keys.forget('client-1');
     await keys.authenticate(key.key);
     expect(clients.reads).toBe(reads + 1);
+  });
+
+  it('spends at most the failure budget of scrypt on varied wrong secrets under a real key id', async () => {
+    const wrong = (i: number) => `hsb_live_${key.id}_${String(i).padStart(43, 'y')}`;
+    for (let i = 0; i < 50; i++) expect(await keys.authenticate(wrong(i))).toBeNull();
+    expect(keys.scrypts).toBe(FAILURE_BUDGET);
+    // The right key, not verified before, waits for the window to end; then it works.
+    expect(await keys.authenticate(key.key)).toBeNull();
+    expect(keys.scrypts).toBe(FAILURE_BUDGET);
+    now += FAILURE_WINDOW_MS + 1;
+    expect((await keys.authenticate(key.key))?.id).toBe('client-1');
+  });
+
+  it('keeps a verified key working while its id is under attack', async () => {
+    expect((await keys.authenticate(key.key))?.id).toBe('client-1');
+    for (let i = 0; i < 20; i++) await keys.authenticate(`hsb_live_${key.id}_${String(i).padStart(43, 'z')}`);
+    now += CACHE_TTL_MS + 1; // expired: renewed from the unchanged row without scrypt
+    expect((await keys.authenticate(key.key))?.id).toBe('client-1');
   });
 });

@@ -4,6 +4,8 @@ import type { FastifyRequest } from 'fastify';
 export interface AuthenticatedClient {
   id: string;
   name: string;
+  /** Where this client's consents may send the end user back to (exact URLs). */
+  redirectUris: readonly string[];
 }
 
 export type ClientRequest = FastifyRequest & { client?: AuthenticatedClient };

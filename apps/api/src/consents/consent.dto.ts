@@ -11,8 +11,10 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
 } from 'class-validator';
+import { IsIsoDate } from '../data/data-query.dto.js';
 import { CONSENT_STATUSES, type ConsentStatus } from '#persistence/entities/consent.entity.js';
 
 import { PERMISSIONS, type Permission } from '#domain/permissions.js';
@@ -41,7 +43,7 @@ export class CreateConsentDto {
 
   @ApiPropertyOptional({ example: '2027-05-31', description: 'Last day of access (inclusive).' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'valid_until must be a date YYYY-MM-DD' })
+  @IsIsoDate()
   valid_until?: string;
 
   @ApiPropertyOptional({
@@ -49,6 +51,8 @@ export class CreateConsentDto {
     description: 'Where the browser goes after the bank.',
   })
   @IsOptional()
+  @IsString()
+  @MaxLength(2048)
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   redirect_uri?: string;
 
@@ -71,7 +75,7 @@ export class ListConsentsQueryDto {
   @Min(1)
   @Max(500)
   limit?: number;
-  @ApiPropertyOptional() @IsOptional() @IsString() cursor?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(512) cursor?: string;
 }
 
 export class ConsentSyncState {

@@ -65,6 +65,15 @@ export class ConsentsService {
         { field: 'msisdn', message: `${dto.provider} authorises by OTP: msisdn is required` },
       ]);
     }
+    // Only a registered URL: the callback must never redirect the browser somewhere else (open redirect).
+    if (dto.redirect_uri !== undefined && !client.redirectUris.includes(dto.redirect_uri)) {
+      throw HisobError.validation([
+        {
+          field: 'redirect_uri',
+          message: 'redirect_uri must be one of the redirect_uris registered for the client',
+        },
+      ]);
+    }
 
     // The bank is asked first; only a started authorisation becomes a row (no partial write).
     const id = randomUUID();

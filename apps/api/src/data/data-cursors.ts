@@ -1,9 +1,8 @@
 import { HisobError } from '#common/http/problem.js';
-import { isIsoDate } from '#domain/dates.js';
 import { decodeCursor, encodeCursor } from '../infra/cursor.js';
+import { isApiDate, isKeyTimestamp } from '../infra/edge-values.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 const bad = () =>
   HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }], 'The cursor is not valid');
@@ -24,7 +23,7 @@ export function encodeTransactionCursor(c: TransactionCursor): string {
 
 export function decodeTransactionCursor(cursor: string): TransactionCursor {
   const { d, id } = decodeCursor(cursor, ['d', 'id'] as const);
-  if (!isIsoDate(d) || !UUID.test(id)) throw bad();
+  if (!isApiDate(d) || !UUID.test(id)) throw bad();
   const n = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { n?: unknown }).n;
   if (n === undefined) return { date: d, id };
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw bad();
@@ -34,7 +33,7 @@ export function decodeTransactionCursor(cursor: string): TransactionCursor {
 /** Position in a list ordered by a timestamp (microseconds) and id. */
 export function decodeTimeCursor(cursor: string): { at: string; id: string } {
   const c = decodeCursor(cursor, ['at', 'id'] as const);
-  if (!MICROS.test(c.at) || Number.isNaN(Date.parse(c.at)) || !UUID.test(c.id)) throw bad();
+  if (!isKeyTimestamp(c.at) || !UUID.test(c.id)) throw bad();
   return c;
 }
 

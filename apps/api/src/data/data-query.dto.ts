@@ -11,16 +11,19 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { HisobError } from '#common/http/problem.js';
-import { isIsoDate } from '#domain/dates.js';
+import { isApiDate } from '../infra/edge-values.js';
 
-/** A real calendar date `YYYY-MM-DD` (`2026-02-30` is refused, not rolled over to March). */
+/**
+ * A real calendar date `YYYY-MM-DD` in years 0001-9999 (`2026-02-30` is refused, not rolled over
+ * to March; `0000-01-01` is refused, not left for PostgreSQL to reject).
+ */
 export const IsIsoDate = (options?: ValidationOptions): PropertyDecorator =>
   ValidateBy(
     {
       name: 'isIsoDate',
       validator: {
-        validate: (value: unknown) => isIsoDate(value),
-        defaultMessage: (args) => `${args?.property} must be a real date YYYY-MM-DD`,
+        validate: (value: unknown) => isApiDate(value),
+        defaultMessage: (args) => `${args?.property} must be a real date YYYY-MM-DD (years 0001-9999)`,
       },
     },
     options,

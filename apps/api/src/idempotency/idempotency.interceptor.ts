@@ -28,7 +28,9 @@ function canonical(value: unknown): string {
 }
 
 /**
- * `Idempotency-Key` on POST (api.md): the first request with a key runs and its answer is stored;
+ * `Idempotency-Key` on POST (api.md), scoped per client: the first request with a key runs and its
+ * answer is stored; the fingerprint is the method, the full path with its query, and the canonical
+ * JSON body;
  * a repeat with the same body gets that answer again (`Idempotent-Replayed: true`), never a second
  * effect. The same key with another body, or while the first is still running, is 409
  * `idempotency_conflict`. A request that fails releases its key so it can be retried.
@@ -50,7 +52,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     const clientId = req.client!.id;
-    const path = req.routeOptions.url ?? req.url;
+    // The full path, not the route pattern: the same key on /v1/consents/A/sync and
+    // /v1/consents/B/sync names two different requests (the second must not replay A's answer).
+    const path = req.url;
     // The status Nest will send for this handler (its @HttpCode, else 201 for POST).
     const status: number = Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) ?? HttpStatus.CREATED;
     const hash = createHash('sha256')

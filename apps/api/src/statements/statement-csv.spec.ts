@@ -1,4 +1,4 @@
-import { csvField, csvText, csvTotals, prefersCsv, statementCsv } from './statement-csv.js';
+import { csvField, csvNumber, csvText, csvTotals, prefersCsv, statementCsv } from './statement-csv.js';
 import type { StatementResponse } from './statement.dto.js';
 
 const statement: StatementResponse = {
@@ -20,6 +20,21 @@ describe('statement CSV', () => {
     expect(csvField('a,b')).toBe('"a,b"');
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('two\r\nlines')).toBe('"two\r\nlines"');
+  });
+
+  it('quotes semicolons too, so the columns hold in ; locales', () => {
+    expect(csvField('a;b')).toBe('"a;b"');
+    expect(csvText('Tcell; mobile')).toBe('"Tcell; mobile"');
+    expect(csvText('=1;2')).toBe(`"'=1;2"`);
+  });
+
+  it('keeps plain decimal amounts as numbers and guards anything else in an amount cell', () => {
+    expect(csvNumber('-120.50')).toBe('-120.50');
+    expect(csvNumber('1520')).toBe('1520');
+    expect(csvNumber(null)).toBe('');
+    expect(csvNumber('-1+1')).toBe("'-1+1");
+    expect(csvNumber('=SUM(A1)')).toBe("'=SUM(A1)");
+    expect(csvNumber('1,5')).toBe('"1,5"');
   });
 
   it('guards text that a spreadsheet would run as a formula', () => {

@@ -15,14 +15,27 @@ export const STATEMENT_CSV_COLUMNS = [
 
 /**
  * Cells a spreadsheet would run as a formula (OWASP "CSV Injection"): a leading `=`, `+`, `-`,
- * `@`, tab or carriage return. Only free text from the bank is guarded; the amounts are ours and a
- * guard would turn `-120.50` into text.
+ * `@`, tab or carriage return. Every text cell is guarded; amount cells that are plain decimals
+ * are not (a guard would turn `-120.50` into text), and anything else in them is text.
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One RFC 4180 field: quoted when it holds a comma, a quote or a line break. */
+/**
+ * One RFC 4180 field: quoted when it holds a comma, a semicolon, a quote or a line break. The
+ * semicolon is quoted too because spreadsheets in locales with a decimal comma split on `;`: the
+ * same file then opens with the same columns everywhere.
+ */
 export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return /[",;\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** A plain decimal, as Hisob writes amounts (`-120.50`): a number for the spreadsheet, unguarded. */
+const DECIMAL = /^-?\d{1,30}(?:\.\d{1,30})?$/;
+
+/** An amount cell: a plain decimal stays a number; anything else is treated as text. */
+export function csvNumber(value: string | null): string {
+  if (value === null) return '';
+  return DECIMAL.test(value) ? value : csvText(value);
 }
 
 /** A field of bank-supplied text: formula guard (a leading `'`), then RFC 4180 quoting. */
@@ -45,9 +58,9 @@ export function csvTransactionLine(t: StatementLineRow): string {
     csvText(t.type),
     csvText(t.description),
     csvText(t.counterpartyName),
-    t.amount,
-    t.currency,
-    t.balanceAfter ?? '',
+    csvNumber(t.amount),
+    csvText(t.currency),
+    csvNumber(t.balanceAfter),
   ]);
 }
 
@@ -58,7 +71,7 @@ export function csvTransactionLine(t: StatementLineRow): string {
  */
 export function csvTotals(s: StatementResponse): string {
   const money = (label: string, amount: string | null) =>
-    line([label, '', '', '', '', '', amount ?? '', s.currency, '']);
+    line([label, '', '', '', '', '', csvNumber(amount), csvText(s.currency), '']);
   return (
     money('opening_balance', s.opening_balance) +
     money('total_credits', s.total_credits) +

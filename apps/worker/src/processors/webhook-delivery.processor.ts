@@ -111,13 +111,15 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
     }
 
     const lastError = result.excerpt ? `${result.error}: ${result.excerpt}` : result.error;
-    await this.events.recordFailedAttempt(target.id, result.status, lastError, final);
+    // A refused destination (not a public address) cannot succeed later: no retries.
+    const last = final || result.permanent === true;
+    await this.events.recordFailedAttempt(target.id, result.status, lastError, last);
     this.logger.warn(
-      { ...fields, status: result.status, attempt, final, error: result.error },
-      final ? 'webhook given up' : 'webhook attempt failed',
+      { ...fields, status: result.status, attempt, final: last, error: result.error },
+      last ? 'webhook given up' : 'webhook attempt failed',
     );
     // UnrecoverableError on the last attempt: the retry window may end before BullMQ's bound does.
-    if (final)
+    if (last)
       throw new UnrecoverableError(`webhook not delivered after ${attempt} attempts (${result.error})`);
     throw new WebhookAttemptFailed(result.error);
   }
@@ -142,6 +144,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
       eventId: target.id,
       eventType: target.type,
       timeoutMs: this.options.requestTimeoutMs,
+      allowPrivateAddresses: this.options.allowPrivateAddresses,
     });
   }
 }

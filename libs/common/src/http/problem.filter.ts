@@ -24,6 +24,12 @@ export function sendProblem(
   const requestId = String(req.id);
   if (parts.unexpected) {
     logger.error({ err: exception, request_id: requestId }, 'unhandled error');
+  } else if (parts.badValue) {
+    // Validation should have refused the value first: worth a look, but the client's fault.
+    logger.warn(
+      { err: exception, request_id: requestId },
+      `database refused a request value (${parts.badValue})`,
+    );
   }
   const body = problemBody(parts.code, parts.detail, requestId, parts.errors);
   if (reply.sent) return;

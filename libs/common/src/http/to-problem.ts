@@ -8,7 +8,29 @@ export interface ProblemParts {
   headers?: Record<string, string>;
   /** Unknown errors are logged with their stack; the client sees only the request id. */
   unexpected?: boolean;
+  /** A PostgreSQL data error that validation should have caught (logged as a warning). */
+  badValue?: string;
 }
+
+/**
+ * The SQLSTATE of a PostgreSQL error (pg's DatabaseError, or TypeORM's QueryFailedError around
+ * it), else null. Told apart from other `code`s (Fastify's `FST_…`, Node's `ECONNRESET`) by pg's
+ * `severity` field.
+ */
+export function postgresCode(err: unknown): string | null {
+  const e = err as { driverError?: unknown; code?: unknown; severity?: unknown } | null;
+  const db = (e?.driverError ?? e) as { code?: unknown; severity?: unknown } | null;
+  return db && typeof db.severity === 'string' && typeof db.code === 'string' && /^[0-9A-Z]{5}$/.test(db.code)
+    ? db.code
+    : null;
+}
+
+/**
+ * Class 22 (data exception: 22P02 bad text representation, 22007/22008 bad or out-of-range
+ * dates, 22021 bad encoding, 22003 numeric out of range…) and 54000 (e.g. a key too long for an
+ * index) are caused by a value in the request: a 400, never a 500, even where validation missed it.
+ */
+const isBadValueCode = (code: string): boolean => code.startsWith('22') || code === '54000';
 
 const BY_STATUS: Partial<Record<number, ProblemCode>> = {
   400: 'validation_failed',
@@ -66,6 +88,14 @@ export function toProblem(err: unknown): ProblemParts {
       const detail = Array.isArray(message) ? message.join('; ') : String(message);
       return { code, detail: code === 'not_found' ? 'No such resource' : detail };
     }
+  }
+  const pgCode = postgresCode(err);
+  if (pgCode && isBadValueCode(pgCode)) {
+    return {
+      code: 'validation_failed',
+      detail: 'A value in the request is out of range or malformed',
+      badValue: pgCode,
+    };
   }
   // Fastify sets statusCode on its own 4xx errors (e.g. a JSON syntax error from the parser).
   const statusCode = (err as { statusCode?: unknown } | null)?.statusCode;

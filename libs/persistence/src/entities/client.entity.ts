@@ -22,6 +22,10 @@ export class ClientEntity {
   @Column({ name: 'webhook_url', type: 'text', nullable: true })
   webhookUrl: string | null;
 
+  /** Where this client's consents may send the end user after the bank (exact URLs). */
+  @Column({ name: 'redirect_uris', type: 'text', array: true, default: () => "'{}'" })
+  redirectUris: string[];
+
   /** Webhook signing secret, encrypted (libs/crypto) because Hisob must read it back to sign. */
   @Column({ name: 'webhook_secret_enc', type: 'text' })
   webhookSecretEnc: string;

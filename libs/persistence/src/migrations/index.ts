@@ -5,6 +5,7 @@ import { DataReadIndexes1763888400000 } from './1763888400000-DataReadIndexes.js
 import { AccountTotals1763892000000 } from './1763892000000-AccountTotals.js';
 import { DropStatementIndex1763895600000 } from './1763895600000-DropStatementIndex.js';
 import { Coverage1765100000000 } from './1765100000000-Coverage.js';
+import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectUris.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   AccountTotals1763892000000,
   DropStatementIndex1763895600000,
   Coverage1765100000000,
+  ClientRedirectUris1796662023486,
 ];

@@ -8,6 +8,12 @@ export interface NewClient {
   apiKeyHash: string;
   webhookUrl: string | null;
   webhookSecretEnc: string;
+  redirectUris?: string[];
+}
+
+export interface ClientChanges {
+  webhookUrl?: string | null;
+  redirectUris?: string[];
 }
 
 @Injectable()
@@ -19,7 +25,16 @@ export class ClientRepository {
   }
 
   async create(c: NewClient, em?: EntityManager): Promise<ClientEntity> {
-    return this.repo(em).save(this.repo(em).create({ ...c, deletedAt: null }));
+    return this.repo(em).save(this.repo(em).create({ redirectUris: [], ...c, deletedAt: null }));
+  }
+
+  /** Changes a live client; null when there is none with this id. */
+  async update(id: string, changes: ClientChanges): Promise<ClientEntity | null> {
+    if (Object.keys(changes).length) {
+      const r = await this.repo().update({ id, deletedAt: IsNull() }, changes);
+      if (!r.affected) return null;
+    }
+    return this.findActive(id);
   }
 
   /** The live client owning this API key id, or null (deleted clients' keys stop working). */
