@@ -167,7 +167,7 @@ export interface Connector {
   revoke(session: BankSession): Promise<void>;
 
   /** The accounts the consent covers. */
-  listAccounts(session: BankSession): Promise<Account[]>;
+  listAccounts(session: BankSession): Promise<ItemsRead<Account>>;
 
   /** Balances of one account (`providerAccountId` from {@link listAccounts}); best effort. */
   getBalances(session: BankSession, accountId: string): Promise<Balance[]>;

@@ -163,9 +163,9 @@ export class SyncEngine {
       connector.listAccounts(s),
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
-    const accounts = listed.value;
+    const accounts = listed.value.items;
     const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow));
-    const coverage: StoredCoverage[] = [toStoredCoverage(okCoverage('accounts'))];
+    const coverage: StoredCoverage[] = [toStoredCoverage(readCoverage('accounts', listed.value))];
 
     if (reads(consent.permissions, 'cards') && connector.cards) {
       const cards = await this.call(session, 'best_effort', 'cards', attempt, (s) => connector.cards!(s));

@@ -100,7 +100,7 @@ describe('Alif Mobi authorisation (OAuth2 code + PKCE)', () => {
       state: null,
     });
     expect(sut2.scope).toContain('transactions');
-    expect(await sut.listAccounts(sut2)).toHaveLength(2);
+    expect((await sut.listAccounts(sut2)).items).toHaveLength(2);
   });
 
   it('sends client credentials with client_secret_basic', async () => {
@@ -222,7 +222,7 @@ describe('Alif Mobi authorisation (OAuth2 code + PKCE)', () => {
 
 describe('Alif Mobi OBP reads', () => {
   it('lists the accounts of this bank only, with currency from each account detail', async () => {
-    const accounts = await sut.listAccounts(session());
+    const accounts = (await sut.listAccounts(session())).items;
     expect(accounts.map((a) => [a.providerAccountId, a.currency, a.type])).toEqual([
       [TJS_ACCOUNT, 'TJS', 'wallet'],
       [USD_ACCOUNT, 'USD', 'savings'],

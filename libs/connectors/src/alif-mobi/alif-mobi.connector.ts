@@ -159,9 +159,10 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
      * each account's detail (`/banks/B/accounts/A/VIEW/account`) carries it in `balance.currency`.
      * Accounts at other banks (OBP's `/my/accounts` spans banks) are skipped.
      */
-    async listAccounts(session: BankSession): Promise<Account[]> {
+    async listAccounts(session: BankSession): Promise<ItemsRead<Account>> {
       const list = await obp.myAccounts(session.accessToken);
       const accounts: Account[] = [];
+      const skipped: SkippedItem[] = [];
       for (const [i, core] of list.accounts.entries()) {
         if (core.bank_id !== null && core.bank_id !== config.bankId) continue;
         if (core.id === null)
@@ -191,9 +192,15 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
             )
           ).transactions[0]?.details?.value?.currency ??
           null;
-        accounts.push(mapping('GET account', detail, () => mapAccount(core, detail, currency)));
+        try {
+          accounts.push(mapAccount(core, detail, currency));
+        } catch (err) {
+          // One account the view shows too little of (no currency anywhere) is reported, not the list.
+          if (!(err instanceof WireShapeError)) throw err;
+          skipped.push({ path: `$.accounts[${i}]`, reason: err.message });
+        }
       }
-      return accounts;
+      return { items: accounts, skipped };
     },
 
     /**

@@ -124,7 +124,7 @@ export function describeConnectorContract(
     });
 
     it('lists the accounts, including the paged one', async () => {
-      const accounts = await h.connector.listAccounts(session);
+      const accounts = (await h.connector.listAccounts(session)).items;
       expect(accounts.map((a) => a.providerAccountId)).toContain(h.accountId);
       expect(new Set(accounts.map((a) => a.providerAccountId)).size).toBe(accounts.length);
     });
