@@ -205,6 +205,15 @@ class SandboxApp {
       if (!completed || res.destroyed || res.writableEnded) return true;
     }
     const isObp = url.pathname.startsWith('/obp/');
+    if (fault.reset) {
+      req.socket.destroy();
+      return true;
+    }
+    if (fault.text !== undefined) {
+      res.writeHead(fault.status ?? 200, { 'content-type': 'text/plain; charset=utf-8', ...fault.headers });
+      res.end(fault.text);
+      return true;
+    }
     if (fault.body === 'malformed') {
       truncateResponse(res, fault.status);
       return false;
@@ -214,7 +223,7 @@ class SandboxApp {
         isObp && fault.status === 429
           ? tooManyRequests(60, fault.reset_s ?? secondsToNextMinute()).headers
           : {};
-      sendJson(res, fault.status ?? 200, fault.body, headers);
+      sendJson(res, fault.status ?? 200, fault.body, { ...headers, ...fault.headers });
       return true;
     }
     if (fault.status !== undefined) {

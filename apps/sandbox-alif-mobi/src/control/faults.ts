@@ -25,6 +25,12 @@ export interface FaultSpec {
   after?: number;
   /** For 429 on OBP paths: the `X-Rate-Limit-Reset` to announce (default: seconds to the next minute). */
   reset_s?: number;
+  /** Send this text as the body as it is (`text/plain` unless `headers` name a content type). */
+  text?: string;
+  /** Extra response headers (e.g. `Retry-After`, a proxy's `Content-Type`). */
+  headers?: Record<string, string>;
+  /** Drop the connection without an answer (a reset, as a crashing proxy does). */
+  reset?: boolean;
 }
 
 export interface Fault extends FaultSpec {
@@ -42,7 +48,18 @@ export class FaultValidationError extends Error {
   }
 }
 
-const KEYS = new Set(['match', 'status', 'body', 'delay_ms', 'times', 'after', 'reset_s']);
+const KEYS = new Set([
+  'match',
+  'status',
+  'body',
+  'delay_ms',
+  'times',
+  'after',
+  'reset_s',
+  'text',
+  'headers',
+  'reset',
+]);
 const MAX_DELAY_MS = 600_000;
 
 export class FaultRegistry {
@@ -179,8 +196,36 @@ export function validateFault(input: unknown): FaultSpec {
       problems.push('reset_s must be an integer 0..86400');
     else spec.reset_s = o.reset_s;
   }
-  if (spec.status === undefined && spec.body === undefined && spec.delay_ms === undefined) {
-    problems.push('a fault needs at least one of status, body, delay_ms');
+  if (o.text !== undefined) {
+    if (typeof o.text !== 'string' || o.text.length > 65_536)
+      problems.push('text must be a string of at most 64 KiB');
+    else if (spec.body !== undefined) problems.push('give either body or text, not both');
+    else spec.text = o.text;
+  }
+  if (o.headers !== undefined) {
+    const h = o.headers as Record<string, unknown>;
+    const ok =
+      typeof h === 'object' &&
+      h !== null &&
+      !Array.isArray(h) &&
+      Object.entries(h).every(
+        ([k, v]) => /^[A-Za-z0-9-]{1,64}$/.test(k) && typeof v === 'string' && !/[\r\n]/.test(v),
+      );
+    if (!ok) problems.push('headers must be an object of header names to single-line strings');
+    else spec.headers = h as Record<string, string>;
+  }
+  if (o.reset !== undefined) {
+    if (typeof o.reset !== 'boolean') problems.push('reset must be true or false');
+    else spec.reset = o.reset;
+  }
+  if (
+    spec.status === undefined &&
+    spec.body === undefined &&
+    spec.text === undefined &&
+    spec.delay_ms === undefined &&
+    !spec.reset
+  ) {
+    problems.push('a fault needs at least one of status, body, text, delay_ms, reset');
   }
   if (problems.length) throw new FaultValidationError(problems);
   return spec;

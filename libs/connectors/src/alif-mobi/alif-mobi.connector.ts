@@ -2,7 +2,7 @@ import type { Account } from '#domain/account.js';
 import type { Balance } from '#domain/balance.js';
 import type { Card } from '#domain/card.js';
 import type { Transfer } from '#domain/transfer.js';
-import { NotPermitted, ProtocolViolation, Unsupported } from '../connector-errors.js';
+import { ConnectorError, NotPermitted, ProtocolViolation, Unsupported } from '../connector-errors.js';
 import type {
   AuthorisationInput,
   AuthorisationStart,
@@ -242,10 +242,13 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
                   obp.transactions(session.accessToken, accountId, view, q),
                 );
         } catch (err) {
-          if (cp.ep === 'core' && (err instanceof NotPermitted || err instanceof Unsupported)) {
-            // The core endpoint needs the owner view (OBP-20019): page the held view by offset.
+          if (!(err instanceof ConnectorError)) throw err;
+          if (cp.ep === 'core' && (err.providerCode === 'OBP-20019' || err instanceof Unsupported)) {
+            // The core endpoint needs the owner view (OBP-20019) or is switched off: page the held
+            // view by offset. What the window already delivered (everything after `to`, and the
+            // boundary second's `seen`) is not delivered again.
             learnt.mode = 'offset';
-            cp = { ...cp, ep: 'offset', skip: 0, seen: [], at: null };
+            cp = { ...cp, ep: 'offset', skip: 0, at: secondIso(cp.to) };
             continue;
           }
           throw err;
@@ -314,6 +317,11 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
       );
     },
   } satisfies Connector;
+}
+
+/** The start of the second of an OBP request date (`…:ss.999Z` → `…:ss.000Z`). */
+function secondIso(date: string): string {
+  return new Date(Math.floor(Date.parse(date) / 1000) * 1000).toISOString();
 }
 
 /**

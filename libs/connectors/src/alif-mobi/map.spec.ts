@@ -1,6 +1,6 @@
 import type { Lenient } from '../wire.js';
 import { WireShapeError } from '../wire.js';
-import { fixture, TJS_ACCOUNT } from './fixtures/fixture-bank.js';
+import { fixture, TJS_ACCOUNT } from './fixtures/fixtures.js';
 import { mapAccount } from './map-account.js';
 import { mapBalances } from './map-balance.js';
 import { mapCard, maskPan } from './map-card.js';

@@ -1,6 +1,6 @@
 import { ProtocolViolation, RateLimited, ReauthRequired, Transient } from '../connector-errors.js';
 import type { HttpResponse } from '../http.js';
-import { fixtureText } from './fixtures/fixture-bank.js';
+import { fixtureText } from './fixtures/fixtures.js';
 import { mapObpError, obpCodes, retryAfterSeconds } from './obp-errors.js';
 
 function reply(status: number, text: string, headers: Record<string, string> = {}): HttpResponse {

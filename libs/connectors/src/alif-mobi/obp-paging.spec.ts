@@ -1,7 +1,7 @@
 import { ProtocolViolation } from '../connector-errors.js';
 import type { Checkpoint } from '../connector.js';
 import { WireShapeError } from '../wire.js';
-import { generateHistory, type FixtureTransaction } from './fixtures/fixture-bank.js';
+import { generateHistory, type FixtureTransaction } from './fixtures/fixtures.js';
 import { mapTransaction } from './map-transaction.js';
 import { advance, readCheckpoint, startCheckpoint, toCheckpoint, type ObpCheckpoint } from './obp-paging.js';
 import { parseTransaction, type ObpTransaction } from './obp.wire.js';

@@ -265,7 +265,8 @@ export function advance(
  * The next request starts at the first entry of the page's oldest second (its entries delivered
  * are remembered and dropped when they come again), so ties reordered between requests cannot
  * be skipped; postings arriving on top shift the offsets down, which can only repeat an entry
- * (stored once: rows are upserted by id), never skip one. The stream ends at the first entry
+ * (stored once: rows are upserted by id), never skip one. Entries after `to` are not delivered:
+ * they came after the stream began, or were delivered before it fell back to offsets. The stream ends at the first entry
  * older than the window's start (an incremental sync stops there) or at the end of the history.
  */
 function advanceByOffset(
@@ -276,6 +277,7 @@ function advanceByOffset(
   honoursLimit: boolean,
 ): PageStep {
   const fromMs = Date.parse(cp.from);
+  const toMs = Date.parse(cp.to);
   const boundary = cp.at ? Date.parse(cp.at) : null;
   const seen = new Set(cp.seen);
   const delivered = new Set<string>();
@@ -300,6 +302,9 @@ function advanceByOffset(
         reachedStart = true;
         return;
       }
+      // Newer than the stream's window: posted since it began (the next sync reads it), or
+      // delivered already before the stream fell back to offsets.
+      if (completed > toMs) return;
       const tx = map(t, path);
       if (seen.has(tx.providerTransactionId) && secondOf(completed) === boundary) return;
       if (delivered.has(tx.providerTransactionId)) return;

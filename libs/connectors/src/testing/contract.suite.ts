@@ -18,7 +18,7 @@ import type { BankSession, Checkpoint, Connector, TransactionPage } from '../con
  * sandbox): paging to completion, resume from a checkpoint with no gap and no duplicate, and
  * each bank fault surfacing as its typed error. Per-bank quirks stay in per-bank specs.
  *
- * A harness adapts one connector and one bank (a sandbox app, or a spec's fixture server) to the
+ * A harness adapts one connector and one bank (its sandbox app, with or without a profile) to the
  * suite; faults are injected through the bank (the sandbox's `/__sandbox/faults`), never by
  * mocking the connector.
  */
@@ -129,9 +129,14 @@ export function describeConnectorContract(
       expect(new Set(accounts.map((a) => a.providerAccountId)).size).toBe(accounts.length);
     });
 
-    it('reads balances of the account', async () => {
-      const balances = await h.connector.getBalances(session, h.accountId);
-      for (const b of balances) expect(typeof b.amount.toString()).toBe('string');
+    it('reads balances of the account, or says the bank does not show them (best effort)', async () => {
+      try {
+        const balances = await h.connector.getBalances(session, h.accountId);
+        for (const b of balances) expect(b.amount.toString()).toMatch(/^-?\d+(\.\d+)?$/);
+      } catch (err) {
+        // A view without balances, or a deployment without the endpoint: coverage, not a failure.
+        expect([NotPermitted, Unsupported].some((c) => err instanceof c)).toBe(true);
+      }
     });
 
     it('pages transactions to completion: one done page at the end, no duplicate id', () => {
@@ -206,6 +211,7 @@ export function describeConnectorContract(
       await expect(h.connector.listAccounts(session)).rejects.toBeInstanceOf(ReauthRequired);
       await h.injectFault('transient', 'balances');
       await expect(h.connector.getBalances(session, h.accountId)).rejects.toBeInstanceOf(Transient);
+      await h.clearFaults();
     });
   });
 }

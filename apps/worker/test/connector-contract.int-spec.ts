@@ -1,0 +1,21 @@
+import { describeConnectorContract } from '#connectors/testing/contract.suite.js';
+import { HYDRA_SCOPES, contractHarness } from './alif-mobi-at-sandbox.js';
+
+/**
+ * The connector contract (paging to completion, resume from any checkpoint with no gap and no
+ * duplicate, every fault class as its typed error) for Alif Mobi against the sandbox bank: as a
+ * healthy bank, and as real OBP-API deployments behave (libs/connectors/src/testing/contract.suite.ts).
+ */
+describeConnectorContract('alif-mobi against the sandbox', () => contractHarness());
+
+describeConnectorContract('alif-mobi behind a header-stripping proxy with a capped page size', () =>
+  contractHarness({ bank: { profiles: 'nginx,page-cap' } }),
+);
+
+describeConnectorContract('alif-mobi through a view without owner access', () =>
+  contractHarness({ bank: { profiles: 'restricted-view' } }),
+);
+
+describeConnectorContract('alif-mobi against the strict bank (every real-deployment behaviour at once)', () =>
+  contractHarness({ bank: { profiles: 'strict' }, env: HYDRA_SCOPES }),
+);
