@@ -435,7 +435,7 @@ async function main(): Promise<number> {
   await admin(`CREATE DATABASE "${dbName}"`);
   dbCreated = true;
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
-    env: { ...process.env, DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 120_000,
   });

@@ -71,7 +71,7 @@ async function admin(sql: string) {
 async function main() {
   await admin(`CREATE DATABASE "${dbName}"`);
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
-    env: { ...process.env, DATABASE_URL: dbUrl },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl },
     stdio: 'ignore',
   });
   // Sandbox ledger of `size` postings over its three demo users; every user gets a consent.

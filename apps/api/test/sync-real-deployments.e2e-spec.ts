@@ -1,3 +1,4 @@
+import { HYDRA_SCOPES } from '../../worker/test/alif-mobi-at-sandbox.js';
 import { startStack, until, type Stack } from './stack.js';
 
 /**
@@ -21,17 +22,13 @@ const normal = (decimal: string) => {
   return `${i}.${f.padEnd(2, '0').slice(0, 2)}`;
 };
 
-const HYDRA_SCOPES = {
-  ALIF_MOBI_SCOPE_BASE: 'openid offline',
-  ALIF_MOBI_SCOPE_MAP:
-    'accounts=ReadAccountsBasic,balances=ReadBalances,transactions=ReadTransactionsDetail,cards=ReadCards,transfers=ReadTransactionRequests',
-};
-
 const PROFILES: Array<{
   profile: string;
   missing: Array<[string, string]>;
   env?: Record<string, string>;
   bank?: Record<string, unknown>;
+  /** The bank's time zone, when not UTC: booking dates and statement days are its local days. */
+  tz?: string;
 }> = [
   {
     profile: 'endpoints-off',
@@ -54,6 +51,13 @@ const PROFILES: Array<{
   // Tokens that expire within the sync: OBP-20206 is refreshed and the read repeated.
   { profile: 'short-tokens', missing: [], bank: { accessTokenTtlS: 1 } },
   { profile: 'hydra-scopes', missing: [], env: HYDRA_SCOPES },
+  // Alif's own zone (the connector's default): an entry at 20:00 UTC is booked the next day there.
+  {
+    profile: 'opening-booked',
+    missing: [],
+    tz: 'Asia/Dushanbe',
+    env: { ALIF_MOBI_TIME_ZONE: 'Asia/Dushanbe' },
+  },
   {
     profile: 'strict',
     env: HYDRA_SCOPES,
@@ -66,8 +70,8 @@ const PROFILES: Array<{
 ];
 
 describe.each(PROFILES)(
-  'Alif Mobi against a real-deployment bank: $profile',
-  ({ profile, missing, env, bank }) => {
+  'Alif Mobi against a real-deployment bank: $profile $tz',
+  ({ profile, missing, env, bank, tz }) => {
     let s: Stack;
     let consentId: string;
     let sync: any;
@@ -134,7 +138,7 @@ describe.each(PROFILES)(
         const to = '2026-03-31';
         const bank: Summary = await s.control(
           'GET',
-          `/accounts/${row!.pid}/summary?from_date=${from}&to_date=${to}`,
+          `/accounts/${row!.pid}/summary?from_date=${from}&to_date=${to}${tz ? `&tz=${tz}` : ''}`,
         );
         const statement = await s.get(`/v1/accounts/${account.id}/statement?from_date=${from}&to_date=${to}`);
         expect(statement).toMatchObject({
