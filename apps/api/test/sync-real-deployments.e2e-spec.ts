@@ -49,7 +49,7 @@ const PROFILES: Array<{
   { profile: 'page-cap', missing: [] },
   { profile: 'real-shapes', missing: [] },
   // Tokens that expire within the sync: OBP-20206 is refreshed and the read repeated.
-  { profile: 'short-tokens', missing: [], bank: { accessTokenTtlS: 1 } },
+  { profile: 'short-tokens', missing: [], bank: { accessTokenTtlS: 2 } },
   { profile: 'hydra-scopes', missing: [], env: HYDRA_SCOPES },
   // Alif's own zone (the connector's default): an entry at 20:00 UTC is booked the next day there.
   {
@@ -69,8 +69,8 @@ const PROFILES: Array<{
   },
 ];
 
-describe.each(PROFILES)(
-  'Alif Mobi against a real-deployment bank: $profile $tz',
+describe.each(PROFILES.map((p) => ({ ...p, label: p.tz ? `${p.profile}, booking in ${p.tz}` : p.profile })))(
+  'Alif Mobi against a real-deployment bank: $label',
   ({ profile, missing, env, bank, tz }) => {
     let s: Stack;
     let consentId: string;

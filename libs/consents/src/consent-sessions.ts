@@ -52,6 +52,17 @@ export class ConsentSessions {
    * @throws the connector errors of the refresh grant.
    */
   async refreshAfter(consentId: string, stale: BankSession): Promise<BankSession> {
+    return (await this.renewAfter(consentId, stale)).session;
+  }
+
+  /**
+   * {@link refreshAfter}, saying whether this call made the refresh grant (`renewed`) or took the
+   * newer session another process had stored (which may itself have expired since).
+   */
+  async renewAfter(
+    consentId: string,
+    stale: BankSession,
+  ): Promise<{ session: BankSession; renewed: boolean }> {
     const fresh = await this.ds.transaction(async (em) => {
       const consent = await this.consents.lockById(consentId, em);
       const { sessionEnc } = consent ? await this.consents.readSecrets(consentId, em) : { sessionEnc: null };
@@ -77,6 +88,6 @@ export class ConsentSessions {
         fresh.session.expiresAt ? new Date(fresh.session.expiresAt) : null,
       );
     }
-    return fresh.session;
+    return fresh;
   }
 }

@@ -120,8 +120,7 @@ export class SyncEngine {
         if (!isConnectorError(err)) throw err;
         const decision = decideFault(err, { importance, refreshed, finalAttempt: attempt.finalAttempt });
         if (decision.action === 'refresh_then_retry') {
-          await this.refresh(session, resource, attempt);
-          refreshed = true;
+          refreshed = await this.refresh(session, resource, attempt);
           continue;
         }
         if (decision.action === 'record')
@@ -131,10 +130,16 @@ export class SyncEngine {
     }
   }
 
-  /** Replaces the job's session by a newer one; a refused refresh is a mandatory failure. */
-  private async refresh(session: Session, resource: CoverageResource, attempt: JobAttempt): Promise<void> {
+  /**
+   * Replaces the job's session by a newer one; a refused refresh is a mandatory failure. Returns
+   * whether this was a refresh grant of its own: a newer session another process stored may have
+   * expired in turn, and does not spend the call's one refresh.
+   */
+  private async refresh(session: Session, resource: CoverageResource, attempt: JobAttempt): Promise<boolean> {
     try {
-      session.current = await this.sessions.refreshAfter(session.consentId, session.current);
+      const fresh = await this.sessions.renewAfter(session.consentId, session.current);
+      session.current = fresh.session;
+      return fresh.renewed;
     } catch (err) {
       if (!isConnectorError(err)) throw err;
       const decision = decideFault(err, {
@@ -299,8 +304,7 @@ export class SyncEngine {
             throw new SyncFault(decision, err, 'transactions');
           }
           // Resume from the last committed page with the refreshed session.
-          await this.refresh(session, 'transactions', attempt);
-          refreshed = true;
+          refreshed = await this.refresh(session, 'transactions', attempt);
         }
       }
 
