@@ -180,48 +180,9 @@ export function advance(
   honoursLimit = false,
 ): PageStep {
   if (cp.ep === 'offset') return advanceByOffset(cp, page, limit, map, honoursLimit);
-  const fromMs = Date.parse(cp.from);
-  const toMs = Date.parse(cp.to);
-  const boundary = secondOf(toMs);
-  const seen = new Set(cp.seen);
-  const delivered = new Set<string>();
-  const transactions: Transaction[] = [];
-  let previous = Number.POSITIVE_INFINITY;
-  let oldest = Number.POSITIVE_INFINITY;
-  const secondOfEntry: number[] = [];
-
-  page.forEach((t, i) => {
-    const path = `$.transactions[${i}]`;
-    try {
-      const completed = obpInstant(t.details?.completed ?? null, `${path}.details.completed`).ms;
-      if (completed > toMs || completed < fromMs) {
-        throw new PagingIgnored(
-          `${path}.details.completed`,
-          `a date within the requested window [${cp.from}, ${cp.to}]`,
-          t.details?.completed,
-        );
-      }
-      if (completed > previous) {
-        throw new PagingIgnored(
-          `${path}.details.completed`,
-          'entries sorted by completed date, newest first',
-          t.details?.completed,
-        );
-      }
-      previous = completed;
-      oldest = secondOf(completed);
-      secondOfEntry.push(oldest);
-      const tx = map(t, path);
-      // An entry of the boundary second delivered by an earlier page, or repeated within this one.
-      if (seen.has(tx.providerTransactionId) && secondOf(completed) === boundary) return;
-      if (delivered.has(tx.providerTransactionId)) return;
-      delivered.add(tx.providerTransactionId);
-      transactions.push(tx);
-    } catch (err) {
-      if (err instanceof WireShapeError && err.item === undefined) err.item = t;
-      throw err;
-    }
-  });
+  const boundary = secondOf(Date.parse(cp.to));
+  const { transactions, seconds: secondOfEntry } = scanPage(cp, page, map, boundary, 'window');
+  const oldest = secondOfEntry.at(-1) ?? Number.POSITIVE_INFINITY;
 
   const full = page.length >= limit;
   const end = page.length === 0 || (!full && (honoursLimit || (cp.cap !== null && page.length < cp.cap)));
@@ -276,9 +237,67 @@ function advanceByOffset(
   map: (t: ObpTransaction, path: string) => Transaction,
   honoursLimit: boolean,
 ): PageStep {
+  const boundary = cp.at ? Date.parse(cp.at) : null;
+  const { transactions, seconds, reachedStart } = scanPage(cp, page, map, boundary, 'filter');
+
+  const full = page.length >= limit;
+  const end =
+    reachedStart ||
+    page.length === 0 ||
+    (!full && (honoursLimit || (cp.cap !== null && page.length < cp.cap)));
+  if (end) return { transactions, next: { ...cp, done: true } };
+  const cap = full ? cp.cap : Math.max(cp.cap ?? 0, page.length);
+  const oldest = seconds.at(-1)!;
+  const inOldest = seconds.filter((s) => s === oldest).length;
+  const idsInOldest = page
+    .filter((_, i) => seconds[i] === oldest)
+    .map((t) => t.id)
+    .filter((id): id is string => id !== null);
+  const at = new Date(oldest).toISOString();
+  if (inOldest === page.length) {
+    // One second fills the page: walk it by offset.
+    if (
+      transactions.length === 0 &&
+      oldest === boundary &&
+      cp.skip > 0 &&
+      idsInOldest.every((id) => cp.seen.includes(id))
+    ) {
+      throw new PagingIgnored('$.transactions', 'a page honouring the offset', 'a repeat');
+    }
+    const ids = [...new Set([...(oldest === boundary ? cp.seen : []), ...idsInOldest])];
+    return {
+      transactions,
+      next: { ...cp, skip: cp.skip + page.length, seen: ids.length > MAX_SEEN ? [] : ids, at, cap },
+    };
+  }
+  return {
+    transactions,
+    next: {
+      ...cp,
+      skip: cp.skip + page.length - inOldest,
+      seen: idsInOldest.length > MAX_SEEN ? [] : idsInOldest,
+      at,
+      cap,
+    },
+  };
+}
+
+/**
+ * Reads one page: each entry's completed second, newest first, mapped; the entries of the
+ * `boundary` second delivered by an earlier page (`cp.seen`) and repeats within the page left out.
+ * `window`: an entry outside `[from, to]` or out of order means the bank ignored the paging
+ * parameters ({@link PagingIgnored}). `filter` (offset mode): entries after `to` are left out and
+ * the first one before `from` ends the scan (`reachedStart`); order is still required.
+ */
+function scanPage(
+  cp: ObpCheckpoint,
+  page: readonly ObpTransaction[],
+  map: (t: ObpTransaction, path: string) => Transaction,
+  boundary: number | null,
+  window: 'window' | 'filter',
+): { transactions: Transaction[]; seconds: number[]; reachedStart: boolean } {
   const fromMs = Date.parse(cp.from);
   const toMs = Date.parse(cp.to);
-  const boundary = cp.at ? Date.parse(cp.at) : null;
   const seen = new Set(cp.seen);
   const delivered = new Set<string>();
   const transactions: Transaction[] = [];
@@ -289,8 +308,15 @@ function advanceByOffset(
     const path = `$.transactions[${i}]`;
     try {
       const completed = obpInstant(t.details?.completed ?? null, `${path}.details.completed`).ms;
+      if (window === 'window' && (completed > toMs || completed < fromMs)) {
+        throw new PagingIgnored(
+          `${path}.details.completed`,
+          `a date within the requested window [${cp.from}, ${cp.to}]`,
+          t.details?.completed,
+        );
+      }
       if (completed > previous) {
-        throw new WireShapeError(
+        throw new PagingIgnored(
           `${path}.details.completed`,
           'entries sorted by completed date, newest first',
           t.details?.completed,
@@ -315,46 +341,7 @@ function advanceByOffset(
       throw err;
     }
   });
-  const full = page.length >= limit;
-  const end =
-    reachedStart ||
-    page.length === 0 ||
-    (!full && (honoursLimit || (cp.cap !== null && page.length < cp.cap)));
-  if (end) return { transactions, next: { ...cp, done: true } };
-  const cap = full ? cp.cap : Math.max(cp.cap ?? 0, page.length);
-  const oldest = seconds.at(-1)!;
-  const inOldest = seconds.filter((s) => s === oldest).length;
-  const idsInOldest = page
-    .filter((_, i) => seconds[i] === oldest)
-    .map((t) => t.id)
-    .filter((id): id is string => id !== null);
-  const at = new Date(oldest).toISOString();
-  if (inOldest === page.length) {
-    // One second fills the page: walk it by offset.
-    if (
-      transactions.length === 0 &&
-      oldest === boundary &&
-      cp.skip > 0 &&
-      idsInOldest.every((id) => seen.has(id))
-    ) {
-      throw new PagingIgnored('$.transactions', 'a page honouring the offset', 'a repeat');
-    }
-    const ids = [...new Set([...(oldest === boundary ? cp.seen : []), ...idsInOldest])];
-    return {
-      transactions,
-      next: { ...cp, skip: cp.skip + page.length, seen: ids.length > MAX_SEEN ? [] : ids, at, cap },
-    };
-  }
-  return {
-    transactions,
-    next: {
-      ...cp,
-      skip: cp.skip + page.length - inOldest,
-      seen: idsInOldest.length > MAX_SEEN ? [] : idsInOldest,
-      at,
-      cap,
-    },
-  };
+  return { transactions, seconds, reachedStart };
 }
 
 function secondOf(ms: number): number {
