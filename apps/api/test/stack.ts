@@ -2,6 +2,7 @@ import pg from 'pg';
 import { authoriseAtBank } from '#testing/sca-browser.js';
 import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
 import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
+import { sandboxControl, startTestSandbox } from '../../worker/test/alif-mobi-at-sandbox.js';
 import { CLIENT_REDIRECT_URI, bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
 
 export const USER = { username: 'dilnoza', password: 'Dilnoza-2024', otp: '123456' };
@@ -35,23 +36,8 @@ export async function startStack(
     bank?: Parameters<typeof startAlifMobiSandbox>[0];
   } = {},
 ): Promise<Stack> {
-  const bank = await startAlifMobiSandbox({
-    port: 0,
-    logLevel: 'silent',
-    // A fixed today: without it the sandbox's history ends on the real current date.
-    anchorDate: '2026-06-30',
-    ...opts.bank,
-  });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${bank.url}/__sandbox${path}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (res.status >= 400)
-      throw new Error(`sandbox control ${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json().catch(() => null);
-  };
+  const bank = await startTestSandbox(opts.bank);
+  const control = sandboxControl(bank);
   const port = await freePort();
   await control('POST', '/clients', {
     client_id: 'hisob-e2e',

@@ -54,22 +54,8 @@ export async function alifMobiAtSandbox(
     timeoutMs?: number;
   } = {},
 ): Promise<AlifMobiAtSandbox> {
-  const bank = await startAlifMobiSandbox({
-    port: 0,
-    logLevel: 'silent',
-    anchorDate: '2026-06-30',
-    ...opts.bank,
-  });
-  const control = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${bank.url}/__sandbox${path}`, {
-      method,
-      headers: body ? { 'content-type': 'application/json' } : {},
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    if (res.status >= 400)
-      throw new Error(`sandbox control ${method} ${path}: ${res.status} ${await res.text()}`);
-    return res.json().catch(() => null);
-  };
+  const bank = await startTestSandbox(opts.bank);
+  const control = sandboxControl(bank);
   await control('POST', '/clients', { ...CLIENT, redirect_uris: [REDIRECT_URI], ...opts.client });
   const config = cleanEnv(
     {
@@ -105,6 +91,25 @@ export async function alifMobiAtSandbox(
     authorise,
     session: async () => (await authorise()).session(),
     close: () => bank.close(),
+  };
+}
+
+/** The Alif Mobi sandbox for a test: any free port, silent, its today pinned (else it is the real date). */
+export function startTestSandbox(opts: AlifMobiSandboxOptions = {}): Promise<RunningSandbox> {
+  return startAlifMobiSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30', ...opts });
+}
+
+/** The sandbox's control API (`/__sandbox…`): JSON in and out, any 4xx/5xx thrown. */
+export function sandboxControl(bank: RunningSandbox) {
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const res = await fetch(`${bank.url}/__sandbox${path}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    if (res.status >= 400)
+      throw new Error(`sandbox control ${method} ${path}: ${res.status} ${await res.text()}`);
+    return res.json().catch(() => null);
   };
 }
 
