@@ -13,8 +13,8 @@ export interface Stack {
   bank: RunningSandbox;
   api: ApiHarness;
   worker: WorkerHarness | null;
-  client: { id: string; apiKey: string };
-  other: { id: string; apiKey: string };
+  client: { id: string; apiKey: string; webhookSecret: string };
+  other: { id: string; apiKey: string; webhookSecret: string };
   /** The sandbox's control API (`/__sandbox…`). */
   control(method: string, path: string, body?: unknown): Promise<any>;
   db<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -32,6 +32,8 @@ export interface Stack {
 export async function startStack(
   opts: {
     worker?: boolean;
+    /** Keep the worker's log lines (`stack.worker.logs`), at debug level. */
+    workerLogs?: boolean;
     env?: Record<string, string>;
     bank?: Parameters<typeof startAlifMobiSandbox>[0];
   } = {},
@@ -60,11 +62,14 @@ export async function startStack(
   const worker =
     opts.worker === false
       ? null
-      : await startWorker({
-          ...env,
-          DATABASE_URL: api.db.url,
-          HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX,
-        });
+      : await startWorker(
+          {
+            ...env,
+            DATABASE_URL: api.db.url,
+            HISOB_REDIS_PREFIX: api.config.HISOB_REDIS_PREFIX,
+          },
+          { captureLogs: opts.workerLogs ?? false },
+        );
   const client = await api.newClient('treasury');
   const other = await api.newClient('someone-else');
 

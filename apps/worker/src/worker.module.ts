@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import type { WorkerEnv } from '#common/config.js';
 import { CoreModule } from '#common/core.module.js';
 import { baseLoggerOptions } from '#common/logging.js';
@@ -23,13 +24,18 @@ import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processo
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(config: WorkerEnv): DynamicModule {
+  /** `logStream`: where the JSON log lines go (default stdout; tests capture them). */
+  static forRoot(config: WorkerEnv, logStream?: DestinationStream): DynamicModule {
     configureJobLocks(config.HISOB_JOB_LOCK_MS);
     return {
       module: WorkerModule,
       imports: [
         CoreModule.forRoot(config),
-        LoggerModule.forRoot({ pinoHttp: baseLoggerOptions(config.HISOB_LOG_LEVEL, 'hisob-worker') }),
+        LoggerModule.forRoot({
+          pinoHttp: logStream
+            ? [baseLoggerOptions(config.HISOB_LOG_LEVEL, 'hisob-worker'), logStream]
+            : baseLoggerOptions(config.HISOB_LOG_LEVEL, 'hisob-worker'),
+        }),
         TypeOrmModule.forRoot(
           dataSourceOptions({
             url: config.DATABASE_URL,

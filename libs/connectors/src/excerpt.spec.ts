@@ -43,6 +43,11 @@ describe('redact', () => {
     ['https://bank.example/cb?code=oauth-code-10&state=xyz', ['oauth-code-10']],
     ['error: invalid client_secret=cs-11; retry', ['cs-11']],
     ['Authorization: Basic aGlzb2I6c2VjcmV0LXNhbmRib3g=', ['aGlzb2I6c2VjcmV0LXNhbmRib3g']],
+    // Found by the leak scan: tokens quoted inside an error message, and escaped JSON in a string.
+    ['{"message":"bad accessToken: \\"at-12-secret\\""}', ['at-12-secret']],
+    ['{"detail":"{\\"access_token\\":\\"at-13-secret\\"}"}', ['at-13-secret']],
+    ["refresh_token='rt-14-secret'", ['rt-14-secret']],
+    ['accessToken: at-15-secret-value', ['at-15-secret-value']],
   ])('removes secrets from %j', (text, secrets) => {
     const sut = redact(text);
     for (const s of secrets) expect(sut).not.toContain(s);

@@ -16,6 +16,10 @@ const SECRET_NAME =
 const REDACTIONS: ReadonlyArray<readonly [RegExp, string]> = [
   // JSON: "access_token":"…", "accessToken": "…", "clientSecret":"…" (any case).
   [new RegExp(`("${SECRET_NAME}"\\s*:\\s*")(?:[^"\\\\]|\\\\.)*"`, 'gi'), '$1[redacted]"'],
+  // The same inside text or escaped JSON: accessToken: "…", \"access_token\":\"…\", token='…'.
+  [new RegExp(`(${SECRET_NAME}\\\\?["']?\\s*[:=]\\s*\\\\?["'])[^"'\\\\]*`, 'gi'), '$1[redacted]'],
+  // Unquoted in text: accessToken: abc…, refresh_token abc… is left alone (no separator).
+  [new RegExp(`(${SECRET_NAME}\\s*:\\s*)(?!\\[redacted)[A-Za-z0-9._~+/=-]{8,}`, 'gi'), '$1[redacted]'],
   // Form-encoded or query: access_token=…&, refreshToken=…, client_secret=… up to & ; space or quote.
   [new RegExp(`((?:^|[?&;\\s"'])${SECRET_NAME}=)[^&;\\s"']*`, 'gi'), '$1[redacted]'],
   // Bearer / Basic / DirectLogin credentials echoed back.
