@@ -144,6 +144,10 @@ describe('the schema diff', () => {
       { kind: 'no_value', path: '$.items[].id', actual: 'null' },
     ]);
     expect(new SchemaDiff(schema, enums).add({ items: [] }).notes()).toEqual([]);
+    const lists = s.object({ tags: s.array(s.string()), legacy: s.quiet(s.string()) });
+    expect(new SchemaDiff(lists).add({ tags: [] }).notes()).toEqual([
+      { kind: 'no_value', path: '$.tags', actual: 'empty' },
+    ]);
   });
 
   it('lists the paths the schema reads', () => {

@@ -46,6 +46,8 @@ export interface WireSchema {
   readonly items?: WireSchema;
   /** Strings: the name of the closed value set the mappers know (see {@link EnumCheckers}). */
   readonly enum?: string;
+  /** Never noted when it carries no value (absent by design on some endpoint, a legacy alias). */
+  readonly quiet?: boolean;
 }
 
 type Options = { readonly presence?: Presence; readonly enum?: string };
@@ -90,6 +92,8 @@ export const s = {
   optional: (node: WireSchema): WireSchema => ({ ...node, presence: 'optional' }),
   /** The same node, required. */
   required: (node: WireSchema): WireSchema => ({ ...node, presence: 'required' }),
+  /** The same node, optional and never noted when absent. */
+  quiet: (node: WireSchema): WireSchema => ({ ...node, presence: 'optional', quiet: true }),
 };
 
 /** Is `value` a code the mappers know? One checker per {@link WireSchema.enum} name. */
@@ -147,8 +151,8 @@ export interface DriftFinding {
 export interface DriftNote {
   readonly kind: 'no_value';
   readonly path: string;
-  /** `null` or `absent`. */
-  readonly actual: 'null' | 'absent';
+  /** `null`, `empty` (an empty list) or `absent`. */
+  readonly actual: 'null' | 'empty' | 'absent';
 }
 
 /** A call that did not answer 2xx with JSON. */
@@ -239,7 +243,10 @@ export function maskId(id: string): string {
 export class SchemaDiff {
   private readonly findings = new Map<string, { -readonly [K in keyof DriftFinding]: DriftFinding[K] }>();
   /** Per read field (normalised path): parents seen, values seen, nulls seen. */
-  private readonly seen = new Map<string, { parents: number; values: number; nulls: number }>();
+  private readonly seen = new Map<
+    string,
+    { parents: number; values: number; nulls: number; empties: number }
+  >();
   /** Bodies compared. */
   bodies = 0;
 
@@ -267,7 +274,11 @@ export class SchemaDiff {
     const out: DriftNote[] = [];
     for (const [path, n] of this.seen) {
       if (n.parents > 0 && n.values === 0)
-        out.push({ kind: 'no_value', path, actual: n.nulls > 0 ? 'null' : 'absent' });
+        out.push({
+          kind: 'no_value',
+          path,
+          actual: n.nulls > 0 ? 'null' : n.empties > 0 ? 'empty' : 'absent',
+        });
     }
     return out.sort((a, b) => a.path.localeCompare(b.path));
   }
@@ -279,9 +290,9 @@ export class SchemaDiff {
     else this.findings.set(key, { kind, path, expected, actual, count: 1, at });
   }
 
-  private tally(path: string, field: 'parents' | 'values' | 'nulls'): void {
+  private tally(path: string, field: 'parents' | 'values' | 'nulls' | 'empties'): void {
     let n = this.seen.get(path);
-    if (!n) this.seen.set(path, (n = { parents: 0, values: 0, nulls: 0 }));
+    if (!n) this.seen.set(path, (n = { parents: 0, values: 0, nulls: 0, empties: 0 }));
     n[field]++;
   }
 
@@ -325,10 +336,11 @@ export class SchemaDiff {
     for (const [name, field] of Object.entries(fields)) {
       const p = `${path}.${name}`;
       const v = o[name];
-      if (field.read && field.presence !== 'required') {
+      if (field.read && field.presence !== 'required' && !field.quiet) {
         this.tally(p, 'parents');
         if (v === null) this.tally(p, 'nulls');
-        else if (v !== undefined && !(Array.isArray(v) && v.length === 0)) this.tally(p, 'values');
+        else if (Array.isArray(v) && v.length === 0) this.tally(p, 'empties');
+        else if (v !== undefined) this.tally(p, 'values');
       }
       if (v === undefined) {
         if (field.presence !== 'optional')
@@ -483,15 +495,25 @@ export function driftCounts(
   return out;
 }
 
-/** A one-line summary for logs. */
+/** The report as one log line's fields: states, findings and failed calls (paths, types, codes). */
 export function summariseReport(report: DriftReport): Record<string, unknown> {
   return {
     provider: report.provider,
     drifted: report.drifted,
     drift_count: report.driftCount,
     unreachable_count: report.unreachableCount,
-    resources: Object.fromEntries(
-      report.resources.map((r) => [r.resource, { state: r.state, findings: r.findings.length }]),
+    resources: Object.fromEntries(report.resources.map((r) => [r.resource, r.state])),
+    findings: report.resources.flatMap((r) =>
+      r.findings.map((f) => ({
+        resource: r.resource,
+        kind: f.kind,
+        path: f.path,
+        actual: f.actual,
+        count: f.count,
+      })),
+    ),
+    errors: report.resources.flatMap((r) =>
+      r.errors.map((e) => ({ resource: r.resource, state: e.state, status: e.status, code: e.code })),
     ),
   };
 }

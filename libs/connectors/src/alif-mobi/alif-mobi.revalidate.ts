@@ -82,15 +82,14 @@ function transactions(core: boolean): WireSchema {
             new_balance: amount(),
             value: amount(),
           }),
-          metadata: s.object(
-            {
+          metadata: (core ? s.quiet : (n: WireSchema) => n)(
+            s.object({
               narrative: s.string(),
               comments: s.ignored(),
               tags: s.ignored(),
               images: s.ignored(),
               where: s.ignored(),
-            },
-            core ? { presence: 'optional' } : {},
+            }),
           ),
           transaction_attributes: s.array(attribute('transaction_attribute_id')),
         }),
@@ -224,7 +223,8 @@ export const OBP_SCHEMAS = {
     return s.object(
       {
         transaction_requests_with_charges: s.array(request, { presence: 'optional' }),
-        transaction_requests: s.array(request, { presence: 'optional' }),
+        // The list's name before v2.1.0, still accepted by the guard.
+        transaction_requests: s.quiet(s.array(request)),
       },
       { anyOf: [['transaction_requests_with_charges', 'transaction_requests']] },
     );
@@ -429,7 +429,15 @@ export async function revalidateAlifMobi(
       if (p !== probes.accounts && p !== probes.cards) p.skip('no account of this bank');
   }
 
-  await read(probes.cards, '/cards', '/cards', null);
+  const cards = (await read(probes.cards, '/cards', '/cards', null)) as { cards?: unknown } | null;
+  if (Array.isArray(cards?.cards)) {
+    const others = cards.cards.filter((c) => {
+      const bankOf = (c as { bank_id?: unknown } | null)?.bank_id;
+      return typeof bankOf === 'string' && bankOf !== cfg.bankId;
+    }).length;
+    // OBP's v1.3.0 `/cards` lists the user's cards at every bank; the connector keeps this bank's.
+    if (others > 0) probes.cards.note(`${others} card(s) of other banks, not this consent's`);
+  }
 
   const window = {
     limit: String(PAGE),
