@@ -28,6 +28,7 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor.js
 import { RedisConnection } from './infra/redis.provider.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { RevalidationMetrics } from './metrics/revalidation.metrics.js';
 import { ProvidersController } from './providers/providers.controller.js';
 
 export interface ApiModuleOptions {
@@ -80,6 +81,7 @@ export class AppModule {
         AdminGuard,
         ClientsService,
         MetricsService,
+        RevalidationMetrics,
         ConsentsService,
         IdempotencyRepository,
         IdempotencyInterceptor,

@@ -9,6 +9,7 @@ import { ClientRepository } from '#persistence/repositories/client.repository.js
 import { ClientsService, toClientResponse } from './admin/clients.service.js';
 import { DemoSeed } from './admin/demo-seed.js';
 import { rotateKeys } from './admin/key-rotation.js';
+import { revalidateCommand } from './revalidation/revalidate.command.js';
 
 const USAGE = `Usage: npm run hisob -- <command>
 
@@ -21,6 +22,10 @@ const USAGE = `Usage: npm run hisob -- <command>
   demo seed                                            create the demo client with HISOB_DEMO_API_KEY
   keys rotate                                          re-encrypt every stored secret under the first key of
                                                        HISOB_ENCRYPTION_KEY (then the old key can be dropped)
+  revalidate <consent_id> [--json]                     read every resource of the consent's provider once and
+                                                       report drift from the connector's schemas; exit 0 no
+                                                       drift, 1 drift or a resource unreachable, 2 consent
+                                                       not found / not active / session refused
 `;
 
 const out = (v: unknown) => process.stdout.write(`${JSON.stringify(v, null, 2)}\n`);
@@ -35,6 +40,7 @@ async function main(argv: string[]): Promise<number> {
       name: { type: 'string' },
       'webhook-url': { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
+      json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -44,6 +50,11 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   const config = loadApiConfig();
+  if (group === 'revalidate') {
+    if (!action || arg) throw new UsageError('revalidate needs one consent id');
+    const write = (s: string) => process.stdout.write(s);
+    return revalidateCommand(config, action, values.json ?? false, write, (s) => process.stderr.write(s));
+  }
   const ds = createDataSource({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'hisob-cli' });
   await ds.initialize();
   try {

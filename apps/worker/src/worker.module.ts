@@ -3,11 +3,12 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import type { WorkerEnv } from '#common/config.js';
+import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
 import { CoreModule } from '#common/core.module.js';
 import { baseLoggerOptions } from '#common/logging.js';
 import { QUEUES, bullConnection, configureJobLocks } from '#common/queues.js';
 import { ConsentsModule } from '#consents/consents.module.js';
+import { RevalidationStore } from '#consents/consent-revalidation.js';
 import { SyncModule } from '#sync/sync.module.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
@@ -55,6 +56,11 @@ export class WorkerModule {
       ],
       providers: [
         IdempotencyRepository,
+        {
+          provide: RevalidationStore,
+          inject: [APP_CONFIG],
+          useFactory: (c: WorkerEnv) => RevalidationStore.connect(c.REDIS_URL, c.HISOB_REDIS_PREFIX),
+        },
         TokenRefreshProcessor,
         RetentionPurgeProcessor,
         MaintenanceProcessor,

@@ -71,6 +71,8 @@ const workerSpec = {
   HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
   /** Days before the newest stored booking date that an incremental sync reads again (late postings). */
   HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),
+  /** Hours between two re-validation passes of each provider (drift report, `/metrics`); 0 = off. */
+  HISOB_REVALIDATE_INTERVAL_HOURS: num({ default: 24 }),
 };
 
 export type ApiEnv = CleanedEnv<typeof apiSpec> & ProviderEnv;

@@ -53,7 +53,10 @@ export interface TokenRefreshJob {
 
 /** Periodic sweeps (BullMQ job schedulers on the maintenance queue). */
 export type MaintenanceJob =
-  { task: 'expire-consents' } | { task: 'purge-idempotency-keys' } | { task: 'schedule-syncs' };
+  | { task: 'expire-consents' }
+  | { task: 'purge-idempotency-keys' }
+  | { task: 'schedule-syncs' }
+  | { task: 'revalidate-providers' };
 
 /**
  * Capped exponential backoff with full jitter, for bank 5xx and timeouts (registered as the

@@ -7,6 +7,7 @@ import type { ProviderId } from '#domain/provider.js';
 import type { Transaction } from '#domain/transaction.js';
 import type { Transfer } from '#domain/transfer.js';
 import type { Capability, Permission } from '#domain/permissions.js';
+import type { DriftReport, RevalidateOptions } from './revalidation.js';
 
 /**
  * The connector contract (architecture.md): one implementation per provider translates that
@@ -202,4 +203,12 @@ export interface Connector {
 
   /** The repayment schedule across plans. */
   repaymentSchedule?(session: BankSession): Promise<Instalment[]>;
+
+  /**
+   * Re-validation (revalidation.ts): reads every resource once and reports, per resource, whether
+   * it answered and how its wire differs from the connector's schemas. The report is data: only
+   * a session refused by the bank throws (`TokenExpired`, `ReauthRequired`), so the caller can
+   * refresh and try again.
+   */
+  revalidate?(session: BankSession, options?: RevalidateOptions): Promise<DriftReport>;
 }

@@ -8,6 +8,7 @@ import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { ConsentJobs } from './consent-jobs.js';
 import { ConsentLifecycle } from './consent-lifecycle.js';
 import { ConsentSessions } from './consent-sessions.js';
+import { ConsentRevalidation } from './consent-revalidation.js';
 import { connectorsProvider } from './connectors.provider.js';
 
 /**
@@ -31,6 +32,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentLifecycle,
     ConsentJobs,
     ConsentSessions,
+    ConsentRevalidation,
     connectorsProvider,
   ],
   exports: [
@@ -40,6 +42,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentLifecycle,
     ConsentJobs,
     ConsentSessions,
+    ConsentRevalidation,
     connectorsProvider,
     BullModule,
     WebhooksModule,

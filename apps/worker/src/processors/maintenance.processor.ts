@@ -1,8 +1,11 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
 import { QUEUES, type MaintenanceJob } from '#common/queues.js';
+import { summariseReport } from '#connectors/revalidation.js';
+import { ConsentRevalidation, RevalidationStore } from '#consents/consent-revalidation.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
@@ -24,6 +27,9 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly lifecycle: ConsentLifecycle,
     private readonly jobs: ConsentJobs,
     private readonly idempotency: IdempotencyRepository,
+    private readonly revalidation: ConsentRevalidation,
+    private readonly reports: RevalidationStore,
+    @Inject(APP_CONFIG) private readonly config: WorkerEnv,
   ) {
     super();
   }
@@ -47,6 +53,15 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         data: { task: 'purge-idempotency-keys' },
       },
     );
+    // Hourly at most: each tick re-validates the providers whose last report is older than the interval.
+    const interval = this.config.HISOB_REVALIDATE_INTERVAL_HOURS * 3_600_000;
+    if (interval > 0)
+      await this.queue.upsertJobScheduler(
+        'revalidate-providers',
+        { every: Math.min(interval, 3_600_000) },
+        { name: 'revalidate-providers', data: { task: 'revalidate-providers' } },
+      );
+    else await this.queue.removeJobScheduler('revalidate-providers');
   }
 
   async process(job: Job<MaintenanceJob>): Promise<number | undefined> {
@@ -57,7 +72,44 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         return this.idempotency.purgeOlderThan(new Date(Date.now() - 86_400_000));
       case 'schedule-syncs':
         return this.scheduleSyncs();
+      case 'revalidate-providers':
+        return this.revalidateProviders();
     }
+  }
+
+  /**
+   * Re-validation (docs/providers/alif-mobi.md): each provider whose last report is older than
+   * `HISOB_REVALIDATE_INTERVAL_HOURS` is read once through one of its active consents; the report
+   * is logged (paths, types and codes only) and stored for the API's `/metrics`.
+   */
+  async revalidateProviders(now = new Date()): Promise<number> {
+    const interval = this.config.HISOB_REVALIDATE_INTERVAL_HOURS * 3_600_000;
+    if (interval <= 0) return 0;
+    let ran = 0;
+    for (const provider of this.revalidation.providers()) {
+      const last = await this.reports.load(provider);
+      if (last && now.getTime() - Date.parse(last.finishedAt) < interval) continue;
+      const consentId = await this.revalidation.pickConsent(provider);
+      if (!consentId) {
+        this.logger.log({ provider }, 'provider not revalidated: no active consent');
+        continue;
+      }
+      try {
+        const report = await this.revalidation.run(consentId);
+        await this.reports.save(report);
+        const line = { consent_id: consentId, ...summariseReport(report) };
+        if (report.drifted) this.logger.warn(line, 'provider drift');
+        else this.logger.log(line, 'provider revalidated: no drift');
+        ran++;
+      } catch (err) {
+        // One provider's failure (its bank refusing the session, Redis) never stops the others'.
+        this.logger.warn(
+          { provider, consent_id: consentId, error: err instanceof Error ? err.message : String(err) },
+          'provider not revalidated',
+        );
+      }
+    }
+    return ran;
   }
 
   /** Periodic syncs: every active consent with an account due (`next_refresh_at`) gets a sync. */

@@ -16,6 +16,7 @@ import type {
   TransactionQuery,
 } from '../connector.js';
 import { HttpClient } from '../http.js';
+import type { RevalidateOptions } from '../revalidation.js';
 import { WireShapeError, type Lenient } from '../wire.js';
 import { mapAccount } from './map-account.js';
 import { mapBalances } from './map-balance.js';
@@ -35,6 +36,7 @@ import {
   type PagingMode,
 } from './obp-paging.js';
 import { localDate } from './obp-values.js';
+import { revalidateAlifMobi } from './alif-mobi.revalidate.js';
 
 /** Configuration of the Alif Mobi connector (from `ALIF_MOBI_*`; libs never read the environment). */
 export interface AlifMobiConfig {
@@ -316,6 +318,14 @@ export function createAlifMobiConnector(config: AlifMobiConfig, deps: AlifMobiDe
         (r, path) => mapTransfer(r, path, accountId, counterparties),
       );
     },
+
+    /** See alif-mobi.revalidate.ts. */
+    revalidate: (session: BankSession, options?: RevalidateOptions) =>
+      revalidateAlifMobi(
+        { http, obpUrl: config.obpUrl, bankId: config.bankId, views: preferred, now },
+        session,
+        options,
+      ),
   } satisfies Connector;
 }
 
