@@ -7,6 +7,7 @@ import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { ConsentJobs } from './consent-jobs.js';
 import { ConsentLifecycle } from './consent-lifecycle.js';
+import { ConsentRevocation } from './consent-revocation.js';
 import { ConsentSessions } from './consent-sessions.js';
 import { connectorsProvider } from './connectors.provider.js';
 
@@ -31,6 +32,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentLifecycle,
     ConsentJobs,
     ConsentSessions,
+    ConsentRevocation,
     connectorsProvider,
   ],
   exports: [
@@ -40,6 +42,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentLifecycle,
     ConsentJobs,
     ConsentSessions,
+    ConsentRevocation,
     connectorsProvider,
     BullModule,
     WebhooksModule,

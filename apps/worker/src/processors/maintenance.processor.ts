@@ -7,11 +7,12 @@ import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
+import { LifecycleSweeper } from '../lifecycle-sweeper.js';
 
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
- * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), and
- * Idempotency-Keys older than 24 h are forgotten.
+ * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), due work whose
+ * job was lost is enqueued again (LifecycleSweeper), and Idempotency-Keys older than 24 h are forgotten.
  */
 @Processor(QUEUES.maintenance)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -24,6 +25,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly lifecycle: ConsentLifecycle,
     private readonly jobs: ConsentJobs,
     private readonly idempotency: IdempotencyRepository,
+    private readonly sweeper: LifecycleSweeper,
   ) {
     super();
   }
@@ -38,6 +40,12 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       'schedule-syncs',
       { every: 60_000 },
       { name: 'schedule-syncs', data: { task: 'schedule-syncs' } },
+    );
+    // Whatever is due and has lost its job (purges, refreshes, syncs): see LifecycleSweeper.
+    await this.queue.upsertJobScheduler(
+      'sweep-lifecycle',
+      { every: 60_000 },
+      { name: 'sweep-lifecycle', data: { task: 'sweep-lifecycle' } },
     );
     await this.queue.upsertJobScheduler(
       'purge-idempotency-keys',
@@ -57,6 +65,10 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         return this.idempotency.purgeOlderThan(new Date(Date.now() - 86_400_000));
       case 'schedule-syncs':
         return this.scheduleSyncs();
+      case 'sweep-lifecycle': {
+        const swept = await this.sweeper.sweep();
+        return Object.values(swept).reduce((a, b) => a + b, 0);
+      }
     }
   }
 
