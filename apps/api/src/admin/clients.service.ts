@@ -34,7 +34,7 @@ export class ClientsService {
     private readonly keyring: Keyring,
     @Inject(APP_CONFIG) private readonly config: Pick<ApiEnv, 'HISOB_ALLOW_PRIVATE_WEBHOOKS'>,
     /** Needed by `delete` only (the CLI builds it for that command alone). */
-    @Optional() private readonly revocation: ConsentRevocation | null = null,
+    @Optional() @Inject(ConsentRevocation) private readonly revocation: ConsentRevocation | null = null,
   ) {}
 
   create(name: string, urls: ClientUrls = {}): Promise<CreatedClient> {
