@@ -440,7 +440,15 @@ describe('revocation fences work in flight', () => {
         (v) => v.progress.pages >= 2,
         30_000,
       );
-      expect((await revoke(id)).status).toBe(200);
+      // The bank's revocation endpoint is down, so its tokens stay valid there: only Hisob's fence
+      // can stop the pages already being fetched.
+      await s.control('POST', '/faults', {
+        match: { method: 'POST', path: '^/token/revocation' },
+        status: 503,
+      });
+      const revoked = await revoke(id);
+      expect(revoked.status).toBe(200);
+      expect((await json(revoked)).status_reason).toBe('revoked at Hisob; revocation at the bank failed');
       // Kept past this test's short retention period (the purge job then finds it not due).
       await s.db(`UPDATE consents SET purge_after = now() + interval '1 hour' WHERE id = $1`, [id]);
       const count = async () =>
