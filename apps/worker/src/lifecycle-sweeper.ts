@@ -20,8 +20,12 @@ export interface LifecycleSweep {
   syncsEnded: number;
 }
 
+/** How often the maintenance queue runs the sweep. */
+export const LIFECYCLE_SWEEP_EVERY_MS = 60_000;
 /** How far ahead a token's expiry makes its refresh "due": its job must exist by then. */
-const REFRESH_HORIZON_MS = 15 * 60_000;
+export const REFRESH_HORIZON_MS = 15 * 60_000;
+/** How old an unfinished sync must be before the sweep looks for its lost jobs. */
+export const SYNC_GRACE_MS = 60_000;
 /** Rows looked at per kind and sweep (the next sweep takes the rest). */
 const BATCH = 500;
 
@@ -57,7 +61,7 @@ export class LifecycleSweeper {
     result.revoked = await this.revokeForDeletedClients();
     result.purges = await this.duePurges(now);
     result.refreshes = await this.dueRefreshes(now);
-    const before = new Date(now.getTime() - (opts.syncGraceMs ?? 60_000));
+    const before = new Date(now.getTime() - (opts.syncGraceMs ?? SYNC_GRACE_MS));
     for (const sync of await this.syncs.listUnfinished(before, BATCH)) await this.repairSync(sync, result);
     if (Object.values(result).some((n) => n > 0))
       this.logger.warn({ ...result }, 'lifecycle sweep found due work without a job');

@@ -6,8 +6,11 @@ import { QUEUES, type MaintenanceJob } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
-import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
-import { LifecycleSweeper } from '../lifecycle-sweeper.js';
+import {
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotencyRepository,
+} from '#persistence/repositories/idempotency.repository.js';
+import { LIFECYCLE_SWEEP_EVERY_MS, LifecycleSweeper } from '../lifecycle-sweeper.js';
 
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
@@ -44,7 +47,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     // Whatever is due and has lost its job (purges, refreshes, syncs): see LifecycleSweeper.
     await this.queue.upsertJobScheduler(
       'sweep-lifecycle',
-      { every: 60_000 },
+      { every: LIFECYCLE_SWEEP_EVERY_MS },
       { name: 'sweep-lifecycle', data: { task: 'sweep-lifecycle' } },
     );
     await this.queue.upsertJobScheduler(
@@ -62,7 +65,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       case 'expire-consents':
         return this.expireConsents();
       case 'purge-idempotency-keys':
-        return this.idempotency.purgeOlderThan(new Date(Date.now() - 86_400_000));
+        return this.idempotency.purgeOlderThan(new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS));
       case 'schedule-syncs':
         return this.scheduleSyncs();
       case 'sweep-lifecycle': {
