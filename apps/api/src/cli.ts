@@ -7,6 +7,7 @@ import { Keyring } from '#crypto/keyring.js';
 import { createDataSource } from '#persistence/data-source.js';
 import { ClientRepository } from '#persistence/repositories/client.repository.js';
 import { ClientsService, toClientResponse } from './admin/clients.service.js';
+import { withConsentRevocation } from './admin/consent-revocation.context.js';
 import { DemoSeed } from './admin/demo-seed.js';
 import { rotateKeys } from './admin/key-rotation.js';
 import { revalidateCommand } from './revalidation/revalidate.command.js';
@@ -17,7 +18,8 @@ const USAGE = `Usage: npm run hisob -- <command>
                                                        create a client; prints its API key (shown once);
                                                        --redirect-uri may be repeated
   clients list                                         list live clients
-  clients delete <id>                                  delete a client (its key stops working)
+  clients delete <id>                                  delete a client: its key stops working, its consents
+                                                       are revoked and their data purged after the retention period
   migrate up | down | status                           apply, revert the last, or list migrations
   demo seed                                            create the demo client with HISOB_DEMO_API_KEY
   keys rotate                                          re-encrypt every stored secret under the first key of
@@ -78,7 +80,15 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       case 'clients delete':
         if (!arg) throw new UsageError('clients delete needs an id');
-        await clients.delete(arg);
+        // As the API does: its consents revoked at the banks, their jobs stopped, their purge scheduled.
+        await withConsentRevocation(config, (revocation) =>
+          new ClientsService(
+            new ClientRepository(ds),
+            Keyring.parse(config.HISOB_ENCRYPTION_KEY),
+            config,
+            revocation,
+          ).delete(arg),
+        );
         out({ deleted: arg });
         return 0;
       case 'migrate up': {

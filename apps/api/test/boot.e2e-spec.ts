@@ -1,5 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { json } from './harness.js';
 import { createTestDatabase, type TestDatabase } from '#testing/db.js';
 
@@ -79,6 +80,45 @@ describe('the built API process', () => {
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
     expect(lines.some((l) => l.includes('"request_id"'))).toBe(true);
     expect(output).not.toContain(created.api_key);
+  });
+
+  it('deletes a client with the CLI: its key stops working and its consents are revoked, their purge scheduled', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['dist/apps/api/src/cli.js', 'clients', 'create', '--name', 'cli-deleted'],
+      { env: env() },
+    );
+    const created = JSON.parse(stdout) as { id: string; api_key: string };
+    const c = new pg.Client({ connectionString: db.url });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ id: string }>(
+        `INSERT INTO consents (client_id, provider, end_user_id, status, permissions, authorised_at)
+         VALUES ($1, 'alif-mobi', 'cli-user', 'active', ARRAY['accounts'], now()) RETURNING id`,
+        [created.id],
+      );
+      const deleted = await run(
+        process.execPath,
+        ['dist/apps/api/src/cli.js', 'clients', 'delete', created.id],
+        {
+          env: env(),
+        },
+      );
+      expect(JSON.parse(deleted.stdout)).toEqual({ deleted: created.id });
+      const consent = (
+        await c.query(`SELECT status, status_reason, purge_after, revoked_at FROM consents WHERE id = $1`, [
+          rows[0]!.id,
+        ])
+      ).rows[0];
+      expect(consent).toMatchObject({ status: 'revoked', status_reason: 'client deleted' });
+      expect(consent.purge_after.getTime()).toBeGreaterThan(consent.revoked_at.getTime());
+    } finally {
+      await c.end();
+    }
+    const res = await fetch(`${url}/v1/providers`, {
+      headers: { authorization: `Bearer ${created.api_key}` },
+    });
+    expect(res.status).toBe(401);
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

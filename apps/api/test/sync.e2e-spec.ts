@@ -191,6 +191,15 @@ describe('sync against the Alif Mobi sandbox', () => {
     expect(before_.added).toBeGreaterThan(0);
     await s.control('POST', '/advance', { days: 10 });
     const after = await Promise.all(accounts.map((id) => s.control('GET', `/accounts/${id}/summary`)));
+    // Until now the client had no webhook URL, and no sync event was recorded for it.
+    expect(
+      await s.db(
+        `SELECT type FROM webhook_events WHERE client_id = $1 AND (type LIKE 'sync.%' OR type = 'transactions.changed')`,
+        [s.client.id],
+      ),
+    ).toEqual([]);
+    // A URL whose delivery is refused at once (a loopback address), so no request leaves the box.
+    await s.db(`UPDATE clients SET webhook_url = 'http://127.0.0.1:9/hooks' WHERE id = $1`, [s.client.id]);
     const newPostings = after.reduce((n, a, i) => n + a.transaction_count - before[i].transaction_count, 0);
     expect(newPostings).toBeGreaterThan(0);
 
@@ -211,6 +220,7 @@ describe('sync against the Alif Mobi sandbox', () => {
     expect(events).toEqual([
       { data: expect.objectContaining({ consent_id: consentId, added: newPostings }) },
     ]);
+    await s.db(`UPDATE clients SET webhook_url = NULL WHERE id = $1`, [s.client.id]);
   });
 });
 

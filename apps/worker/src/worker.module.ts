@@ -13,6 +13,8 @@ import { SyncModule } from '#sync/sync.module.js';
 import { dataSourceOptions } from '#persistence/data-source.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
+import { ConsentPurgeRepository } from '#persistence/repositories/consent-purge.repository.js';
+import { LifecycleSweeper } from './lifecycle-sweeper.js';
 import { MaintenanceProcessor } from './processors/maintenance.processor.js';
 import { SyncProcessor } from './processors/sync.processor.js';
 import { RetentionPurgeProcessor } from './processors/retention-purge.processor.js';
@@ -61,6 +63,8 @@ export class WorkerModule {
           inject: [APP_CONFIG],
           useFactory: (c: WorkerEnv) => RevalidationStore.connect(c.REDIS_URL, c.HISOB_REDIS_PREFIX),
         },
+        ConsentPurgeRepository,
+        LifecycleSweeper,
         TokenRefreshProcessor,
         RetentionPurgeProcessor,
         MaintenanceProcessor,

@@ -154,7 +154,7 @@ beforeAll(async () => {
     webhooks,
     registry,
     config,
-    queue,
+    jobs,
   );
   processor = new SyncProcessor(engine);
 });

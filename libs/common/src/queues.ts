@@ -56,7 +56,8 @@ export type MaintenanceJob =
   | { task: 'expire-consents' }
   | { task: 'purge-idempotency-keys' }
   | { task: 'schedule-syncs' }
-  | { task: 'revalidate-providers' };
+  | { task: 'revalidate-providers' }
+  | { task: 'sweep-lifecycle' };
 
 /**
  * Capped exponential backoff with full jitter, for bank 5xx and timeouts (registered as the
@@ -84,7 +85,11 @@ export const jobIds = {
    * expiries have one-second resolution). The consent row names its current one.
    */
   tokenRefresh: (consentId: string, scheduledAt: Date) => `refresh-${consentId}-${scheduledAt.getTime()}`,
-  purge: (consentId: string) => `purge-${consentId}`,
+  /**
+   * One per purge date: a purge moved to a later date (an expired consent revoked afterwards) is a
+   * new job, not an `add` BullMQ ignores because the earlier date's job holds the id.
+   */
+  purge: (consentId: string, at: Date) => `purge-${consentId}-${at.getTime()}`,
   webhook: (eventId: string) => `webhook-${eventId}`,
 } as const;
 

@@ -7,6 +7,8 @@ import {
   SYNC_JOBS,
   jobIds,
   type RetentionPurgeJob,
+  type SyncAccountJob,
+  type SyncConsentJob,
   type SyncJob,
   type SyncReason,
   type TokenRefreshJob,
@@ -29,9 +31,22 @@ export function refreshAt(expiresAt: Date, now: Date, random: () => number = Mat
   return new Date(Math.max(now.getTime() + remaining / 2, expiresAt.getTime() - lead - jitter));
 }
 
+/** Job states in which a job will still run (or is running): anything else is done or lost. */
+const LIVE_STATES = new Set(['active', 'waiting', 'delayed', 'prioritized', 'waiting-children']);
+
+const SYNC_JOB_OPTIONS = {
+  attempts: 8,
+  backoff: { type: 'capped-exponential' },
+  removeOnComplete: true,
+  removeOnFail: 1000,
+} as const;
+
 /**
  * The consent's background work, as BullMQ jobs with deterministic ids (one refresh job per
- * consent, one purge job per consent…), so scheduling twice is harmless.
+ * scheduling, one purge job per purge date, one job per sync and account…), so scheduling twice is
+ * harmless. The jobs only wake the worker: what is due lives in PostgreSQL (`syncs`, `purge_after`,
+ * `token_expires_at`, `refresh_job_id`), and the lifecycle sweeper enqueues again whatever is due
+ * and has no live job (a Redis restart, a lost enqueue).
  */
 @Injectable()
 export class ConsentJobs {
@@ -45,42 +60,70 @@ export class ConsentJobs {
   ) {}
 
   /**
-   * Starts a sync of the consent, or joins the one already under way (one at a time per consent):
-   * a `syncs` row the API can show, and the `sync-consent` job that fans out per account.
+   * Starts a sync of the consent, or joins the one already under way (one at a time per consent,
+   * enforced by a unique index): a `syncs` row the API can show, and the `sync-consent` job that
+   * fans out per account.
    */
   async startSync(
     consent: { id: string; clientId: string },
     reason: SyncReason,
     requestId?: string,
   ): Promise<string> {
-    const running = await this.syncs.findUnfinished(consent.id);
-    if (running) return running.id;
-    const sync = await this.syncs.create(consent.clientId, consent.id, reason);
-    await this.sync.add(
-      SYNC_JOBS.consent,
-      { consentId: consent.id, syncId: sync.id, reason, ...(requestId ? { requestId } : {}) },
-      {
-        jobId: jobIds.syncConsent(consent.id, sync.id),
-        attempts: 8,
-        backoff: { type: 'capped-exponential' },
-        removeOnComplete: true,
-        removeOnFail: 1000,
-      },
-    );
+    const { sync, created } = await this.syncs.createOrJoin(consent.clientId, consent.id, reason);
+    if (created)
+      await this.enqueueConsentSync({
+        consentId: consent.id,
+        syncId: sync.id,
+        reason,
+        ...(requestId ? { requestId } : {}),
+      });
     return sync.id;
+  }
+
+  /** The `sync-consent` job of a sync (its id is deterministic: enqueueing again is one job). */
+  async enqueueConsentSync(job: SyncConsentJob): Promise<void> {
+    await this.sync.add(SYNC_JOBS.consent, job, {
+      jobId: jobIds.syncConsent(job.consentId, job.syncId),
+      ...SYNC_JOB_OPTIONS,
+    });
+  }
+
+  /**
+   * The `sync-account` job of one account of a sync. `priority` = the account's place in its
+   * consent (see SyncEngine.syncConsent).
+   */
+  async enqueueAccountSync(job: SyncAccountJob, priority?: number): Promise<void> {
+    await this.sync.add(SYNC_JOBS.account, job, {
+      jobId: jobIds.syncAccount(job.accountId, job.syncId),
+      ...(priority ? { priority: Math.min(priority, MAX_PRIORITY) } : {}),
+      ...SYNC_JOB_OPTIONS,
+    });
+  }
+
+  /** The state of a sync job as BullMQ knows it: `live`, `failed`, or `gone` (finished or lost). */
+  async syncJobState(jobId: string): Promise<'live' | 'failed' | 'gone'> {
+    return classify(await this.sync.getJobState(jobId));
   }
 
   /**
    * Schedules the refresh of the consent's current token and records the job on the consent, which
-   * makes every earlier refresh job of the consent stale (the processor skips those).
+   * makes every earlier refresh job of the consent stale (the processor skips those). With
+   * `replacing`, only when the consent still names that job (the sweeper replacing a lost one must
+   * not undo a refresh that scheduled its successor meanwhile).
    */
   async scheduleRefresh(
     consentId: string,
     tokenExpiresAt: Date | null,
     now = new Date(),
+    replacing?: { jobId: string | null },
   ): Promise<string | null> {
     if (!tokenExpiresAt) return null;
     const jobId = jobIds.tokenRefresh(consentId, now);
+    if (replacing) {
+      // The consent names the new job first: when the enqueue below is lost, the sweeper finds a
+      // job id Redis does not know and schedules again.
+      if (!(await this.consents.replaceRefreshJob(consentId, replacing.jobId, jobId))) return null;
+    }
     await this.refresh.add(
       'refresh',
       { consentId },
@@ -93,13 +136,18 @@ export class ConsentJobs {
         removeOnFail: 1000,
       },
     );
-    await this.consents.update(consentId, { refreshJobId: jobId });
+    if (!replacing) await this.consents.update(consentId, { refreshJobId: jobId });
     return jobId;
+  }
+
+  /** The state of a refresh job: `live`, `failed` (given up, its reason recorded), or `gone`. */
+  async refreshJobState(jobId: string): Promise<'live' | 'failed' | 'gone'> {
+    return classify(await this.refresh.getJobState(jobId));
   }
 
   /**
    * Revocation: no more refreshes or syncs for this consent. (A job already running finishes its
-   * step and then sees the consent is no longer active.)
+   * step and then sees the consent is no longer active: every write of a sync is fenced.)
    */
   async cancelAll(consentId: string, refreshJobId: string | null): Promise<void> {
     await Promise.all([
@@ -108,7 +156,7 @@ export class ConsentJobs {
     ]);
   }
 
-  /** Waiting and delayed sync jobs of the consent (a running one stops at its next page). */
+  /** Waiting and delayed sync jobs of the consent (a running one stops at its next write). */
   private async removeSyncJobs(consentId: string): Promise<void> {
     const jobs = await this.sync.getJobs(['waiting', 'delayed', 'prioritized', 'waiting-children']);
     await Promise.all(
@@ -116,12 +164,21 @@ export class ConsentJobs {
     );
   }
 
+  /**
+   * Wakes the purge of the consent at `at` (its `purge_after`). One job per date, so a purge moved
+   * later is scheduled anew; the job of the earlier date finds it not due and ends. A job of the
+   * same date that failed for good is replaced (the sweeper calls this for every due purge).
+   */
   async schedulePurge(consentId: string, at: Date, now = new Date()): Promise<void> {
+    const jobId = jobIds.purge(consentId, at);
+    const state = await this.purge.getJobState(jobId);
+    if (LIVE_STATES.has(state)) return;
+    if (state === 'failed' || state === 'completed') await this.purge.remove(jobId).catch(() => 0);
     await this.purge.add(
       'purge',
       { consentId },
       {
-        jobId: jobIds.purge(consentId),
+        jobId,
         delay: Math.max(0, at.getTime() - now.getTime()),
         attempts: 10,
         backoff: { type: 'exponential', delay: 60_000 },
@@ -134,4 +191,12 @@ export class ConsentJobs {
   retentionCutoff(from: Date): Date {
     return new Date(from.getTime() + this.config.HISOB_RETENTION_DAYS * 86_400_000);
   }
+}
+
+/** BullMQ's lowest priority (2^21). */
+const MAX_PRIORITY = 2 ** 21;
+
+function classify(state: string): 'live' | 'failed' | 'gone' {
+  if (LIVE_STATES.has(state)) return 'live';
+  return state === 'failed' ? 'failed' : 'gone';
 }

@@ -40,8 +40,8 @@ export interface TransitionOptions {
 }
 
 /**
- * Every status change goes through here: the row is locked, the move checked against the state
- * machine, the new status and the `consent.status_changed` event written in one transaction — a
+ * Every status change goes through here: the row is locked (and the consent's writer lock taken),
+ * the move checked against the state machine, the new status and the `consent.status_changed` event written in one transaction — a
  * client never sees a status its webhooks did not announce, or the reverse.
  */
 @Injectable()
@@ -62,6 +62,10 @@ export class ConsentLifecycle {
     const run = async (em: EntityManager) => {
       const current = await this.consents.lockById(consentId, em);
       if (!current) throw new Error(`consent ${consentId} not found`);
+      // Then the consent's writer lock, which every write of a sync takes before it checks the
+      // status (SyncWriteRepository.fence): a page in flight commits before this change, and no
+      // page, balance or coverage lands after it. Always in this order (row, then writer lock).
+      await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [consentId]);
       if (current.status === to) {
         if (opts.fields) await this.consents.update(consentId, opts.fields, em);
         return { consent: { ...current, ...opts.fields } as ConsentEntity, changed: false };

@@ -7,6 +7,7 @@ import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { ConsentJobs } from './consent-jobs.js';
 import { ConsentLifecycle } from './consent-lifecycle.js';
+import { ConsentRevocation } from './consent-revocation.js';
 import { ConsentSessions } from './consent-sessions.js';
 import { ConsentRevalidation } from './consent-revalidation.js';
 import { connectorsProvider } from './connectors.provider.js';
@@ -33,6 +34,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentJobs,
     ConsentSessions,
     ConsentRevalidation,
+    ConsentRevocation,
     connectorsProvider,
   ],
   exports: [
@@ -43,6 +45,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentJobs,
     ConsentSessions,
     ConsentRevalidation,
+    ConsentRevocation,
     connectorsProvider,
     BullModule,
     WebhooksModule,

@@ -3,9 +3,11 @@ import { currencyExponent, isCurrencyCode, type CurrencyCode } from './currency.
 import { MoneyError, quoteInput } from './money-errors.js';
 
 /**
- * Largest magnitude Hisob holds, in major units (exclusive): 10^18. The persistence layer stores
- * `numeric(20,2)` (STYLE §6.4), i.e. 18 integer digits; refusing bigger values here turns a bank
- * sending nonsense into a typed error at the edge instead of a failed INSERT deep in a sync.
+ * Largest magnitude Hisob holds, in major units (exclusive): 10^18, i.e. 18 integer digits (STYLE
+ * §6.4). The persistence layer stores unconstrained `numeric`, which keeps the scale each value
+ * is written with — the currency's, since only {@link Money.toString} is written — so a
+ * 3-decimal currency (KWD, BHD, OMR…) is never rounded; refusing bigger values here turns a bank
+ * sending nonsense into a typed error at the edge.
  */
 const MAX_INTEGER_DIGITS = 18;
 
@@ -35,7 +37,7 @@ export function parseCurrencyCode(code: unknown): CurrencyCode {
  * Canonical amount representation of Hisob's domain model: every amount in `Account`,
  * `Balance`, `Transaction`, … is a `Money`, never a float and never a bare string. Wire strings
  * are parsed once at the edge ({@link Money.parse}, {@link parseBankAmount},
- * {@link Money.fromJsonNumber}); persistence writes {@link Money.toString} into `numeric(20,2)`
+ * {@link Money.fromJsonNumber}); persistence writes {@link Money.toString} into `numeric`
  * and the currency into `char(3)`; `JSON.stringify` yields the API shape
  * `{"amount":"-120.50","currency":"TJS"}` (see {@link Money.toJSON}).
  *

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
-import { QUEUES, SYNC_JOBS, jobIds, type SyncAccountJob, type SyncConsentJob } from '#common/queues.js';
+import type { SyncAccountJob, SyncConsentJob } from '#common/queues.js';
+import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import type { BankSession, Checkpoint, ItemsRead } from '#connectors/connector.js';
 import { isConnectorError, type AnyConnectorError } from '#connectors/connector-errors.js';
@@ -9,15 +10,17 @@ import { ConsentSessions } from '#consents/consent-sessions.js';
 import type { CoverageEntry, CoverageResource, CoverageState } from '#domain/coverage.js';
 import { reads } from '#domain/permissions.js';
 import { toStoredCoverage, type StoredCoverage } from '#persistence/coverage.js';
-import type { BalanceRow } from '#persistence/repositories/sync-write.repository.js';
+import {
+  ConsentInactive,
+  LeaseLost,
+  type BalanceRow,
+} from '#persistence/repositories/sync-write.repository.js';
 import { decideFault, type FaultDecision, type Importance } from './fault-policy.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
 import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
-import { InjectQueue } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { readAhead } from './read-ahead.js';
 import { toAccountRow, toBalanceRow, toCardRow, toTransactionRow, toTransferRow } from './to-rows.js';
 
@@ -88,8 +91,23 @@ export class SyncEngine {
     private readonly webhooks: WebhookPublisher,
     @Inject(CONNECTORS) private readonly connectors: ConnectorRegistry,
     @Inject(APP_CONFIG) private readonly config: WorkerEnv,
-    @InjectQueue(QUEUES.sync) private readonly queue: Queue,
+    private readonly jobs: ConsentJobs,
   ) {}
+
+  /**
+   * One write of the sync, in its own transaction behind the consent's fence: it commits only
+   * while the consent is `active` (SyncWriteRepository.fence), else throws {@link ConsentInactive}.
+   */
+  private fenced<T>(
+    consentId: string,
+    fn: (em: EntityManager) => Promise<T>,
+    opts: { row?: boolean } = {},
+  ): Promise<T> {
+    return this.ds.transaction(async (em) => {
+      await this.writer.fence(em, consentId, opts);
+      return fn(em);
+    });
+  }
 
   /** The consent's active session, or null (and the sync ended) when the consent cannot sync. */
   private async activeSession(consentId: string, syncId: string) {
@@ -157,6 +175,16 @@ export class SyncEngine {
     job: SyncConsentJob,
     attempt: JobAttempt = { finalAttempt: false },
   ): Promise<{ accounts: number }> {
+    try {
+      return await this.fanOut(job, attempt);
+    } catch (err) {
+      if (!(err instanceof ConsentInactive)) throw err;
+      await this.finish(job.syncId, 'failed', `consent is ${err.status}`);
+      return { accounts: 0 };
+    }
+  }
+
+  private async fanOut(job: SyncConsentJob, attempt: JobAttempt): Promise<{ accounts: number }> {
     const ctx = await this.activeSession(job.consentId, job.syncId);
     if (!ctx) return { accounts: 0 };
     const { consent } = ctx;
@@ -169,12 +197,17 @@ export class SyncEngine {
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
     const accounts = listed.value.items;
-    const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow));
+    const ids = await this.fenced(consent.id, (em) =>
+      this.writer.upsertAccounts(scope, accounts.map(toAccountRow), em),
+    );
     const coverage: StoredCoverage[] = [toStoredCoverage(readCoverage('accounts', listed.value))];
 
     if (reads(consent.permissions, 'cards') && connector.cards) {
       const cards = await this.call(session, 'best_effort', 'cards', attempt, (s) => connector.cards!(s));
-      if (cards.ok) await this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids);
+      if (cards.ok)
+        await this.fenced(consent.id, (em) =>
+          this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids, em),
+        );
       coverage.push(toStoredCoverage(cards.ok ? readCoverage('cards', cards.value) : cards.entry));
     }
     if (reads(consent.permissions, 'transfers') && connector.transfers) {
@@ -184,20 +217,28 @@ export class SyncEngine {
         const transfers = await this.call(session, 'best_effort', 'transfers', attempt, (s) =>
           connector.transfers!(s, a.providerAccountId),
         );
-        if (transfers.ok)
-          await this.writer.upsertTransfers(scope, accountId, transfers.value.items.map(toTransferRow));
         const entry = transfers.ok ? readCoverage('transfers', transfers.value) : transfers.entry;
         perAccount.push(entry);
-        await this.writer.accountCoverage(accountId, [toStoredCoverage(entry)]);
+        await this.fenced(consent.id, async (em) => {
+          if (transfers.ok)
+            await this.writer.upsertTransfers(scope, accountId, transfers.value.items.map(toTransferRow), em);
+          await this.writer.accountCoverage(accountId, [toStoredCoverage(entry)], undefined, em);
+        });
       }
       // Consent-wide, transfers read as well as the worst account allows.
       const worst =
         perAccount.find((e) => e.state !== 'ok') ?? perAccount.find((e) => e.detail) ?? perAccount[0];
       if (worst) coverage.push(toStoredCoverage(worst));
     }
-    await this.writer.consentCoverage(consent.id, coverage);
-    await this.syncs.start(job.syncId, ids.size);
-    await this.consents.update(consent.id, { syncState: 'running' });
+    await this.fenced(
+      consent.id,
+      async (em) => {
+        await this.writer.consentCoverage(consent.id, coverage, em);
+        await this.syncs.start(job.syncId, ids.size, em);
+        await this.consents.update(consent.id, { syncState: 'running' }, em);
+      },
+      { row: true },
+    );
     if (ids.size === 0) await this.finishComputed(job.syncId);
     // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
     // slot given to a consent's second account while its first is writing mostly waits. Priority =
@@ -206,18 +247,7 @@ export class SyncEngine {
     // jobs themselves have none, so they run first).
     let ordinal = 0;
     for (const accountId of ids.values()) {
-      await this.queue.add(
-        SYNC_JOBS.account,
-        { ...job, accountId },
-        {
-          jobId: jobIds.syncAccount(accountId, job.syncId),
-          priority: Math.min(++ordinal, MAX_PRIORITY),
-          attempts: 8,
-          backoff: { type: 'capped-exponential' },
-          removeOnComplete: true,
-          removeOnFail: 1000,
-        },
-      );
+      await this.jobs.enqueueAccountSync({ ...job, accountId }, ++ordinal);
     }
     return { accounts: ids.size };
   }
@@ -237,111 +267,131 @@ export class SyncEngine {
       throw new AccountBusy(`account ${job.accountId} is being synced by another job`);
     }
     try {
-      const ctx = await this.activeSession(job.consentId, job.syncId);
-      if (!ctx) return { kind: 'stopped', reason: 'consent not active' };
-      const { consent } = ctx;
-      const session: Session = { consentId: consent.id, current: ctx.session };
-      const [account] = (await this.ds.query(
-        `SELECT provider_account_id, checkpoint FROM accounts WHERE id = $1`,
-        [job.accountId],
-      )) as Array<{
-        provider_account_id: string;
-        checkpoint: StoredCheckpoint | null;
-      }>;
-      if (!account) return { kind: 'stopped', reason: 'account gone' };
-      const connector = this.connectors.get(consent.provider);
-      const startedAt = new Date();
-      let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
-      const since = resume ? null : await this.sinceFor(job.accountId);
-      await this.syncs.markRunning(job.syncId);
-
-      const scope = { clientId: consent.clientId, consentId: consent.id, accountId: job.accountId };
-      let pages = 0;
-      let added = 0;
-      let modified = 0;
-      // The history is read when the consent covers it: `transactions`, or `statements` (computed
-      // from it). Without either, the bank did not grant it and Hisob must not hold it.
-      let refreshed = false;
-      for (let streaming = reads(consent.permissions, 'transactions'); streaming;) {
-        try {
-          const stream = connector.transactions(session.current, account.provider_account_id, resume, {
-            since,
-          });
-          for await (const page of readAhead(stream)) {
-            // A revoked consent stops the copy at the next page boundary.
-            if (pages % 20 === 19 && (await this.consents.findById(consent.id))?.status !== 'active') {
-              return { kind: 'stopped', reason: 'consent no longer active' };
-            }
-            const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
-            const counts = await this.ds.transaction(async (em) => {
-              await this.writer.lockConsent(em, consent.id);
-              const c = await this.writer.upsertTransactions(
-                em,
-                scope,
-                page.transactions.map(toTransactionRow),
-              );
-              await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId);
-              await this.syncs.addPage(em, job.syncId, c.added, c.modified);
-              return c;
-            });
-            resume = page.checkpoint;
-            refreshed = false;
-            pages++;
-            added += counts.added;
-            modified += counts.modified;
-          }
-          streaming = false;
-        } catch (err) {
-          if (!isConnectorError(err)) throw err;
-          const decision = decideFault(err, {
-            importance: 'mandatory',
-            refreshed,
-            finalAttempt: attempt.finalAttempt,
-          });
-          if (decision.action !== 'refresh_then_retry') {
-            if (decision.action === 'record')
-              throw new Error('unreachable: a mandatory call is never recorded');
-            throw new SyncFault(decision, err, 'transactions');
-          }
-          // Resume from the last committed page with the refreshed session.
-          refreshed = await this.refresh(session, 'transactions', attempt);
-        }
+      return await this.copyAccount(job, jobId, attempt);
+    } catch (err) {
+      // A revocation fenced a write: nothing of this job landed after it; the sync ends.
+      if (err instanceof ConsentInactive) {
+        await this.finish(job.syncId, 'failed', `consent is ${err.status}`);
+        return { kind: 'stopped', reason: `consent ${err.status}` };
       }
-
-      // The booked balance is also the anchor of every statement. Best effort: balances the bank
-      // could not give this time leave the stored ones in place.
-      const coverage: CoverageEntry[] = [okCoverage('transactions')];
-      let balances: BalanceRow[] | null = null;
-      if (reads(consent.permissions, 'balances')) {
-        const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
-          connector.getBalances(s, account.provider_account_id),
-        );
-        if (read.ok) balances = read.value.map(toBalanceRow);
-        coverage.push(read.ok ? okCoverage('balances') : read.entry);
-      }
-      const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
-      await this.ds.transaction((em) =>
-        this.writer.completeAccount(
-          em,
-          job.accountId,
-          balances,
-          { stream: null, done: true },
-          job.syncId,
-          startedAt,
-          nextRefreshAt,
-          coverage.map((e) => toStoredCoverage(e)),
-        ),
-      );
-      this.logger.log(
-        { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
-        'account synced',
-      );
-      const last = await this.syncs.accountDone(job.syncId);
-      if (last) await this.finishComputed(job.syncId);
-      return { kind: 'done', pages, added, modified };
+      // Another job owns the account's stream now (this one's lease lapsed): it carries on.
+      if (err instanceof LeaseLost) return { kind: 'stopped', reason: 'lease lost' };
+      throw err;
     } finally {
       await this.writer.releaseLease(job.accountId, jobId);
     }
+  }
+
+  private async copyAccount(
+    job: SyncAccountJob,
+    jobId: string,
+    attempt: JobAttempt,
+  ): Promise<AccountOutcome> {
+    const ctx = await this.activeSession(job.consentId, job.syncId);
+    if (!ctx) return { kind: 'stopped', reason: 'consent not active' };
+    const { consent } = ctx;
+    const session: Session = { consentId: consent.id, current: ctx.session };
+    const [account] = (await this.ds.query(
+      `SELECT provider_account_id, checkpoint, counted_sync_id FROM accounts WHERE id = $1`,
+      [job.accountId],
+    )) as Array<{
+      provider_account_id: string;
+      checkpoint: StoredCheckpoint | null;
+      counted_sync_id: string | null;
+    }>;
+    if (!account) return { kind: 'stopped', reason: 'account gone' };
+    // Already read (or given up) and counted by this sync: a job run again does nothing twice.
+    if (account.counted_sync_id === job.syncId) return { kind: 'done', pages: 0, added: 0, modified: 0 };
+    const connector = this.connectors.get(consent.provider);
+    const startedAt = new Date();
+    let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
+    const since = resume ? null : await this.sinceFor(job.accountId);
+    await this.syncs.markRunning(job.syncId);
+
+    const scope = { clientId: consent.clientId, consentId: consent.id, accountId: job.accountId };
+    let pages = 0;
+    let added = 0;
+    let modified = 0;
+    // The history is read when the consent covers it: `transactions`, or `statements` (computed
+    // from it). Without either, the bank did not grant it and Hisob must not hold it.
+    let refreshed = false;
+    for (let streaming = reads(consent.permissions, 'transactions'); streaming;) {
+      try {
+        const stream = connector.transactions(session.current, account.provider_account_id, resume, {
+          since,
+        });
+        for await (const page of readAhead(stream)) {
+          const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
+          // The fence: a revoked consent stops the copy before this page (ConsentInactive), and
+          // a lease another job took stops it too (LeaseLost); either rolls the page back.
+          const counts = await this.fenced(consent.id, async (em) => {
+            const c = await this.writer.upsertTransactions(
+              em,
+              scope,
+              page.transactions.map(toTransactionRow),
+            );
+            await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
+            await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+            return c;
+          });
+          resume = page.checkpoint;
+          refreshed = false;
+          pages++;
+          added += counts.added;
+          modified += counts.modified;
+        }
+        streaming = false;
+      } catch (err) {
+        if (!isConnectorError(err)) throw err;
+        const decision = decideFault(err, {
+          importance: 'mandatory',
+          refreshed,
+          finalAttempt: attempt.finalAttempt,
+        });
+        if (decision.action !== 'refresh_then_retry') {
+          if (decision.action === 'record')
+            throw new Error('unreachable: a mandatory call is never recorded');
+          throw new SyncFault(decision, err, 'transactions');
+        }
+        // Resume from the last committed page with the refreshed session.
+        refreshed = await this.refresh(session, 'transactions', attempt);
+      }
+    }
+
+    // The booked balance is also the anchor of every statement. Best effort: balances the bank
+    // could not give this time leave the stored ones in place.
+    const coverage: CoverageEntry[] = [okCoverage('transactions')];
+    let balances: BalanceRow[] | null = null;
+    if (reads(consent.permissions, 'balances')) {
+      const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
+        connector.getBalances(s, account.provider_account_id),
+      );
+      if (read.ok) balances = read.value.map(toBalanceRow);
+      coverage.push(read.ok ? okCoverage('balances') : read.entry);
+    }
+    const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
+    // The account's end and its count on the sync commit together: counted once, whatever
+    // happens to the job afterwards.
+    const last = await this.fenced(consent.id, async (em) => {
+      await this.writer.completeAccount(
+        em,
+        job.accountId,
+        jobId,
+        balances,
+        { stream: null, done: true },
+        job.syncId,
+        startedAt,
+        nextRefreshAt,
+        coverage.map((e) => toStoredCoverage(e)),
+      );
+      return this.syncs.accountDone(job.syncId, job.accountId, null, em);
+    });
+    this.logger.log(
+      { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
+      'account synced',
+    );
+    if (last) await this.finishComputed(job.syncId);
+    return { kind: 'done', pages, added, modified };
   }
 
   /**
@@ -352,12 +402,22 @@ export class SyncEngine {
   async accountFailed(job: SyncAccountJob, fault: SyncFault): Promise<void> {
     const state = fault.decision.action === 'give_up' ? fault.decision.state : 'failed';
     const error = describeFault(fault);
-    await this.writer.accountCoverage(
-      job.accountId,
-      [toStoredCoverage(coverageOf(fault.resource, state, fault.error))],
-      error,
-    );
-    const last = await this.syncs.accountDone(job.syncId, error);
+    let last;
+    try {
+      last = await this.fenced(job.consentId, async (em) => {
+        await this.writer.accountCoverage(
+          job.accountId,
+          [toStoredCoverage(coverageOf(fault.resource, state, fault.error))],
+          error,
+          em,
+        );
+        return this.syncs.accountDone(job.syncId, job.accountId, error, em);
+      });
+    } catch (err) {
+      if (!(err instanceof ConsentInactive)) throw err;
+      await this.finish(job.syncId, 'failed', `consent is ${err.status}`);
+      return;
+    }
     if (last) await this.finishComputed(job.syncId);
   }
 
@@ -379,30 +439,80 @@ export class SyncEngine {
     await this.finish(syncId, error ? 'failed' : 'succeeded', error);
   }
 
-  /** Ends a sync once: its row, the consent's summary, and the webhooks. */
+  /**
+   * Ends a sync once: its row, the consent's summary and the `sync.*` webhooks in ONE transaction
+   * (the outbox: the events commit with the state they announce). Under the consent's row and
+   * writer locks, as a revocation takes them: a sync cannot succeed after its consent stopped
+   * being active (it fails, `consent is …`), nothing is announced for a revoked consent, and
+   * nothing is recorded for a client without a webhook URL (or deleted).
+   */
   async finish(syncId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
-    const row = await this.syncs.finish(syncId, state, error);
-    if (!row) return;
-    await this.consents.update(row.consent_id, {
-      syncState: state,
-      syncLastError: error,
-      ...(state === 'succeeded' ? { lastSyncedAt: new Date() } : {}),
+    const row = await this.ds.transaction(async (em) => {
+      const [sync] = (await em.query(`SELECT consent_id FROM syncs WHERE id = $1`, [syncId])) as Array<{
+        consent_id: string;
+      }>;
+      if (!sync) return null;
+      await em.query(`SELECT 1 FROM consents WHERE id = $1 FOR NO KEY UPDATE`, [sync.consent_id]);
+      await this.writer.lockConsent(em, sync.consent_id);
+      const [c] = (await em.query(
+        `SELECT c.status, cl.webhook_url, cl.deleted_at FROM consents c JOIN clients cl ON cl.id = c.client_id
+          WHERE c.id = $1`,
+        [sync.consent_id],
+      )) as Array<{ status: string; webhook_url: string | null; deleted_at: Date | null }>;
+      let final = state;
+      let reason = error;
+      if (state === 'succeeded' && c?.status !== 'active') {
+        final = 'failed';
+        reason = `consent is ${c?.status ?? 'gone'}`;
+      }
+      const ended = await this.syncs.finish(syncId, final, reason, em);
+      if (!ended) return null;
+      await this.consents.update(
+        ended.consent_id,
+        {
+          syncState: final,
+          syncLastError: reason,
+          ...(final === 'succeeded' ? { lastSyncedAt: new Date() } : {}),
+        },
+        em,
+      );
+      if (c && c.status !== 'revoked' && c.webhook_url && !c.deleted_at) {
+        await this.webhooks.publish(
+          ended.client_id,
+          final === 'succeeded' ? 'sync.succeeded' : 'sync.failed',
+          { consent_id: ended.consent_id, sync: syncView(ended) },
+          em,
+        );
+        if (final === 'succeeded' && ended.transactions_added + ended.transactions_modified > 0) {
+          await this.webhooks.publish(
+            ended.client_id,
+            'transactions.changed',
+            {
+              consent_id: ended.consent_id,
+              sync_id: ended.id,
+              added: ended.transactions_added,
+              modified: ended.transactions_modified,
+              removed: 0,
+            },
+            em,
+          );
+        }
+      }
+      return ended;
     });
-    const view = syncView(row);
-    await this.webhooks.publish(row.client_id, state === 'succeeded' ? 'sync.succeeded' : 'sync.failed', {
-      consent_id: row.consent_id,
-      sync: view,
-    });
-    if (state === 'succeeded' && row.transactions_added + row.transactions_modified > 0) {
-      await this.webhooks.publish(row.client_id, 'transactions.changed', {
-        consent_id: row.consent_id,
-        sync_id: row.id,
-        added: row.transactions_added,
-        modified: row.transactions_modified,
-        removed: 0,
-      });
-    }
-    this.logger.log({ consent_id: row.consent_id, sync_id: syncId, state, error }, 'sync finished');
+    if (row)
+      this.logger.log(
+        { consent_id: row.consent_id, sync_id: syncId, state: row.state, error: row.error },
+        'sync finished',
+      );
+  }
+
+  /** An unfinished sync whose accounts are all counted ends now (the sweeper's repair). */
+  async finishIfComplete(syncId: string): Promise<boolean> {
+    const row = await this.syncs.findById(syncId);
+    if (!row || row.accounts_total === 0 || row.accounts_done < row.accounts_total) return false;
+    await this.finishComputed(syncId);
+    return true;
   }
 
   async markWaiting(syncId: string, accountId: string | undefined, until: Date): Promise<void> {
@@ -420,9 +530,6 @@ export class SyncEngine {
     }
   }
 }
-
-/** BullMQ's lowest priority (2^21). */
-const MAX_PRIORITY = 2 ** 21;
 
 /** A resource read in full just now. */
 function okCoverage(resource: CoverageResource): CoverageEntry {

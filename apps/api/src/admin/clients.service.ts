@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { APP_CONFIG, type ApiEnv } from '#common/config.js';
 import { HisobError } from '#common/http/problem.js';
+import { ConsentRevocation } from '#consents/consent-revocation.js';
 import { Keyring } from '#crypto/keyring.js';
 import { generateApiKey, hashSecret, parseApiKey } from '#crypto/secrets.js';
 import { webhookSecretAad, type ClientEntity } from '#persistence/entities/client.entity.js';
@@ -32,6 +33,8 @@ export class ClientsService {
     private readonly clients: ClientRepository,
     private readonly keyring: Keyring,
     @Inject(APP_CONFIG) private readonly config: Pick<ApiEnv, 'HISOB_ALLOW_PRIVATE_WEBHOOKS'>,
+    /** Needed by `delete` only (the CLI builds it for that command alone). */
+    @Optional() @Inject(ConsentRevocation) private readonly revocation: ConsentRevocation | null = null,
   ) {}
 
   create(name: string, urls: ClientUrls = {}): Promise<CreatedClient> {
@@ -79,9 +82,17 @@ export class ClientsService {
     return this.clients.listActive();
   }
 
+  /**
+   * Deletes the client: its key stops working at once, then each of its consents is revoked at the
+   * bank and at Hisob (jobs stopped, data purged after the retention period). Should this stop
+   * half way, the worker's lifecycle sweeper revokes the consents left (a deleted client's consent
+   * that is not revoked is due).
+   */
   async delete(id: string): Promise<void> {
+    if (!this.revocation) throw new Error('ClientsService.delete needs ConsentRevocation');
     if (!(await this.clients.softDelete(id))) throw HisobError.notFound('Client');
-    this.logger.log({ client_id: id }, 'client deleted');
+    const revoked = await this.revocation.revokeAllOfClient(id, 'client_deleted');
+    this.logger.log({ client_id: id, consents_revoked: revoked }, 'client deleted');
   }
 }
 

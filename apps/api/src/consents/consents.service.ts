@@ -4,6 +4,7 @@ import { APP_CONFIG, type ApiEnv } from '#common/config.js';
 import { HisobError } from '#common/http/problem.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
+import { ConsentRevocation } from '#consents/consent-revocation.js';
 import type { BankSession, JsonObject } from '#connectors/connector.js';
 import { ConnectorError, RateLimited, ReauthRequired } from '#connectors/connector-errors.js';
 import { findProvider } from '#connectors/providers.js';
@@ -35,6 +36,7 @@ export class ConsentsService {
     private readonly vault: SessionVault,
     private readonly lifecycle: ConsentLifecycle,
     private readonly jobs: ConsentJobs,
+    private readonly revocation: ConsentRevocation,
   ) {}
 
   async create(client: AuthenticatedClient, dto: CreateConsentDto): Promise<ConsentEntity> {
@@ -233,43 +235,14 @@ export class ConsentsService {
     return this.jobs.startSync(consent, 'manual', requestId);
   }
 
+  /**
+   * Revokes at the bank and at Hisob, under the consent's row lock (see ConsentRevocation): jobs
+   * stopped, tokens dropped, the data's purge scheduled after the retention period.
+   */
   async revoke(client: AuthenticatedClient, id: string): Promise<ConsentEntity> {
     const consent = await this.get(client, id);
     if (consent.status === 'revoked') return consent;
-    const { sessionEnc } = await this.consents.readSecrets(consent.id);
-    let reason: string | null = null;
-    if (sessionEnc) {
-      try {
-        const session = this.vault.open<BankSession>(consent.id, 'session', sessionEnc);
-        await this.connectors.get(consent.provider).revoke(session);
-      } catch (err) {
-        // The user's decision stands whatever the bank says: Hisob forgets the tokens now, and the
-        // refresh token expires at the bank on its own.
-        reason = 'revoked at Hisob; revocation at the bank failed';
-        this.logger.warn(
-          { consent_id: consent.id, provider: consent.provider, err: describe(err) },
-          'bank revocation failed',
-        );
-      }
-    }
-    const now = new Date();
-    const purgeAfter = this.jobs.retentionCutoff(now);
-    const revoked = await this.lifecycle.transition(consent.id, 'revoked', {
-      reason,
-      fields: {
-        revokedAt: now,
-        sessionEnc: null,
-        tokenExpiresAt: null,
-        refreshJobId: null,
-        authState: null,
-        authPendingEnc: null,
-        authorisationUrl: null,
-        purgeAfter,
-      },
-    });
-    await this.jobs.cancelAll(consent.id, consent.refreshJobId);
-    await this.jobs.schedulePurge(consent.id, purgeAfter, now);
-    return revoked;
+    return (await this.revocation.revoke(consent.id)) ?? consent;
   }
 
   private back(consent: ConsentEntity, error: string | null, retryAfterS?: number): CallbackOutcome {
@@ -342,8 +315,3 @@ function endOfDay(date: string): Date | null {
   if (Number.isNaN(d.getTime()) || !d.toISOString().startsWith(date)) return new Date(0);
   return new Date(d.getTime() + 86_400_000);
 }
-
-const describe = (err: unknown) =>
-  err instanceof ConnectorError
-    ? { kind: err.kind, status: err.status, code: err.providerCode }
-    : { message: String((err as Error)?.message ?? err) };

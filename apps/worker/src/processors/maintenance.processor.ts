@@ -9,12 +9,16 @@ import { ConsentRevalidation, RevalidationStore } from '#consents/consent-revali
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
-import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
+import {
+  IDEMPOTENCY_KEY_TTL_MS,
+  IdempotencyRepository,
+} from '#persistence/repositories/idempotency.repository.js';
+import { LIFECYCLE_SWEEP_EVERY_MS, LifecycleSweeper } from '../lifecycle-sweeper.js';
 
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
- * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), and
- * Idempotency-Keys older than 24 h are forgotten.
+ * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), due work whose
+ * job was lost is enqueued again (LifecycleSweeper), and Idempotency-Keys older than 24 h are forgotten.
  */
 @Processor(QUEUES.maintenance)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -30,6 +34,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly revalidation: ConsentRevalidation,
     private readonly reports: RevalidationStore,
     @Inject(APP_CONFIG) private readonly config: WorkerEnv,
+    private readonly sweeper: LifecycleSweeper,
   ) {
     super();
   }
@@ -44,6 +49,12 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       'schedule-syncs',
       { every: 60_000 },
       { name: 'schedule-syncs', data: { task: 'schedule-syncs' } },
+    );
+    // Whatever is due and has lost its job (purges, refreshes, syncs): see LifecycleSweeper.
+    await this.queue.upsertJobScheduler(
+      'sweep-lifecycle',
+      { every: LIFECYCLE_SWEEP_EVERY_MS },
+      { name: 'sweep-lifecycle', data: { task: 'sweep-lifecycle' } },
     );
     await this.queue.upsertJobScheduler(
       'purge-idempotency-keys',
@@ -69,11 +80,15 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       case 'expire-consents':
         return this.expireConsents();
       case 'purge-idempotency-keys':
-        return this.idempotency.purgeOlderThan(new Date(Date.now() - 86_400_000));
+        return this.idempotency.purgeOlderThan(new Date(Date.now() - IDEMPOTENCY_KEY_TTL_MS));
       case 'schedule-syncs':
         return this.scheduleSyncs();
       case 'revalidate-providers':
         return this.revalidateProviders();
+      case 'sweep-lifecycle': {
+        const swept = await this.sweeper.sweep();
+        return Object.values(swept).reduce((a, b) => a + b, 0);
+      }
     }
   }
 

@@ -6,6 +6,7 @@ import { AccountTotals1763892000000 } from './1763892000000-AccountTotals.js';
 import { DropStatementIndex1763895600000 } from './1763895600000-DropStatementIndex.js';
 import { Coverage1765100000000 } from './1765100000000-Coverage.js';
 import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectUris.js';
+import { SyncBookkeepingAndMoneyScale1796700000000 } from './1796700000000-SyncBookkeepingAndMoneyScale.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DropStatementIndex1763895600000,
   Coverage1765100000000,
   ClientRedirectUris1796662023486,
+  SyncBookkeepingAndMoneyScale1796700000000,
 ];

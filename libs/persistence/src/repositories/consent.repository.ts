@@ -90,6 +90,16 @@ export class ConsentRepository {
     await this.repo(em).update({ id }, fields);
   }
 
+  /** Names `next` as the consent's refresh job if it still names `current`; false otherwise. */
+  async replaceRefreshJob(id: string, current: string | null, next: string): Promise<boolean> {
+    const [, affected] = (await this.ds.query(
+      `UPDATE consents SET refresh_job_id = $3, updated_at = now()
+        WHERE id = $1 AND status = 'active' AND refresh_job_id IS NOT DISTINCT FROM $2`,
+      [id, current, next],
+    )) as [unknown, number];
+    return affected > 0;
+  }
+
   async readSecrets(
     id: string,
     em?: EntityManager,

@@ -7,6 +7,9 @@ export interface IdempotencyRecord {
   responseBody: unknown;
 }
 
+/** How long an Idempotency-Key and its stored reply are kept (the maintenance queue forgets older ones). */
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 3_600_000;
+
 @Injectable()
 export class IdempotencyRepository {
   constructor(private readonly ds: DataSource) {}

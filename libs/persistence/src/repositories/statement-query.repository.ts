@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { CURRENCY_EXPONENTS } from '#domain/currency.js';
 
-/** Statement figures as decimal strings at the stored scale (2), computed in SQL `numeric`. */
+/**
+ * The account currency's ISO 4217 scale as SQL (`$1` is the account id): 3 for KWD, 0 for JPY, 2
+ * otherwise. Built from the exponent table (constants, not input), so Money and SQL agree.
+ */
+const ACCOUNT_SCALE = `(SELECT CASE a.currency ${Object.entries(CURRENCY_EXPONENTS)
+  .filter(([, e]) => e !== 2)
+  .map(([code, e]) => `WHEN '${code}' THEN ${e}`)
+  .join(' ')} ELSE 2 END FROM accounts a WHERE a.id = $1)`;
+
+/** Statement figures as decimal strings at the account currency's scale, computed in SQL `numeric`. */
 export interface StatementTotalsRow {
   /** Null when the account has no `booked` balance yet (never read completely from the bank). */
   openingBalance: string | null;
@@ -33,7 +43,9 @@ export interface StatementLineRow {
  *   opening(from) = booked − Σ amount(booking_date ≥ from) = closing − credits + debits
  *   credits = Σ positive amounts in [from, to], debits = −Σ negative amounts in [from, to] (≥ 0)
  * Opening is derived from closing and the period's own sums, so opening + credits − debits =
- * closing holds to the cent by construction, and everything is `numeric` arithmetic in SQL.
+ * closing holds to the cent by construction, and everything is `numeric` arithmetic in SQL. The
+ * stored amounts keep their currency's scale (unconstrained `numeric`, written by Money), and the
+ * figures are shown at that scale (`round(…, 3)` for KWD: exact, it only pads), never at 2.
  * The sums come from the per-day rollup `transaction_day_totals` (see migration
  * 1763888400000-DataReadIndexes for why and for the measurements), one index range per sum.
  */
@@ -52,13 +64,14 @@ export class StatementQueryRepository {
               SELECT coalesce(sum(d.credits), 0) AS credits, coalesce(sum(d.debits), 0) AS debits,
                      coalesce(sum(d.booked_count), 0) AS n
                 FROM transaction_day_totals d WHERE d.account_id = $1 AND d.booking_date BETWEEN $2::date AND $3::date),
-            anchor AS (SELECT b.amount FROM balances b WHERE b.account_id = $1 AND b.type = 'booked')
-       SELECT ((SELECT amount FROM anchor) - tail.net - period.credits + period.debits)::numeric(20,2)::text AS "openingBalance",
-              ((SELECT amount FROM anchor) - tail.net)::numeric(20,2)::text AS "closingBalance",
-              period.credits::numeric(20,2)::text AS "totalCredits",
-              period.debits::numeric(20,2)::text AS "totalDebits",
+            anchor AS (SELECT b.amount FROM balances b WHERE b.account_id = $1 AND b.type = 'booked'),
+            scale AS (SELECT coalesce(${ACCOUNT_SCALE}, 2) AS s)
+       SELECT round((SELECT amount FROM anchor) - tail.net - period.credits + period.debits, scale.s)::text AS "openingBalance",
+              round((SELECT amount FROM anchor) - tail.net, scale.s)::text AS "closingBalance",
+              round(period.credits, scale.s)::text AS "totalCredits",
+              round(period.debits, scale.s)::text AS "totalDebits",
               period.n::text AS "transactionCount"
-         FROM tail, period`,
+         FROM tail, period, scale`,
         [accountId, fromDate, toDate],
       );
     return { ...row!, transactionCount: Number.parseInt(row!.transactionCount, 10) };

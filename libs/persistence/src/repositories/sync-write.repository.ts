@@ -134,6 +134,30 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (
   SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
     FROM upserted`;
 
+/** The consent is no longer `active`: a sync's write refused (revocation fences work in flight). */
+export class ConsentInactive extends Error {
+  override readonly name = 'ConsentInactive';
+
+  constructor(
+    readonly consentId: string,
+    readonly status: string,
+  ) {
+    super(`consent ${consentId} is ${status}`);
+  }
+}
+
+/** The account's sync lease belongs to another job now: this job's write is refused. */
+export class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+
+  constructor(
+    readonly accountId: string,
+    readonly owner: string,
+  ) {
+    super(`the sync lease of account ${accountId} is no longer held by ${owner}`);
+  }
+}
+
 /**
  * Every write of the sync engine. A transaction page is upserted in one statement (unnest of
  * column arrays, perf-limits §2), numbered under the consent's advisory lock so that change-feed
@@ -143,9 +167,31 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (
 export class SyncWriteRepository {
   constructor(private readonly ds: DataSource) {}
 
+  private q(em?: EntityManager) {
+    return em ?? this.ds.manager;
+  }
+
   /** Serialises writers of one consent until the end of the transaction (change-feed ordering). */
   async lockConsent(em: EntityManager, consentId: string): Promise<void> {
     await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [consentId]);
+  }
+
+  /**
+   * The fence of every write of a sync, first statement of its transaction: the consent's writer
+   * lock (the advisory lock that status changes take too, see ConsentLifecycle), then the
+   * consent's status read under it. A revocation committed before this point is seen; one that
+   * comes later waits for this transaction. `row`: the transaction also writes the consent row, so
+   * its row lock is taken first (the order status changes take them in: row, then writer lock).
+   *
+   * @throws {ConsentInactive} when the consent is not `active` (or gone).
+   */
+  async fence(em: EntityManager, consentId: string, opts: { row?: boolean } = {}): Promise<void> {
+    if (opts.row) await em.query(`SELECT 1 FROM consents WHERE id = $1 FOR NO KEY UPDATE`, [consentId]);
+    await this.lockConsent(em, consentId);
+    const [row] = (await em.query(`SELECT status FROM consents WHERE id = $1`, [consentId])) as Array<{
+      status: string;
+    }>;
+    if (row?.status !== 'active') throw new ConsentInactive(consentId, row?.status ?? 'gone');
   }
 
   /**
@@ -166,18 +212,25 @@ export class SyncWriteRepository {
     return { added: counts!.added, modified: counts!.modified };
   }
 
-  /** Saves the stream position and renews the writer's lease, in the page's transaction. */
+  /**
+   * Saves the stream position and renews the writer's lease, in the page's transaction — only while
+   * `owner` holds the lease.
+   *
+   * @throws {LeaseLost} when another job took the lease (the caller's transaction must roll back).
+   */
   async saveCheckpoint(
     em: EntityManager,
     accountId: string,
     checkpoint: unknown,
     syncId: string,
+    owner: string,
   ): Promise<void> {
-    await em.query(
+    const [rows] = (await em.query(
       `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, sync_lease_until = now() + interval '${LEASE_S} seconds',
-              rate_limited_until = NULL, updated_at = now() WHERE id = $1`,
-      [accountId, JSON.stringify(checkpoint), syncId],
-    );
+              rate_limited_until = NULL, updated_at = now() WHERE id = $1 AND sync_lease_owner = $4 RETURNING id`,
+      [accountId, JSON.stringify(checkpoint), syncId, owner],
+    )) as [unknown[], number];
+    if (!rows.length) throw new LeaseLost(accountId, owner);
   }
 
   /**
@@ -204,10 +257,11 @@ export class SyncWriteRepository {
   async upsertAccounts(
     scope: Scope & { provider: string },
     rows: readonly AccountRow[],
+    em?: EntityManager,
   ): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
     for (const a of rows) {
-      const [row] = (await this.ds.query(
+      const [row] = (await this.q(em).query(
         `INSERT INTO accounts (client_id, consent_id, provider, provider_account_id, type, name, currency, iban, number_masked, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (consent_id, provider_account_id) DO UPDATE SET
@@ -235,10 +289,14 @@ export class SyncWriteRepository {
   /**
    * Marks the account read: its history done, its coverage, and its balances replaced by the
    * bank's current set — or kept as they are when the bank could not give them this time (`null`).
+   * Only while `owner` holds the account's lease.
+   *
+   * @throws {LeaseLost} when another job took the lease (the caller's transaction must roll back).
    */
   async completeAccount(
     em: EntityManager,
     accountId: string,
+    owner: string,
     balances: readonly BalanceRow[] | null,
     finalCheckpoint: unknown,
     syncId: string,
@@ -246,6 +304,21 @@ export class SyncWriteRepository {
     nextRefreshAt: Date,
     coverage: readonly StoredCoverage[],
   ): Promise<void> {
+    const [rows] = (await em.query(
+      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4, next_refresh_at = $5,
+              last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now()
+        WHERE id = $1 AND sync_lease_owner = $7 RETURNING id`,
+      [
+        accountId,
+        JSON.stringify(finalCheckpoint),
+        syncId,
+        dataAsOf,
+        nextRefreshAt,
+        JSON.stringify(coverage),
+        owner,
+      ],
+    )) as [unknown[], number];
+    if (!rows.length) throw new LeaseLost(accountId, owner);
     if (balances !== null) await em.query(`DELETE FROM balances WHERE account_id = $1`, [accountId]);
     for (const b of balances ?? []) {
       await em.query(
@@ -255,11 +328,6 @@ export class SyncWriteRepository {
         [accountId, b.type, b.amount, b.currency, b.referenceDate],
       );
     }
-    await em.query(
-      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4, next_refresh_at = $5,
-              last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now() WHERE id = $1`,
-      [accountId, JSON.stringify(finalCheckpoint), syncId, dataAsOf, nextRefreshAt, JSON.stringify(coverage)],
-    );
   }
 
   /** Records coverage on an account (its history given up, its transfers read or not). */
@@ -267,8 +335,9 @@ export class SyncWriteRepository {
     accountId: string,
     coverage: readonly StoredCoverage[],
     error?: string,
+    em?: EntityManager,
   ): Promise<void> {
-    await this.ds.query(
+    await this.q(em).query(
       `UPDATE accounts SET coverage = ${mergedCoverage('$2')}${error === undefined ? '' : ', last_sync_error = $3'}
         WHERE id = $1`,
       error === undefined
@@ -278,8 +347,12 @@ export class SyncWriteRepository {
   }
 
   /** Records coverage of consent-wide resources (the account list, cards, transfers). */
-  async consentCoverage(consentId: string, coverage: readonly StoredCoverage[]): Promise<void> {
-    await this.ds.query(`UPDATE consents SET coverage = ${mergedCoverage('$2')} WHERE id = $1`, [
+  async consentCoverage(
+    consentId: string,
+    coverage: readonly StoredCoverage[],
+    em?: EntityManager,
+  ): Promise<void> {
+    await this.q(em).query(`UPDATE consents SET coverage = ${mergedCoverage('$2')} WHERE id = $1`, [
       consentId,
       JSON.stringify(coverage),
     ]);
@@ -290,10 +363,11 @@ export class SyncWriteRepository {
     scope: Scope,
     rows: readonly CardRow[],
     accountIds: ReadonlyMap<string, string>,
+    em?: EntityManager,
   ): Promise<void> {
     const unique = lastById(rows, (c) => c.providerCardId);
     if (!unique.length) return;
-    await this.ds.query(
+    await this.q(em).query(
       `INSERT INTO cards (client_id, consent_id, account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
        SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::text[], $10::text[])
          AS u(account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
@@ -320,12 +394,17 @@ export class SyncWriteRepository {
    * row was one commit per row: measured on the sync benchmark, 5,257 transfers took 5,257 round
    * trips and commits before the first account's history could start.)
    */
-  async upsertTransfers(scope: Scope, accountId: string, rows: readonly TransferRow[]): Promise<void> {
+  async upsertTransfers(
+    scope: Scope,
+    accountId: string,
+    rows: readonly TransferRow[],
+    em?: EntityManager,
+  ): Promise<void> {
     const unique = lastById(rows, (t) => t.providerTransferId);
     for (let i = 0; i < unique.length; i += TRANSFER_BATCH) {
       const batch = unique.slice(i, i + TRANSFER_BATCH);
       const col = <K extends keyof TransferRow>(k: K) => batch.map((t) => t[k]);
-      await this.ds.query(
+      await this.q(em).query(
         `INSERT INTO transfers (client_id, consent_id, account_id, provider_transfer_id, amount, currency, destination_amount,
            destination_currency, fx_rate, fee, destination_country, counterparty_name, rail, status, created_at, completed_at)
          SELECT $1, $2, $3, u.* FROM unnest($4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::text[], $9::numeric[],

@@ -56,12 +56,27 @@ export class SyncRepository {
     return em ?? this.ds.manager;
   }
 
-  async create(clientId: string, consentId: string, reason: string): Promise<SyncRow> {
-    const [row] = (await this.ds.query(
-      `INSERT INTO syncs (client_id, consent_id, reason, state) VALUES ($1, $2, $3, 'queued') RETURNING *`,
-      [clientId, consentId, reason],
-    )) as SyncRow[];
-    return row!;
+  /**
+   * The consent's one unfinished sync: a new `queued` row, or the one already under way. The
+   * partial unique index `uq_syncs_one_unfinished` decides, not a check before the insert: of two
+   * concurrent callers one inserts and the other joins its row. `created` tells which.
+   */
+  async createOrJoin(
+    clientId: string,
+    consentId: string,
+    reason: string,
+  ): Promise<{ sync: SyncRow; created: boolean }> {
+    for (;;) {
+      const [row] = (await this.ds.query(
+        `INSERT INTO syncs (client_id, consent_id, reason, state) VALUES ($1, $2, $3, 'queued')
+         ON CONFLICT (consent_id) WHERE state IN ${UNFINISHED} DO NOTHING RETURNING *`,
+        [clientId, consentId, reason],
+      )) as SyncRow[];
+      if (row) return { sync: row, created: true };
+      const running = await this.findUnfinished(consentId);
+      // Null: the unfinished one ended between the two statements; insert again.
+      if (running) return { sync: running, created: false };
+    }
   }
 
   /** The consent's unfinished sync, if any: a second request joins it instead of starting another. */
@@ -71,6 +86,14 @@ export class SyncRepository {
       [consentId],
     )) as SyncRow[];
     return row ?? null;
+  }
+
+  /** Unfinished syncs created before `before`, oldest first (the sweeper looks for their lost jobs). */
+  async listUnfinished(before: Date, limit: number): Promise<SyncRow[]> {
+    return (await this.ds.query(
+      `SELECT * FROM syncs WHERE state IN ${UNFINISHED} AND created_at < $1 ORDER BY created_at LIMIT $2`,
+      [before, limit],
+    )) as SyncRow[];
   }
 
   async findForClient(clientId: string, id: string): Promise<SyncRow | null> {
@@ -86,8 +109,8 @@ export class SyncRepository {
     return row ?? null;
   }
 
-  async start(id: string, accountsTotal: number): Promise<void> {
-    await this.ds.query(
+  async start(id: string, accountsTotal: number, em?: EntityManager): Promise<void> {
+    await this.q(em).query(
       `UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now()) WHERE id = $1 AND state IN ${UNFINISHED}`,
       [id, accountsTotal],
     );
@@ -126,14 +149,23 @@ export class SyncRepository {
 
   /**
    * One more account finished — its history read, or given up (`failed`: the account's mandatory
-   * history could not be read; the others go on). Returns the sync when that was the last one.
+   * history could not be read; the others go on). Counted once per account and sync whatever
+   * retries or restarts happen (`accounts.counted_sync_id` is set in the same statement). Returns
+   * the sync when every account is counted.
    */
-  async accountDone(id: string, failure: string | null = null): Promise<SyncRow | null> {
-    const [rows] = (await this.ds.query(
-      `UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $2,
-              error = coalesce(error, $3)
-        WHERE id = $1 AND state IN ${UNFINISHED} RETURNING *`,
-      [id, failure === null ? 0 : 1, failure],
+  async accountDone(
+    id: string,
+    accountId: string,
+    failure: string | null = null,
+    em?: EntityManager,
+  ): Promise<SyncRow | null> {
+    const [rows] = (await this.q(em).query(
+      `WITH counted AS (
+         UPDATE accounts SET counted_sync_id = $1 WHERE id = $2 AND counted_sync_id IS DISTINCT FROM $1 RETURNING id)
+       UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $3,
+              error = coalesce(error, $4)
+        WHERE id = $1 AND state IN ${UNFINISHED} AND EXISTS (SELECT 1 FROM counted) RETURNING *`,
+      [id, accountId, failure === null ? 0 : 1, failure],
     )) as [SyncRow[], number];
     const row = rows[0];
     return row && row.accounts_done >= row.accounts_total ? row : null;
@@ -144,8 +176,13 @@ export class SyncRepository {
    * the consent's and its accounts' as they stand now (what this sync read, or could not);
    * `partial` when any of it is not `ok`.
    */
-  async finish(id: string, state: 'succeeded' | 'failed', error: string | null): Promise<SyncRow | null> {
-    const [rows] = (await this.ds.query(
+  async finish(
+    id: string,
+    state: 'succeeded' | 'failed',
+    error: string | null,
+    em?: EntityManager,
+  ): Promise<SyncRow | null> {
+    const [rows] = (await this.q(em).query(
       `WITH cov AS (
          SELECT coalesce(jsonb_agg(e ORDER BY e->>'account_id' NULLS FIRST, e->>'resource'), '[]'::jsonb) AS entries
            FROM syncs s
