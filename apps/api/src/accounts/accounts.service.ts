@@ -63,7 +63,7 @@ export class AccountsService {
     // The scope check and the read run together: one round trip of latency; rows of an account
     // that fails the check are never returned.
     const [account, balances] = await Promise.all([this.scope.account(client, id), this.repo.balances(id)]);
-    assertPermitted(account, ['balances'], 'balances');
+    assertPermitted(account, 'balances');
     return { balances, dataAsOf: account.dataAsOf, subject: subjectOfScope(account) };
   }
 }

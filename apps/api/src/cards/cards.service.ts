@@ -26,7 +26,7 @@ export class CardsService {
     // A named consent must grant `cards`; across consents, cards exist only where it was granted
     // (the sync reads them only then).
     const consent = q.consent_id
-      ? assertPermitted(await this.scope.consent(client, q.consent_id), ['cards'], 'cards')
+      ? assertPermitted(await this.scope.consent(client, q.consent_id), 'cards')
       : null;
     const rows = await this.repo.list({
       clientId: client.id,

@@ -6,7 +6,7 @@ import {
   type AccountScopeRow,
   type ConsentScopeRow,
 } from '#persistence/repositories/account-query.repository.js';
-import type { Permission } from '#connectors/connector.js';
+import { SERVED_BY } from '#domain/permissions.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
 import type { ReadSubject } from './read-subject.js';
 
@@ -34,7 +34,8 @@ export function assertReadable<T extends ConsentScopeRow>(scope: T | null, what:
 }
 
 /**
- * The consent must grant one of `anyOf` (api.md "Consents": what the end user agreed to share).
+ * The consent must grant a permission that serves `resource` (libs/domain/src/permissions.ts,
+ * `SERVED_BY`: what the end user agreed to share, api.md "Consents").
  * Not granted is 403 `permission_not_granted`: the consent is the caller's (a 404 would deny
  * that), and it is active (a 409 would say the opposite); it just does not cover this read. Hisob
  * may hold the data anyway (a `statements` consent needs the transaction history to compute
@@ -42,9 +43,10 @@ export function assertReadable<T extends ConsentScopeRow>(scope: T | null, what:
  */
 export function assertPermitted<T extends ConsentScopeRow>(
   scope: T,
-  anyOf: readonly Permission[],
-  what: string,
+  resource: keyof typeof SERVED_BY,
+  what: string = resource,
 ): T {
+  const anyOf = SERVED_BY[resource];
   if (anyOf.some((p) => scope.permissions.includes(p))) return scope;
   throw new HisobError(
     'permission_not_granted',

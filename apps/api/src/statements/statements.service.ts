@@ -41,7 +41,7 @@ export class StatementsService {
     ]);
     // A statement (its CSV lists the period's lines) is what `statements` grants; `transactions`
     // grants the rows it is computed from, so it covers the statement too.
-    assertPermitted(account, ['statements', 'transactions'], 'statements');
+    assertPermitted(account, 'statement', 'statements');
     return { account, fromDate: q.from_date, toDate: q.to_date, totals };
   }
 

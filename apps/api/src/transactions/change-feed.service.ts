@@ -43,7 +43,7 @@ export class ChangeFeedService {
       this.scope.consent(client, consentId),
       this.feed.changesAfter(consentId, after, count + 1),
     ]);
-    assertPermitted(consent, ['transactions'], 'transactions');
+    assertPermitted(consent, 'transactions');
     const page = changes.slice(0, count);
     const out: ChangePage = {
       added: [],

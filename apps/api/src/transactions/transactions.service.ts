@@ -81,7 +81,6 @@ export class TransactionsService {
     // The card's consent and bank id select its transactions, so this lookup comes first.
     const card = assertPermitted(
       assertReadable(await this.cards.cardScope(client.id, cardId), 'Card'),
-      ['transactions'],
       'transactions',
     );
     const filter = {
@@ -141,7 +140,7 @@ export class TransactionsService {
 
 /** The account's scope, when its transactions may be listed (404, 409, 403 otherwise). */
 function readableTransactions<T extends ConsentScopeRow>(scope: T | null): T {
-  return assertPermitted(assertReadable(scope, 'Account'), ['transactions'], 'transactions');
+  return assertPermitted(assertReadable(scope, 'Account'), 'transactions');
 }
 
 /** Everything about the query that can be refused before touching the database. */

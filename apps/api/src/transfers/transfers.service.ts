@@ -35,7 +35,7 @@ export class TransfersService {
     // A named consent must grant `transfers`; across consents, transfers exist only where it was
     // granted (the sync reads them only then).
     const consent = q.consent_id
-      ? assertPermitted(await this.scope.consent(client, q.consent_id), ['transfers'], 'transfers')
+      ? assertPermitted(await this.scope.consent(client, q.consent_id), 'transfers')
       : null;
     const rows = await this.repo.list({
       clientId: client.id,
