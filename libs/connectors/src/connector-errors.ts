@@ -58,7 +58,9 @@ export type ReauthReason =
   | 'consent_expired'
   | 'consent_revoked'
   | 'insufficient_access'
-  | 'authorisation_denied';
+  | 'authorisation_denied'
+  /** A wrong one-time code: the person may try again until the provider's attempt limit. */
+  | 'otp_invalid';
 
 /**
  * The bank no longer accepts our credentials (401, OBP-20001/20003/2020x, `invalid_grant`,

@@ -124,6 +124,14 @@ export interface ItemsRead<T> {
   readonly skipped: readonly SkippedItem[];
 }
 
+/** What {@link Connector.credit} reads. Plans or instalments it could not read are in `skipped`. */
+export interface CreditLedger {
+  readonly lines: readonly CreditLine[];
+  readonly plans: readonly InstalmentPlan[];
+  readonly instalments: readonly Instalment[];
+  readonly skipped: readonly SkippedItem[];
+}
+
 /** Options of a new transaction stream; ignored when resuming, as a checkpoint carries its own. */
 export interface TransactionQuery {
   /** Earliest booking date to read (the sync engine's overlap window); null for all history. */
@@ -195,14 +203,12 @@ export interface Connector {
   /** Outgoing transfers (payment orders) of one account (best effort). */
   transfers?(session: BankSession, accountId: string): Promise<ItemsRead<Transfer>>;
 
-  /** Credit limits. */
-  creditLines?(session: BankSession): Promise<CreditLine[]>;
-
-  /** Instalment plans. */
-  instalmentPlans?(session: BankSession): Promise<InstalmentPlan[]>;
-
-  /** The repayment schedule across plans. */
-  repaymentSchedule?(session: BankSession): Promise<Instalment[]>;
+  /**
+   * The credit ledger (best effort): credit lines, every instalment plan the provider has (closed
+   * and rejected included), and the repayment schedule of every plan that has one. One call, as
+   * providers serve plans and their schedules together.
+   */
+  credit?(session: BankSession): Promise<CreditLedger>;
 
   /**
    * Re-validation (revalidation.ts): reads every resource once and reports, per resource, whether
