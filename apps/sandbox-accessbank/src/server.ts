@@ -52,12 +52,14 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
 
   const faults = new FaultRegistry();
   const delays = new Map<NodeJS.Timeout, () => void>();
-  let app: SandboxApp | undefined;
+  // Filled once the port is bound (the SCA links need the public URL).
+  const holder: { app?: SandboxApp } = {};
 
   const server: Server = createServer((req, res) => {
     const xRequestId = req.headers['x-request-id'];
     if (typeof xRequestId === 'string' && /^[\w.:-]{1,128}$/.test(xRequestId))
       res.setHeader('X-Request-ID', xRequestId);
+    const app = holder.app;
     if (!app) {
       sendEmpty(res, 503);
       return;
@@ -88,7 +90,7 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
   const publicUrl = config.publicUrl ?? url;
 
   const consents = new ConsentStore();
-  app = new SandboxApp(
+  holder.app = new SandboxApp(
     new ControlApi({ bank, consents, faults, config, publicUrl, logger }),
     new Xs2aApi(bank, consents, config, publicUrl, logger),
     new ScaPages(bank, consents, config, logger),
@@ -158,7 +160,11 @@ class SandboxApp {
       await this.sca.handle(req, res, url);
       return;
     }
-    const err = new BgError(404, 'RESOURCE_UNKNOWN', `No resource at ${url.pathname}; the XS2A interface is under /v1.`);
+    const err = new BgError(
+      404,
+      'RESOURCE_UNKNOWN',
+      `No resource at ${url.pathname}; the XS2A interface is under /v1.`,
+    );
     sendJson(res, 404, err.toBody());
   }
 

@@ -72,7 +72,11 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
       ['frequencyPerDay 0', consentBody({ frequencyPerDay: 0 }), 'FORMAT_ERROR'],
       ['frequencyPerDay 5', consentBody({ frequencyPerDay: 5 }), 'FORMAT_ERROR'],
       ['frequencyPerDay 1.5', consentBody({ frequencyPerDay: 1.5 }), 'FORMAT_ERROR'],
-      ['a one-off consent with frequency 2', consentBody({ recurringIndicator: false, frequencyPerDay: 2 }), 'FORMAT_ERROR'],
+      [
+        'a one-off consent with frequency 2',
+        consentBody({ recurringIndicator: false, frequencyPerDay: 2 }),
+        'FORMAT_ERROR',
+      ],
       ['a combined service', consentBody({ combinedServiceIndicator: true }), 'SESSIONS_NOT_SUPPORTED'],
       ['an empty access', consentBody({ access: {} }), 'FORMAT_ERROR'],
       ['an unknown access element', consentBody({ access: { transaction: [] } }), 'FORMAT_ERROR'],
@@ -87,13 +91,21 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
         consentBody({ access: { accounts: [{ bban: '20206972300309910570' }], balances: [] } }),
         'FORMAT_ERROR',
       ],
-      ['a reference without identifier', consentBody({ access: { accounts: [{ currency: 'TJS' }] } }), 'FORMAT_ERROR'],
+      [
+        'a reference without identifier',
+        consentBody({ access: { accounts: [{ currency: 'TJS' }] } }),
+        'FORMAT_ERROR',
+      ],
       [
         'a reference with two identifiers',
         consentBody({ access: { accounts: [{ bban: '1', msisdn: '+992900000000' }] } }),
         'FORMAT_ERROR',
       ],
-      ['a bad currency', consentBody({ access: { accounts: [{ bban: '1', currency: 'tjs' }] } }), 'FORMAT_ERROR'],
+      [
+        'a bad currency',
+        consentBody({ access: { accounts: [{ bban: '1', currency: 'tjs' }] } }),
+        'FORMAT_ERROR',
+      ],
       [
         'an IBAN (Tajik accounts have none)',
         consentBody({ access: { accounts: [{ iban: 'DE89370400440532013000' }] } }),
@@ -135,9 +147,17 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
 
     it('refuses a reused X-Request-ID', async () => {
       const requestId = '5f3c2d1e-0a9b-4c8d-9e7f-6a5b4c3d2e1f';
-      const first = await xs2a(sb, 'POST', '/v1/consents', { json: consentBody(), headers: consentHeaders(), requestId });
+      const first = await xs2a(sb, 'POST', '/v1/consents', {
+        json: consentBody(),
+        headers: consentHeaders(),
+        requestId,
+      });
       expect(first.status).toBe(201);
-      const again = await xs2a(sb, 'POST', '/v1/consents', { json: consentBody(), headers: consentHeaders(), requestId });
+      const again = await xs2a(sb, 'POST', '/v1/consents', {
+        json: consentBody(),
+        headers: consentHeaders(),
+        requestId,
+      });
       expect(again.status).toBe(400);
       expect(again.body.tppMessages[0]).toMatchObject({ code: 'FORMAT_ERROR', path: 'X-Request-ID' });
     });
@@ -159,7 +179,9 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
       expect(auth.body.scaStatus).toBe('received');
       expect((await xs2a(sb, 'GET', start)).body).toEqual({ authorisationIds: [auth.body.authorisationId] });
       expect(await completeSca(auth.body._links.scaRedirect.href)).toBe(REDIRECT);
-      expect((await xs2a(sb, 'GET', auth.body._links.scaStatus.href)).body).toEqual({ scaStatus: 'finalised' });
+      expect((await xs2a(sb, 'GET', auth.body._links.scaStatus.href)).body).toEqual({
+        scaStatus: 'finalised',
+      });
       const again = await xs2a(sb, 'POST', start, { json: {} });
       expect(again.status).toBe(409);
       expect(again.body.tppMessages[0].code).toBe('STATUS_INVALID');
@@ -168,7 +190,11 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
 
   describe('the SCA pages', () => {
     it('allow: redirects to TPP-Redirect-URI unchanged and the consent becomes valid', async () => {
-      const r = await createConsent(sb, consentBody(), consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }));
+      const r = await createConsent(
+        sb,
+        consentBody(),
+        consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }),
+      );
       const location = await completeSca(r.body._links.scaRedirect.href);
       expect(location).toBe(REDIRECT);
       expect((await xs2a(sb, 'GET', r.body._links.status.href)).body).toEqual({ consentStatus: 'valid' });
@@ -178,18 +204,34 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
     });
 
     it('deny: redirects to TPP-Nok-Redirect-URI when given, else to TPP-Redirect-URI; the consent is rejected', async () => {
-      const withNok = await createConsent(sb, consentBody(), consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }));
-      expect(await completeSca(withNok.body._links.scaRedirect.href, { decision: 'deny' })).toBe(NOK_REDIRECT);
-      expect((await xs2a(sb, 'GET', withNok.body._links.status.href)).body).toEqual({ consentStatus: 'rejected' });
-      expect((await xs2a(sb, 'GET', withNok.body._links.scaStatus.href)).body).toEqual({ scaStatus: 'failed' });
+      const withNok = await createConsent(
+        sb,
+        consentBody(),
+        consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }),
+      );
+      expect(await completeSca(withNok.body._links.scaRedirect.href, { decision: 'deny' })).toBe(
+        NOK_REDIRECT,
+      );
+      expect((await xs2a(sb, 'GET', withNok.body._links.status.href)).body).toEqual({
+        consentStatus: 'rejected',
+      });
+      expect((await xs2a(sb, 'GET', withNok.body._links.scaStatus.href)).body).toEqual({
+        scaStatus: 'failed',
+      });
 
       const plain = await createConsent(sb);
       expect(await completeSca(plain.body._links.scaRedirect.href, { decision: 'deny' })).toBe(REDIRECT);
-      expect((await xs2a(sb, 'GET', plain.body._links.status.href)).body).toEqual({ consentStatus: 'rejected' });
+      expect((await xs2a(sb, 'GET', plain.body._links.status.href)).body).toEqual({
+        consentStatus: 'rejected',
+      });
     });
 
     it('counts wrong passwords and wrong codes, and fails the authorisation at the limit', async () => {
-      const r = await createConsent(sb, consentBody(), consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }));
+      const r = await createConsent(
+        sb,
+        consentBody(),
+        consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }),
+      );
       const href = r.body._links.scaRedirect.href as string;
       const jar = new CookieJar();
       const login = await (await browser(href, { jar })).text();
@@ -248,7 +290,9 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
     });
 
     it('dedicated consent naming an account that is not the PSU’s: rejected at SCA', async () => {
-      const body = consentBody({ access: { accounts: [{ bban: zarinaAccounts[0]!.bban, currency: 'TJS' }] } });
+      const body = consentBody({
+        access: { accounts: [{ bban: zarinaAccounts[0]!.bban, currency: 'TJS' }] },
+      });
       const r = await createConsent(sb, body, consentHeaders({ 'tpp-nok-redirect-uri': NOK_REDIRECT }));
       const location = await completeSca(r.body._links.scaRedirect.href, BAKHTIYOR);
       expect(location).toBe(NOK_REDIRECT);
@@ -258,8 +302,12 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
     it('authorising a new recurring consent expires the PSU’s older recurring consent', async () => {
       const older = await validConsent(sb, consentBody(), BAKHTIYOR);
       const newer = await validConsent(sb, consentBody(), BAKHTIYOR);
-      expect((await xs2a(sb, 'GET', `/v1/consents/${older}/status`)).body).toEqual({ consentStatus: 'expired' });
-      expect((await xs2a(sb, 'GET', `/v1/consents/${newer}/status`)).body).toEqual({ consentStatus: 'valid' });
+      expect((await xs2a(sb, 'GET', `/v1/consents/${older}/status`)).body).toEqual({
+        consentStatus: 'expired',
+      });
+      expect((await xs2a(sb, 'GET', `/v1/consents/${newer}/status`)).body).toEqual({
+        consentStatus: 'valid',
+      });
       const read = await xs2a(sb, 'GET', '/v1/accounts', { consentId: older, psuIp: PSU_IP });
       expect(read.status).toBe(401);
       expect(read.body.tppMessages[0].code).toBe('CONSENT_EXPIRED');
@@ -272,7 +320,9 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
       const del = await xs2a(sb, 'DELETE', `/v1/consents/${id}`);
       expect(del.status).toBe(204);
       expect(del.text).toBe('');
-      expect((await xs2a(sb, 'GET', `/v1/consents/${id}/status`)).body).toEqual({ consentStatus: 'terminatedByTpp' });
+      expect((await xs2a(sb, 'GET', `/v1/consents/${id}/status`)).body).toEqual({
+        consentStatus: 'terminatedByTpp',
+      });
       const read = await xs2a(sb, 'GET', '/v1/accounts', { consentId: id, psuIp: PSU_IP });
       expect(read.status).toBe(401);
       expect(read.body.tppMessages[0].code).toBe('CONSENT_INVALID');
@@ -289,7 +339,9 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
     it('revokedByPsu (online banking) reads 401 CONSENT_INVALID', async () => {
       const id = await validConsent(sb, consentBody(), { psuId: 'nigora', password: 'Nigora-2024' });
       expect((await control(sb, 'POST', `/consents/${id}/revoke`)).status).toBe(200);
-      expect((await xs2a(sb, 'GET', `/v1/consents/${id}/status`)).body).toEqual({ consentStatus: 'revokedByPsu' });
+      expect((await xs2a(sb, 'GET', `/v1/consents/${id}/status`)).body).toEqual({
+        consentStatus: 'revokedByPsu',
+      });
       const read = await xs2a(sb, 'GET', '/v1/accounts', { consentId: id });
       expect(read.status).toBe(401);
       expect(read.body.tppMessages[0].code).toBe('CONSENT_INVALID');
@@ -310,7 +362,11 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
       const missing = await xs2a(sb, 'GET', '/v1/accounts');
       expect(missing.status).toBe(400);
       expect(missing.body.tppMessages[0]).toMatchObject({ code: 'FORMAT_ERROR', path: 'Consent-ID' });
-      const auth = await xs2a(sb, 'GET', `/v1/consents/${(await createConsent(sb)).body.consentId}/authorisations/${unknown}`);
+      const auth = await xs2a(
+        sb,
+        'GET',
+        `/v1/consents/${(await createConsent(sb)).body.consentId}/authorisations/${unknown}`,
+      );
       expect(auth.status).toBe(403);
       expect(auth.body.tppMessages[0].code).toBe('RESOURCE_UNKNOWN');
     });
@@ -320,9 +376,13 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
       try {
         const id = await validConsent(own, consentBody({ validUntil: '2026-07-01' }));
         await control(own, 'POST', '/advance', { days: 1 });
-        expect((await xs2a(own, 'GET', `/v1/consents/${id}/status`)).body).toEqual({ consentStatus: 'valid' });
+        expect((await xs2a(own, 'GET', `/v1/consents/${id}/status`)).body).toEqual({
+          consentStatus: 'valid',
+        });
         await control(own, 'POST', '/advance', { days: 1 });
-        expect((await xs2a(own, 'GET', `/v1/consents/${id}/status`)).body).toEqual({ consentStatus: 'expired' });
+        expect((await xs2a(own, 'GET', `/v1/consents/${id}/status`)).body).toEqual({
+          consentStatus: 'expired',
+        });
         const info = await xs2a(own, 'GET', `/v1/consents/${id}`);
         expect(info.body).toMatchObject({ consentStatus: 'expired', lastActionDate: '2026-07-02' });
         const read = await xs2a(own, 'GET', '/v1/accounts', { consentId: id, psuIp: PSU_IP });
@@ -330,7 +390,9 @@ describe('AccessBank sandbox: consents and redirect SCA (NextGenPSD2 1.3.11)', (
         expect(read.body.tppMessages[0].code).toBe('CONSENT_EXPIRED');
         const pending = await createConsent(own, consentBody({ validUntil: '2026-07-02' }));
         await control(own, 'POST', '/advance', { days: 1 });
-        const restart = await xs2a(own, 'POST', `/v1/consents/${pending.body.consentId}/authorisations`, { json: {} });
+        const restart = await xs2a(own, 'POST', `/v1/consents/${pending.body.consentId}/authorisations`, {
+          json: {},
+        });
         expect(restart.status).toBe(401);
         expect(restart.body.tppMessages[0].code).toBe('CONSENT_EXPIRED');
       } finally {

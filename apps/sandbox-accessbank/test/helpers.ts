@@ -41,12 +41,18 @@ export function templateOf(path: string): string {
     [/^\/v1\/consents\/[^/]+$/, '/v1/consents/{consentId}'],
     [/^\/v1\/consents\/[^/]+\/status$/, '/v1/consents/{consentId}/status'],
     [/^\/v1\/consents\/[^/]+\/authorisations$/, '/v1/consents/{consentId}/authorisations'],
-    [/^\/v1\/consents\/[^/]+\/authorisations\/[^/]+$/, '/v1/consents/{consentId}/authorisations/{authorisationId}'],
+    [
+      /^\/v1\/consents\/[^/]+\/authorisations\/[^/]+$/,
+      '/v1/consents/{consentId}/authorisations/{authorisationId}',
+    ],
     [/^\/v1\/accounts$/, '/v1/accounts'],
     [/^\/v1\/accounts\/[^/]+$/, '/v1/accounts/{account-id}'],
     [/^\/v1\/accounts\/[^/]+\/balances$/, '/v1/accounts/{account-id}/balances'],
     [/^\/v1\/accounts\/[^/]+\/transactions$/, '/v1/accounts/{account-id}/transactions'],
-    [/^\/v1\/accounts\/[^/]+\/transactions\/[^/]+$/, '/v1/accounts/{account-id}/transactions/{transactionId}'],
+    [
+      /^\/v1\/accounts\/[^/]+\/transactions\/[^/]+$/,
+      '/v1/accounts/{account-id}/transactions/{transactionId}',
+    ],
   ];
   for (const [re, t] of rules) if (re.test(p)) return t;
   throw new Error(`no OpenAPI template for ${path}`);
@@ -85,7 +91,9 @@ export async function xs2a<T = any>(
   const template = templateOf(path);
   const problems = await validateResponse(template, method, res.status, parsed);
   if (problems.length)
-    throw new Error(`${method} ${path} → ${res.status} violates the NextGenPSD2 OpenAPI file:\n  ${problems.join('\n  ')}\n${text}`);
+    throw new Error(
+      `${method} ${path} → ${res.status} violates the NextGenPSD2 OpenAPI file:\n  ${problems.join('\n  ')}\n${text}`,
+    );
   if (requestId !== null && res.headers.get('x-request-id') !== requestId)
     throw new Error(`${method} ${path}: X-Request-ID not echoed`);
   const key = `${method} ${template} ${res.status}`;
@@ -142,7 +150,10 @@ export class CookieJar {
 
   header(url: URL): string {
     return this.cookies
-      .filter((c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`))
+      .filter(
+        (c) =>
+          url.pathname === c.path || url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`),
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
@@ -162,7 +173,12 @@ export async function browser(
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(init.form).toString();
   }
-  const res = await fetch(u, { method: body === undefined ? 'GET' : 'POST', headers, body, redirect: 'manual' });
+  const res = await fetch(u, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    body,
+    redirect: 'manual',
+  });
   init.jar.store(res);
   return res;
 }
@@ -255,7 +271,13 @@ export async function control<T = any>(
 export interface UserView {
   psu_id: string;
   password: string;
-  accounts: Array<{ account_id: string; bban: string; currency: string; status: string; booked_count: number }>;
+  accounts: Array<{
+    account_id: string;
+    bban: string;
+    currency: string;
+    status: string;
+    booked_count: number;
+  }>;
 }
 
 export async function users(sandbox: RunningSandbox): Promise<UserView[]> {
@@ -272,7 +294,7 @@ export async function allPages(
   const pages: any[] = [];
   let next: string | undefined = first;
   while (next) {
-    const r = await xs2a(sandbox, 'GET', next, { consentId, psuIp });
+    const r: ApiResponse = await xs2a(sandbox, 'GET', next, { consentId, psuIp });
     if (r.status !== 200) throw new Error(`page ${next} answered ${r.status}: ${r.text}`);
     pages.push(r.body);
     next = r.body.transactions._links.next?.href;

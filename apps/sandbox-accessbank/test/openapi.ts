@@ -137,7 +137,9 @@ function isDate(s: string): boolean {
 }
 
 function isDateTime(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s));
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) && !Number.isNaN(Date.parse(s))
+  );
 }
 
 /**
@@ -159,7 +161,8 @@ export async function validateResponse(
   const response = op.responses[String(status)];
   if (!response) return [`${method} ${template}: status ${status} is not declared`];
   const schema = response.content?.['application/json']?.schema as Schema | undefined;
-  if (!schema) return body === undefined ? [] : [`${method} ${template} ${status}: the file declares no body`];
+  if (!schema)
+    return body === undefined ? [] : [`${method} ${template} ${status}: the file declares no body`];
   if (body === undefined) return [`${method} ${template} ${status}: body missing`];
   const problems = check(schema, body);
   if (status >= 400) {

@@ -9,7 +9,8 @@ import type { AccountDef } from '../seed/catalog.js';
 import { dayToIso, epochDay, isIsoDate } from '../seed/dates.js';
 import { BgError, formatError } from './errors.js';
 
-export type ConsentStatus = 'received' | 'rejected' | 'valid' | 'revokedByPsu' | 'expired' | 'terminatedByTpp';
+export type ConsentStatus =
+  'received' | 'rejected' | 'valid' | 'revokedByPsu' | 'expired' | 'terminatedByTpp';
 export type ScaStatus = 'received' | 'psuAuthenticated' | 'started' | 'finalised' | 'failed';
 export type AllAccountsValue = 'allAccounts' | 'allAccountsWithOwnerName';
 
@@ -125,7 +126,13 @@ export function parseConsentRequest(
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw formatError('The request body must be a JSON object (consents).');
   const b = body as Record<string, unknown>;
-  for (const key of ['access', 'recurringIndicator', 'validUntil', 'frequencyPerDay', 'combinedServiceIndicator'])
+  for (const key of [
+    'access',
+    'recurringIndicator',
+    'validUntil',
+    'frequencyPerDay',
+    'combinedServiceIndicator',
+  ])
     if (b[key] === undefined || b[key] === null) throw formatError(`${key} is missing.`, key);
 
   const requested = parseAccess(b.access);
@@ -144,7 +151,10 @@ export function parseConsentRequest(
       'frequencyPerDay',
     );
   if (!b.recurringIndicator && b.frequencyPerDay !== 1)
-    throw formatError('A one-off consent (recurringIndicator false) has frequencyPerDay 1.', 'frequencyPerDay');
+    throw formatError(
+      'A one-off consent (recurringIndicator false) has frequencyPerDay 1.',
+      'frequencyPerDay',
+    );
   if (b.combinedServiceIndicator)
     throw new BgError(
       400,
@@ -169,7 +179,8 @@ function parseAccess(raw: unknown): RequestedAccess {
     throw formatError('access must be an object (accountAccess).', 'access');
   const a = raw as Record<string, unknown>;
   for (const k of Object.keys(a))
-    if (!ACCESS_KEYS.has(k)) throw formatError(`access.${k} is not an element of accountAccess.`, `access.${k}`);
+    if (!ACCESS_KEYS.has(k))
+      throw formatError(`access.${k} is not an element of accountAccess.`, `access.${k}`);
   if (a.additionalInformation !== undefined)
     throw new BgError(
       400,
@@ -180,19 +191,28 @@ function parseAccess(raw: unknown): RequestedAccess {
   const lists: Partial<Record<'accounts' | 'balances' | 'transactions', AccountRef[]>> = {};
   for (const key of ['accounts', 'balances', 'transactions'] as const) {
     if (a[key] === undefined) continue;
-    if (!Array.isArray(a[key])) throw formatError(`access.${key} must be an array of account references.`, `access.${key}`);
+    if (!Array.isArray(a[key]))
+      throw formatError(`access.${key} must be an array of account references.`, `access.${key}`);
     lists[key] = (a[key] as unknown[]).map((r, i) => parseRef(r, `access.${key}[${i}]`));
   }
-  const alls: Partial<Record<'availableAccounts' | 'availableAccountsWithBalance' | 'allPsd2', AllAccountsValue>> = {};
+  const alls: Partial<
+    Record<'availableAccounts' | 'availableAccountsWithBalance' | 'allPsd2', AllAccountsValue>
+  > = {};
   for (const key of ['availableAccounts', 'availableAccountsWithBalance', 'allPsd2'] as const) {
     if (a[key] === undefined) continue;
     if (typeof a[key] !== 'string' || !ALL_VALUES.has(a[key] as string))
-      throw formatError(`access.${key} must be "allAccounts" or "allAccountsWithOwnerName".`, `access.${key}`);
+      throw formatError(
+        `access.${key} must be "allAccounts" or "allAccountsWithOwnerName".`,
+        `access.${key}`,
+      );
     alls[key] = a[key] as AllAccountsValue;
   }
   let restrictedTo: string[] | undefined;
   if (a.restrictedTo !== undefined) {
-    if (!Array.isArray(a.restrictedTo) || a.restrictedTo.some((t) => typeof t !== 'string' || !/^[A-Z]{4}$/.test(t)))
+    if (
+      !Array.isArray(a.restrictedTo) ||
+      a.restrictedTo.some((t) => typeof t !== 'string' || !/^[A-Z]{4}$/.test(t))
+    )
       throw formatError(
         'access.restrictedTo must be an array of ISO 20022 cash account type codes.',
         'access.restrictedTo',
@@ -208,22 +228,27 @@ function parseAccess(raw: unknown): RequestedAccess {
       'If one of access.accounts, access.balances, access.transactions is empty, the others used must be empty too.',
       'access',
     );
-  if (allKeys.length > 1)
-    throw formatError(`access may hold only one of ${allKeys.join(', ')}.`, 'access');
+  if (allKeys.length > 1) throw formatError(`access may hold only one of ${allKeys.join(', ')}.`, 'access');
   if (allKeys.length === 1 && present.length > 0)
     throw formatError(
       `access.${allKeys[0]} cannot be combined with access.accounts, access.balances or access.transactions.`,
       'access',
     );
   if (restrictedTo && filled.length > 0)
-    throw formatError('access.restrictedTo may only be used when no account is named.', 'access.restrictedTo');
+    throw formatError(
+      'access.restrictedTo may only be used when no account is named.',
+      'access.restrictedTo',
+    );
 
   if (filled.length > 0) return { kind: 'dedicated', ...lists };
   if (present.length > 0) return { kind: 'bankOffered', ...lists, restrictedTo };
   if (alls.allPsd2) return { kind: 'allPsd2', allPsd2: alls.allPsd2, restrictedTo };
   if (alls.availableAccounts || alls.availableAccountsWithBalance)
     return { kind: 'availableAccounts', ...alls, restrictedTo };
-  throw formatError('access asks for nothing: name accounts, balances, transactions, availableAccounts or allPsd2.', 'access');
+  throw formatError(
+    'access asks for nothing: name accounts, balances, transactions, availableAccounts or allPsd2.',
+    'access',
+  );
 }
 
 function parseRef(raw: unknown, path: string): AccountRef {
@@ -231,7 +256,8 @@ function parseRef(raw: unknown, path: string): AccountRef {
     throw formatError(`${path} must be an account reference object.`, path);
   const r = raw as Record<string, unknown>;
   for (const k of Object.keys(r))
-    if (!REF_KEYS.has(k)) throw formatError(`${path}.${k} is not an element of accountReference.`, `${path}.${k}`);
+    if (!REF_KEYS.has(k))
+      throw formatError(`${path}.${k} is not an element of accountReference.`, `${path}.${k}`);
   const ids = REF_IDS.filter((k) => r[k] !== undefined);
   if (ids.length !== 1)
     throw formatError(`${path} must identify the account by exactly one of ${REF_IDS.join(', ')}.`, path);
@@ -279,7 +305,12 @@ export class ConsentStore {
     return true;
   }
 
-  create(parsed: ParsedConsentRequest, headers: ConsentRequestHeaders, todayDay: number, createdAt: string): Consent {
+  create(
+    parsed: ParsedConsentRequest,
+    headers: ConsentRequestHeaders,
+    todayDay: number,
+    createdAt: string,
+  ): Consent {
     const consent: Consent = {
       id: randomUUID(),
       status: 'received',
@@ -329,7 +360,10 @@ export class ConsentStore {
    * the bank's calendar. Returns the current status.
    */
   refresh(consent: Consent, todayDay: number): ConsentStatus {
-    if ((consent.status === 'valid' || consent.status === 'received') && todayDay > epochDay(consent.validUntil)) {
+    if (
+      (consent.status === 'valid' || consent.status === 'received') &&
+      todayDay > epochDay(consent.validUntil)
+    ) {
       consent.status = 'expired';
       consent.lastActionDay = epochDay(consent.validUntil) + 1;
     }

@@ -41,7 +41,8 @@ export class BgError extends Error {
   }
 }
 
-export const formatError = (text: string, path?: string): BgError => new BgError(400, 'FORMAT_ERROR', text, path);
+export const formatError = (text: string, path?: string): BgError =>
+  new BgError(400, 'FORMAT_ERROR', text, path);
 
 /**
  * The body an injected fault sends when it names only a status. 500 and 503 have no body: the

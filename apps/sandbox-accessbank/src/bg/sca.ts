@@ -175,7 +175,12 @@ export class ScaPages {
       // The standard's side effect: a newly authorised recurring consent makes the PSU's older
       // recurring consents expire.
       for (const other of this.consents.all()) {
-        if (other !== consent && other.psuIndex === consent.psuIndex && other.recurringIndicator && other.status === 'valid') {
+        if (
+          other !== consent &&
+          other.psuIndex === consent.psuIndex &&
+          other.recurringIndicator &&
+          other.status === 'valid'
+        ) {
           other.status = 'expired';
           other.lastActionDay = this.bank.todayDay;
         }
@@ -241,7 +246,10 @@ export class ScaPages {
 <form method="post" action="${base}/cancel"><button type="submit" class="secondary">Cancel</button></form>`,
         );
       case 'decide':
-        return page('Allow access to your accounts?', `${err}${this.describe(consent, auth.psuIndex!, base)}`);
+        return page(
+          'Allow access to your accounts?',
+          `${err}${this.describe(consent, auth.psuIndex!, base)}`,
+        );
       case 'done': {
         const back =
           consent.status === 'valid' ? consent.redirectUri : (consent.nokRedirectUri ?? consent.redirectUri);
@@ -257,7 +265,11 @@ export class ScaPages {
     const r = consent.requested;
     const services: string[] = [];
     if (r.kind === 'availableAccounts')
-      services.push(r.availableAccountsWithBalance ? 'the list of your accounts with balances' : 'the list of your accounts');
+      services.push(
+        r.availableAccountsWithBalance
+          ? 'the list of your accounts with balances'
+          : 'the list of your accounts',
+      );
     else if (r.kind === 'allPsd2') services.push('your accounts, their balances and their transactions');
     else {
       services.push('account details');

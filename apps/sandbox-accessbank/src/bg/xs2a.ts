@@ -100,11 +100,15 @@ export class Xs2aApi {
   private async createConsent(req: IncomingMessage): Promise<Reply> {
     const xRequestId = requestId(req);
     const psuIp = header(req, 'psu-ip-address');
-    if (psuIp === undefined) throw formatError('PSU-IP-Address is mandatory when creating a consent.', 'PSU-IP-Address');
+    if (psuIp === undefined)
+      throw formatError('PSU-IP-Address is mandatory when creating a consent.', 'PSU-IP-Address');
     if (!isIP(psuIp)) throw formatError('PSU-IP-Address must be an IP address.', 'PSU-IP-Address');
     const redirectUri = header(req, 'tpp-redirect-uri');
     if (redirectUri === undefined)
-      throw formatError('TPP-Redirect-URI is mandatory: this ASPSP uses the redirect SCA approach.', 'TPP-Redirect-URI');
+      throw formatError(
+        'TPP-Redirect-URI is mandatory: this ASPSP uses the redirect SCA approach.',
+        'TPP-Redirect-URI',
+      );
     checkUri(redirectUri, 'TPP-Redirect-URI');
     const nokRedirectUri = header(req, 'tpp-nok-redirect-uri');
     if (nokRedirectUri !== undefined) checkUri(nokRedirectUri, 'TPP-Nok-Redirect-URI');
@@ -233,7 +237,8 @@ export class Xs2aApi {
   /** The consent of an account read: known, valid, and the reader's. */
   private validConsent(req: IncomingMessage): Consent {
     const id = header(req, 'consent-id');
-    if (id === undefined) throw formatError('Consent-ID is mandatory on account information requests.', 'Consent-ID');
+    if (id === undefined)
+      throw formatError('Consent-ID is mandatory on account information requests.', 'Consent-ID');
     const consent = this.consents.get(id);
     if (!consent) throw new BgError(400, 'CONSENT_UNKNOWN', 'The Consent-ID is unknown.', 'Consent-ID');
     const status = this.consents.refresh(consent, this.bank.todayDay);
@@ -311,7 +316,11 @@ export class Xs2aApi {
     const present = psuPresent(req);
     const a = this.account(consent, accountId);
     if (!consent.grant!.transactions.has(a.index))
-      throw new BgError(401, 'CONSENT_INVALID', 'The consent does not cover the transactions of this account.');
+      throw new BgError(
+        401,
+        'CONSENT_INVALID',
+        'The consent does not cover the transactions of this account.',
+      );
     blocked(a);
     const q = this.transactionQuery(url, a);
     if (q.withBalance && !consent.grant!.balances.has(a.index))
@@ -322,8 +331,8 @@ export class Xs2aApi {
     let booked: Entry[] = [];
     if (q.bookingStatus !== 'pending') {
       const list = bank.bookedFor(a.index);
-      let [lo, hi] = bank.bookedRange(a.index, q.fromDay, q.toDay);
-      if (q.after) lo = bank.bookedIndex(a.index, q.after) + 1;
+      const [from, hi] = bank.bookedRange(a.index, q.fromDay, q.toDay);
+      const lo = q.after ? bank.bookedIndex(a.index, q.after) + 1 : from;
       booked = list.slice(lo, Math.max(lo, hi)).reverse();
     }
     // Pending: entry date in [from, to] (any entry date with entryReferenceFrom), newest first.
@@ -366,12 +375,21 @@ export class Xs2aApi {
     return { status: 200, body };
   }
 
-  private transactionDetail(req: IncomingMessage, _url: URL, accountId: string, transactionId: string): Reply {
+  private transactionDetail(
+    req: IncomingMessage,
+    _url: URL,
+    accountId: string,
+    transactionId: string,
+  ): Reply {
     const consent = this.validConsent(req);
     const present = psuPresent(req);
     const a = this.account(consent, accountId);
     if (!consent.grant!.transactions.has(a.index))
-      throw new BgError(401, 'CONSENT_INVALID', 'The consent does not cover the transactions of this account.');
+      throw new BgError(
+        401,
+        'CONSENT_INVALID',
+        'The consent does not cover the transactions of this account.',
+      );
     blocked(a);
     const found = this.bank.findTransaction(a.index, transactionId);
     if (!found) throw new BgError(403, 'RESOURCE_UNKNOWN', 'The transactionId in the path is unknown.');
@@ -394,7 +412,12 @@ export class Xs2aApi {
       throw formatError('bookingStatus must be booked, pending or both.', 'bookingStatus');
     const deltaList = booleanQuery(url, 'deltaList');
     if (deltaList)
-      throw new BgError(400, 'PARAMETER_NOT_SUPPORTED', 'deltaList is not supported; use entryReferenceFrom.', 'deltaList');
+      throw new BgError(
+        400,
+        'PARAMETER_NOT_SUPPORTED',
+        'deltaList is not supported; use entryReferenceFrom.',
+        'deltaList',
+      );
     const dateFrom = dateQuery(url, 'dateFrom');
     const dateTo = dateQuery(url, 'dateTo');
     const entryReferenceFrom = p.get('entryReferenceFrom') ?? undefined;
@@ -542,7 +565,11 @@ function checkUri(uri: string, name: string): void {
 
 function blocked(a: AccountDef): void {
   if (a.status === 'blocked')
-    throw new BgError(403, 'SERVICE_BLOCKED', 'This account is blocked; the service is not reachable for it.');
+    throw new BgError(
+      403,
+      'SERVICE_BLOCKED',
+      'This account is blocked; the service is not reachable for it.',
+    );
 }
 
 function notAllowed(method: string, path: string): BgError {

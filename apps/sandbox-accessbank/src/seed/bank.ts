@@ -176,7 +176,9 @@ export class Bank {
     this.running = accounts.map((a) => a.openingMinor);
     const totalWeight = accounts.reduce((s, a) => s + (a.quiet ? 0 : a.weight), 0);
     this.perDayMilli = accounts.map((a) =>
-      a.quiet || totalWeight === 0 ? 0 : Math.round((opts.size * a.weight * 1000) / totalWeight / HISTORY_DAYS),
+      a.quiet || totalWeight === 0
+        ? 0
+        : Math.round((opts.size * a.weight * 1000) / totalWeight / HISTORY_DAYS),
     );
     this.cardMask = accounts.map((a) => String(1000 + (hash32(opts.seed, 0xca4d, a.index) % 9000)));
     this.todayDay = this.historyStartDay - 1;
@@ -460,7 +462,11 @@ export class Bank {
         const amount = -prng.int(10_000, 300_000);
         const counterparty = { name: p, bban: foreignBban(prng, cur) };
         return prng.chance(1, 4)
-          ? { amount, counterparty, remittance: [`Transfer to ${p}`, prng.pick(['Rent', 'Family support', 'Loan repayment'])] }
+          ? {
+              amount,
+              counterparty,
+              remittance: [`Transfer to ${p}`, prng.pick(['Rent', 'Family support', 'Loan repayment'])],
+            }
           : { amount, counterparty, remittance: `Transfer to ${p}` };
       }
       case 'TRF_IN': {
@@ -485,7 +491,10 @@ export class Bank {
         return { amount: cur === 'TJS' ? -1_000 : -200, remittance: 'Monthly account maintenance fee' };
       case 'INTEREST': {
         const base = Math.max(0, this.running[a.index]!);
-        return { amount: Math.max(1, Math.floor((base * 35) / 12_000)), remittance: 'Interest on deposit, 3.5% p.a.' };
+        return {
+          amount: Math.max(1, Math.floor((base * 35) / 12_000)),
+          remittance: 'Interest on deposit, 3.5% p.a.',
+        };
       }
       case 'REMIT_IN': {
         const r = prng.pick(REMITTERS);
