@@ -273,8 +273,9 @@ export class Xs2aApi {
     const withBalance = booleanQuery(url, 'withBalance') ?? false;
     const grant = consent.grant!;
     const listed = this.bank.catalog.accounts.filter((a) => grant.accounts.has(a.index));
+    // A blocked account is listed without balances (reading them answers SERVICE_BLOCKED).
     const balanceOk = (a: AccountDef): boolean =>
-      grant.listOnly ? grant.listWithBalance : grant.balances.has(a.index);
+      a.status !== 'blocked' && (grant.listOnly ? grant.listWithBalance : grant.balances.has(a.index));
     if (withBalance && !listed.some(balanceOk))
       throw new BgError(401, 'CONSENT_INVALID', 'The consent does not cover balances.');
     this.count(consent, present, 'accounts', -1);
