@@ -44,7 +44,8 @@ wait_http() { # wait_http <name> <url>
   say "$1 did not come up — see .hisob/logs/$1.log"; tail -n 20 ".hisob/logs/$1.log" >&2; exit 1
 }
 
-# Every sandbox bank that is built, on its default port (design/architecture.md).
+# Every sandbox bank that is built, on its default port (design/architecture.md), with the demo
+# data of seed 42 and a history ending today; each prints its users (GET /__sandbox/users).
 declare -A SANDBOX_PORTS=([sandbox-alif-mobi]=4010 [sandbox-alif-shop]=4020 [sandbox-accessbank]=4030 [sandbox-bepaid]=4040)
 sandbox_lines=()
 sandboxes=()
