@@ -85,7 +85,8 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
     const v = raw[key];
     if (v === undefined) return;
     const n = toInt(v);
-    if (n === undefined || n < min || n > max) problems.push(`${key} must be an integer ${min}..${max} (got ${String(v)})`);
+    if (n === undefined || n < min || n > max)
+      problems.push(`${key} must be an integer ${min}..${max} (got ${String(v)})`);
     else set(n);
   };
 
@@ -100,7 +101,9 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
     const label = String(raw.size).trim().toLowerCase();
     const n = SIZE_PRESETS[label] ?? toInt(label);
     if (n === undefined || n < 1 || n > MAX_SIZE)
-      problems.push(`size must be ${Object.keys(SIZE_PRESETS).join('|')} or a multiplier 1..${MAX_SIZE} (got ${String(raw.size)})`);
+      problems.push(
+        `size must be ${Object.keys(SIZE_PRESETS).join('|')} or a multiplier 1..${MAX_SIZE} (got ${String(raw.size)})`,
+      );
     else {
       cfg.size = n;
       cfg.sizeLabel = SIZE_PRESETS[label] === undefined ? String(n) : label;
@@ -108,7 +111,8 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
   }
   if (raw.anchorDate !== undefined && raw.anchorDate !== 'live') {
     const d = String(raw.anchorDate);
-    if (!isIsoDate(d)) problems.push(`anchorDate (today) must be a valid YYYY-MM-DD date or "live" (got ${d})`);
+    if (!isIsoDate(d))
+      problems.push(`anchorDate (today) must be a valid YYYY-MM-DD date or "live" (got ${d})`);
     else cfg.anchorDate = d;
   }
   if (raw.otp !== undefined) {

@@ -29,13 +29,14 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
   const started = process.hrtime.bigint();
   // A fixed today stands still at its last second in Karachi; without one the clock is the real time.
   const anchorDay =
-    config.anchorDate === undefined ? karachiDay(Math.floor(Date.now() / 1000)) : isoToDay(config.anchorDate)!;
+    config.anchorDate === undefined
+      ? karachiDay(Math.floor(Date.now() / 1000))
+      : isoToDay(config.anchorDate)!;
   const ledger = new ShopLedger({
     seed: config.seed,
     sizePercent: config.size * 100,
     anchorDay,
-    startSec:
-      config.anchorDate === undefined ? Math.floor(Date.now() / 1000) : dayStart(anchorDay + 1) - 1,
+    startSec: config.anchorDate === undefined ? Math.floor(Date.now() / 1000) : dayStart(anchorDay + 1) - 1,
     clock: config.anchorDate === undefined ? Date.now : undefined,
   });
   const auth = new AuthService({
@@ -147,7 +148,12 @@ class SandboxApp {
   }
 
   /** Applies an injected fault; returns true when the fault produced the whole reply. */
-  private async applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  private async applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+  ): Promise<boolean> {
     this.logger.debug({ fault: fault.id, method: req.method, path: url.pathname }, 'fault fired');
     if (fault.delay_ms) {
       const completed = await this.sleep(fault.delay_ms, res);
@@ -199,7 +205,8 @@ class SandboxApp {
 /** The body of an injected status without a body: the shape Alif Shop uses for that status. */
 function defaultFaultBody(status: number, path: string): Record<string, unknown> {
   const auth = path.startsWith(`${API_PREFIX}/auth/`);
-  if (status === 401) return { error: path === `${API_PREFIX}/auth/token/refresh` ? 'invalid_grant' : 'invalid_token' };
+  if (status === 401)
+    return { error: path === `${API_PREFIX}/auth/token/refresh` ? 'invalid_grant' : 'invalid_token' };
   if (status === 423 && !auth) return { error: '3ds_challenge_pending', retry_after: 30 };
   if (status === 429) return { error: 'too_many_requests', retry_after: 60 };
   if (status === 503) return { error: 'service_unavailable' };

@@ -1,5 +1,16 @@
 import type { RunningSandbox } from '../src/main.js';
-import { AYESHA, BILAL, OTP, api, call, control, login, sleep, startSandbox, type Tokens } from './helpers.js';
+import {
+  AYESHA,
+  BILAL,
+  OTP,
+  api,
+  call,
+  control,
+  login,
+  sleep,
+  startSandbox,
+  type Tokens,
+} from './helpers.js';
 
 const request = (sut: RunningSandbox, msisdn: unknown) =>
   call(sut, 'POST', '/api/v1/auth/otp/request', { json: { msisdn } });
@@ -74,7 +85,10 @@ describe('Alif Shop sandbox: OTP login and sessions', () => {
       // The right code does not work for a number that is no customer; it counts as a wrong one.
       const replies = [];
       for (const code of [OTP, '000000', '000000', OTP])
-        replies.push([await verify(sut, unknown, code), await verify(sut, AYESHA, code === OTP ? '999999' : code)]);
+        replies.push([
+          await verify(sut, unknown, code),
+          await verify(sut, AYESHA, code === OTP ? '999999' : code),
+        ]);
       for (const [u, k] of replies) {
         expect(u!.status).toBe(k!.status);
         expect(u!.text).toBe(k!.text);
@@ -152,7 +166,12 @@ describe('Alif Shop sandbox: OTP login and sessions', () => {
   describe('access tokens', () => {
     it('are refused when missing, unknown or malformed: 401 invalid_token', async () => {
       for (const token of [undefined, 'x', 'Bearer']) {
-        const r = await call(sut, 'GET', '/api/v1/instalments/schedule', token === undefined ? {} : { token });
+        const r = await call(
+          sut,
+          'GET',
+          '/api/v1/instalments/schedule',
+          token === undefined ? {} : { token },
+        );
         expect(r.status).toBe(401);
         expect(r.body).toEqual({ error: 'invalid_token' });
         expect(r.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
@@ -170,11 +189,15 @@ describe('Alif Shop sandbox: OTP login and sessions', () => {
 
     it('control: expire a customer’s access tokens now, or revoke their sessions', async () => {
       const s = await login(sut, BILAL);
-      expect((await control(sut, 'POST', '/tokens/expire', { msisdn: BILAL })).body.expired).toBeGreaterThan(0);
+      expect((await control(sut, 'POST', '/tokens/expire', { msisdn: BILAL })).body.expired).toBeGreaterThan(
+        0,
+      );
       expect((await api(sut, '/profile', s.access_token)).body).toEqual({ error: 'token_expired' });
       const renewed = (await refresh(sut, s.refresh_token)).body;
       expect((await api(sut, '/profile', renewed.access_token)).status).toBe(200);
-      expect((await control(sut, 'POST', '/sessions/revoke', { msisdn: BILAL })).body.revoked).toBeGreaterThan(0);
+      expect(
+        (await control(sut, 'POST', '/sessions/revoke', { msisdn: BILAL })).body.revoked,
+      ).toBeGreaterThan(0);
       expect((await api(sut, '/profile', renewed.access_token)).body).toEqual({ error: 'invalid_token' });
     });
   });

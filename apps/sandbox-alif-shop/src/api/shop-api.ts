@@ -95,7 +95,8 @@ export class ShopApi {
       const userIndex = this.customer(req);
       // A pending 3-D Secure challenge makes the account read-only: nothing is served until it resolves.
       const retryAfter = this.opts.challenges.retryAfter(USERS[userIndex]!.msisdn);
-      if (retryAfter > 0) throw new ApiError(423, { error: '3ds_challenge_pending', retry_after: retryAfter });
+      if (retryAfter > 0)
+        throw new ApiError(423, { error: '3ds_challenge_pending', retry_after: retryAfter });
       const params = m.slice(1).map((p) => decodeURIComponent(p));
       return { status: 200, body: route.handler(userIndex, url.searchParams, params) };
     }

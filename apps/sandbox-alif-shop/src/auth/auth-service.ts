@@ -155,7 +155,11 @@ export class AuthService {
     const now = this.clock();
     let n = 0;
     for (const rec of this.access.values())
-      if (!rec.family.revoked && rec.expiresAt > now && (msisdn === undefined || rec.family.msisdn === msisdn)) {
+      if (
+        !rec.family.revoked &&
+        rec.expiresAt > now &&
+        (msisdn === undefined || rec.family.msisdn === msisdn)
+      ) {
         rec.expiresAt = now;
         n++;
       }

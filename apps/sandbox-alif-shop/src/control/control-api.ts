@@ -72,7 +72,8 @@ export class ControlApi {
     if (key === 'POST /advance') return ok(this.advance(await readJson(req)));
     if (key === 'GET /users') return ok(this.users());
     const summary = /^\/users\/([^/]+)\/summary$/.exec(path);
-    if (summary && method === 'GET') return ok(this.summary(this.user(decodeURIComponent(summary[1]!)).index));
+    if (summary && method === 'GET')
+      return ok(this.summary(this.user(decodeURIComponent(summary[1]!)).index));
     if (key === 'POST /challenge') {
       const body = await readJson(req);
       const msisdn = this.user(body.msisdn).msisdn;
@@ -92,7 +93,8 @@ export class ControlApi {
       const body = await readJson(req);
       if (typeof body.msisdn !== 'string' || !MSISDN.test(body.msisdn))
         throw new ControlError(400, 'invalid_request', 'msisdn must be +92 followed by 10 digits');
-      if (!auth.lockOtp(body.msisdn)) throw new ControlError(404, 'not_found', 'no outstanding OTP for this msisdn');
+      if (!auth.lockOtp(body.msisdn))
+        throw new ControlError(404, 'not_found', 'no outstanding OTP for this msisdn');
       return ok({ msisdn: body.msisdn, locked: true });
     }
     if (key === 'POST /sessions/revoke') {
@@ -110,7 +112,8 @@ export class ControlApi {
     if (key === 'DELETE /faults') return ok({ deleted: faults.clear() });
     const faultId = /^\/faults\/([^/]+)$/.exec(path);
     if (faultId && method === 'DELETE') {
-      if (!faults.remove(decodeURIComponent(faultId[1]!))) throw new ControlError(404, 'not_found', 'no such fault');
+      if (!faults.remove(decodeURIComponent(faultId[1]!)))
+        throw new ControlError(404, 'not_found', 'no such fault');
       return ok({ deleted: 1 });
     }
     throw new ControlError(404, 'not_found', `no control endpoint ${method} ${url.pathname}`);
@@ -152,7 +155,11 @@ export class ControlApi {
     const seconds = body.seconds ?? 0;
     const isCount = (v: unknown, max: number): v is number =>
       typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= max;
-    if (!isCount(days, MAX_ADVANCE_DAYS) || !isCount(seconds, MAX_ADVANCE_DAYS * DAY_S) || days + seconds === 0)
+    if (
+      !isCount(days, MAX_ADVANCE_DAYS) ||
+      !isCount(seconds, MAX_ADVANCE_DAYS * DAY_S) ||
+      days + seconds === 0
+    )
       throw new ControlError(
         400,
         'invalid_request',
@@ -211,7 +218,9 @@ export class ControlApi {
         return [t, { count: items.length, sum: bigMinorToDecimal(sumMinor(items.map((h) => h.amount))) }];
       }),
     );
-    const signed = sumMinor(v.history.map((h) => (h.type === 'purchase' || h.type === 'fee' ? h.amount : -h.amount)));
+    const signed = sumMinor(
+      v.history.map((h) => (h.type === 'purchase' || h.type === 'fee' ? h.amount : -h.amount)),
+    );
     return {
       msisdn: USERS[userIndex]!.msisdn,
       now: isoInstant(v.now),
@@ -250,7 +259,8 @@ export class ControlApi {
       this.opts.logger.info({ fault: toView(fault) }, 'fault injected');
       return toView(fault);
     } catch (err) {
-      if (err instanceof FaultValidationError) throw new ControlError(400, 'invalid_fault', err.message, err.problems);
+      if (err instanceof FaultValidationError)
+        throw new ControlError(400, 'invalid_fault', err.message, err.problems);
       throw err;
     }
   }

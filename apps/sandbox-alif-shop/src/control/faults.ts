@@ -46,17 +46,7 @@ export class FaultValidationError extends Error {
   }
 }
 
-const KEYS = new Set([
-  'match',
-  'status',
-  'body',
-  'delay_ms',
-  'times',
-  'after',
-  'text',
-  'headers',
-  'reset',
-]);
+const KEYS = new Set(['match', 'status', 'body', 'delay_ms', 'times', 'after', 'text', 'headers', 'reset']);
 const MAX_DELAY_MS = 600_000;
 
 export class FaultRegistry {

@@ -12,7 +12,13 @@ describe('toJson', () => {
       f: { g: true, h: 0 },
     };
     expect(toJson(value)).toBe('{"a":1999.5,"b":[0.01,24000],"c":null,"d":"x\\"y","f":{"g":true,"h":0}}');
-    expect(JSON.parse(toJson(value))).toEqual({ a: 1999.5, b: [0.01, 24000], c: null, d: 'x"y', f: { g: true, h: 0 } });
+    expect(JSON.parse(toJson(value))).toEqual({
+      a: 1999.5,
+      b: [0.01, 24000],
+      c: null,
+      d: 'x"y',
+      f: { g: true, h: 0 },
+    });
   });
 
   it('equals JSON.stringify for plain values', () => {

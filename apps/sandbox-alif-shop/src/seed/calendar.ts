@@ -51,5 +51,7 @@ export function addMonths(day: number, months: number): number {
   const m = d.getUTCMonth() + months;
   const target = new Date(Date.UTC(y, m, 1));
   const last = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  return Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d.getUTCDate(), last)) / (DAY_S * 1000);
+  return (
+    Date.UTC(target.getUTCFullYear(), target.getUTCMonth(), Math.min(d.getUTCDate(), last)) / (DAY_S * 1000)
+  );
 }

@@ -31,7 +31,8 @@ describe('PKR money in paisa', () => {
     expect(pkrLiteral(0)).toBe('0');
     expect(pkrLiteral(-1_230)).toBe('-12.3');
     // The literal is what JSON.parse + String() gives back: a client can convert it exactly.
-    for (const m of [199_950, 49_987, 1, 10, 123_456_789_012]) expect(String(JSON.parse(pkrLiteral(m)))).toBe(pkrLiteral(m));
+    for (const m of [199_950, 49_987, 1, 10, 123_456_789_012])
+      expect(String(JSON.parse(pkrLiteral(m)))).toBe(pkrLiteral(m));
   });
 
   it('formats full-scale and human amounts', () => {

@@ -283,7 +283,13 @@ export interface PlanState {
   plan: Plan;
   status: PlanStatus;
   principal: number;
-  instalments: Array<{ seq: number; dueDay: number; amount: number; status: InstalmentStatus; paidAt?: number }>;
+  instalments: Array<{
+    seq: number;
+    dueDay: number;
+    amount: number;
+    status: InstalmentStatus;
+    paidAt?: number;
+  }>;
   /** Steps that have happened (history items among them). */
   stepsDone: number;
 }

@@ -99,7 +99,9 @@ export class ShopLedger {
     this.reserve = USERS.map(() => 0);
     this.addDemoPlans();
     for (const [u, plans] of this.plans.entries())
-      this.reserve[u] = plans.filter((p) => p.origin === 'fashion').reduce((s, p) => s + p.initialPrincipal, 0);
+      this.reserve[u] = plans
+        .filter((p) => p.origin === 'fashion')
+        .reduce((s, p) => s + p.initialPrincipal, 0);
     this.generatedThrough = this.historyStartDay - 1;
     this.sync();
   }
@@ -139,7 +141,6 @@ export class ShopLedger {
   /** A user's data at any instant up to the generated days. */
   viewAt(userIndex: number, now: number): UserView {
     const today = karachiDay(now);
-    const def = USERS[userIndex]!;
     const plans: PlanState[] = [];
     const history: HistoryItem[] = [];
     const orders: PartnerOrder[] = [];
@@ -176,11 +177,28 @@ export class ShopLedger {
         });
       }
     }
-    const newestFirst = <T>(at: (x: T) => number, id: (x: T) => string) => (a: T, b: T) =>
-      at(b) - at(a) || (id(b) < id(a) ? -1 : id(b) > id(a) ? 1 : 0);
-    plans.sort(newestFirst((p) => p.plan.createdAt, (p) => p.plan.id));
-    history.sort(newestFirst((h) => h.at, (h) => h.id));
-    orders.sort(newestFirst((o) => o.appliedAt, (o) => o.orderId));
+    const newestFirst =
+      <T>(at: (x: T) => number, id: (x: T) => string) =>
+      (a: T, b: T) =>
+        at(b) - at(a) || (id(b) < id(a) ? -1 : id(b) > id(a) ? 1 : 0);
+    plans.sort(
+      newestFirst(
+        (p) => p.plan.createdAt,
+        (p) => p.plan.id,
+      ),
+    );
+    history.sort(
+      newestFirst(
+        (h) => h.at,
+        (h) => h.id,
+      ),
+    );
+    orders.sort(
+      newestFirst(
+        (o) => o.appliedAt,
+        (o) => o.orderId,
+      ),
+    );
     return {
       now,
       today,
@@ -419,17 +437,38 @@ export class ShopLedger {
         ...Array.from({ length: 4 }, () => onDue(9 * H + 12 * 60)),
       ],
     });
-    partner(0, 4, 0, 'Samsung Galaxy A55 5G 8/256GB', 12_999_900, 12, atLocal(A - 120, 14 * H + 22 * 60 + 10), 63, true);
+    partner(
+      0,
+      4,
+      0,
+      'Samsung Galaxy A55 5G 8/256GB',
+      12_999_900,
+      12,
+      atLocal(A - 120, 14 * H + 22 * 60 + 10),
+      63,
+      true,
+    );
     fashion(0, 5, 'Limelight', 349_900, 3, atLocal(A + 1, 19 * H + 45 * 60 + 12));
 
     // Bilal: a rejected iPhone, a current phone plan with a late instalment, a refunded fashion
     // purchase, the application that is pending now and approved 40 s later, one rejected in 3 days.
     partner(1, 0, 3, 'iPhone 15 128GB', 32_999_900, 12, atLocal(A - 35, 18 * H + 2 * 60 + 44), 71, false);
-    partner(1, 1, 1, 'Tecno Camon 30 12/256GB', 6_249_900, 6, atLocal(A - 75, 12 * H + 40 * 60 + 3), 52, true, [
-      onDue(10 * H + 5 * 60),
-      { dayOffset: 4, second: 18 * H + 30 * 60 },
-      ...Array.from({ length: 4 }, () => onDue(10 * H + 5 * 60)),
-    ]);
+    partner(
+      1,
+      1,
+      1,
+      'Tecno Camon 30 12/256GB',
+      6_249_900,
+      6,
+      atLocal(A - 75, 12 * H + 40 * 60 + 3),
+      52,
+      true,
+      [
+        onDue(10 * H + 5 * 60),
+        { dayOffset: 4, second: 18 * H + 30 * 60 },
+        ...Array.from({ length: 4 }, () => onDue(10 * H + 5 * 60)),
+      ],
+    );
     fashion(1, 2, 'J.', 985_000, 4, atLocal(A - 15, 21 * H + 10 * 60 + 40), {
       refund: { at: atLocal(A - 8, 17 * H + 25 * 60 + 2), amount: 245_000 },
     });
