@@ -97,7 +97,12 @@ export class ShopApi {
       const retryAfter = this.opts.challenges.retryAfter(USERS[userIndex]!.msisdn);
       if (retryAfter > 0)
         throw new ApiError(423, { error: '3ds_challenge_pending', retry_after: retryAfter });
-      const params = m.slice(1).map((p) => decodeURIComponent(p));
+      let params: string[];
+      try {
+        params = m.slice(1).map((p) => decodeURIComponent(p));
+      } catch {
+        throw new ApiError(404, { error: 'not_found' });
+      }
       return { status: 200, body: route.handler(userIndex, url.searchParams, params) };
     }
     throw new ApiError(404, { error: 'not_found' });

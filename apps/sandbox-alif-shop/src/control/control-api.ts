@@ -45,6 +45,11 @@ export class ControlApi {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     try {
+      try {
+        decodeURIComponent(url.pathname);
+      } catch {
+        throw new ControlError(404, 'not_found', 'malformed path');
+      }
       const { status, body } = await this.route(req, url);
       sendJson(res, status, body);
     } catch (err) {
