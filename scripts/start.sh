@@ -72,7 +72,8 @@ for name in "${sandboxes[@]}"; do
   url="http://127.0.0.1:${SANDBOX_PORTS[$name]}"
   wait_http "$name" "$url/__sandbox/users"
   sandbox_lines+=("  $name  $url")
-  sandbox_lines+=("$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => { for (const x of b.users ?? []) console.log(`      user ${x.username}  password ${x.password}  otp ${x.otp ?? b.otp}`); })' "$url/__sandbox/users")")
+  # A login-and-password bank prints both; an OTP-only one (Alif Shop) prints the phone number.
+  sandbox_lines+=("$(node -e 'fetch(process.argv[1]).then((r) => r.json()).then((b) => { for (const x of b.users ?? []) console.log(x.username ? `      user ${x.username}  password ${x.password}  otp ${x.otp ?? b.otp}` : `      msisdn ${x.msisdn}  otp ${x.otp ?? b.otp}  ${x.name}${x.application_status && x.application_status !== "approved" ? ` (application ${x.application_status})` : ""}`); })' "$url/__sandbox/users")")
 done
 
 demo_key=${HISOB_DEMO_API_KEY:-$(node --input-type=module -e 'import {loadApiConfig} from "./dist/libs/common/src/config.js"; process.stdout.write(loadApiConfig().HISOB_DEMO_API_KEY)')}
