@@ -47,6 +47,7 @@ describe('GET /v1/providers', () => {
     const body = await fetch(`${api.url}/v1/providers`, { headers: bearer(apiKey) }).then(json);
     expect(body.providers.map((p: { id: string; auth: string }) => [p.id, p.auth])).toEqual([
       ['alif-mobi', 'redirect'],
+      ['alif-shop', 'otp'],
     ]);
   });
 });
@@ -69,7 +70,7 @@ describe('access log', () => {
     expect(rows).toEqual(
       ids.map((request_id) => ({
         resource: 'providers',
-        record_count: 1,
+        record_count: 2,
         request_id,
         method: 'GET',
         path: '/v1/providers',

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { authoriseAtBank } from '#testing/sca-browser.js';
 import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
 import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
+import { startAlifShopSandbox } from '../../sandbox-alif-shop/src/main.js';
 import { sandboxControl, startTestSandbox } from '../../worker/test/alif-mobi-at-sandbox.js';
 import { CLIENT_REDIRECT_URI, bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
 
@@ -17,6 +18,9 @@ export interface Stack {
   other: { id: string; apiKey: string; webhookSecret: string };
   /** The sandbox's control API (`/__sandbox…`). */
   control(method: string, path: string, body?: unknown): Promise<any>;
+  /** The Alif Shop sandbox, and its control API. */
+  shop: { url: string; close(): Promise<void> };
+  shopControl(method: string, path: string, body?: unknown): Promise<any>;
   db<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A consent of `client` (all permissions unless named), authorised through the bank's pages. */
   activeConsent(endUser?: string, user?: typeof USER, permissions?: string[]): Promise<string>;
@@ -40,6 +44,8 @@ export async function startStack(
 ): Promise<Stack> {
   const bank = await startTestSandbox(opts.bank);
   const control = sandboxControl(bank);
+  const shop = await startAlifShopSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30' });
+  const shopControl = sandboxControl(shop);
   const port = await freePort();
   await control('POST', '/clients', {
     client_id: 'hisob-e2e',
@@ -56,6 +62,7 @@ export async function startStack(
     ALIF_MOBI_PAGE_SIZE: '50',
     // The sandbox's figures are per UTC day; the Asia/Dushanbe default is tested on its own.
     ALIF_MOBI_TIME_ZONE: 'UTC',
+    ALIF_SHOP_URL: shop.url,
     ...opts.env,
   };
   const api = await startApi(env, { port });
@@ -112,6 +119,8 @@ export async function startStack(
     client,
     other,
     control,
+    shop,
+    shopControl,
     db,
     activeConsent,
     get,
@@ -119,6 +128,7 @@ export async function startStack(
       await worker?.close();
       await api.close();
       await bank.close();
+      await shop.close();
     },
   };
 }

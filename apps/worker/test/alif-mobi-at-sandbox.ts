@@ -100,7 +100,7 @@ export function startTestSandbox(opts: AlifMobiSandboxOptions = {}): Promise<Run
 }
 
 /** The sandbox's control API (`/__sandbox…`): JSON in and out, any 4xx/5xx thrown. */
-export function sandboxControl(bank: RunningSandbox) {
+export function sandboxControl(bank: { readonly url: string }) {
   return async (method: string, path: string, body?: unknown): Promise<any> => {
     const res = await fetch(`${bank.url}/__sandbox${path}`, {
       method,

@@ -260,10 +260,10 @@ describe('Alif Mobi OBP reads', () => {
   });
 
   it('maps an expired token (OBP-20206) to TokenExpired: a refresh, not a re-authorisation', async () => {
-    const short = await alifMobiAtSandbox({ bank: { accessTokenTtlS: 1 } });
+    const short = await alifMobiAtSandbox({ bank: { accessTokenTtlS: 2 } });
     try {
       const s = await short.session();
-      await new Promise((r) => setTimeout(r, 1600));
+      await new Promise((r) => setTimeout(r, 2500));
       const err = await rejection(short.connector.listAccounts(s));
       expect(err).toBeInstanceOf(TokenExpired);
       expect(err).toMatchObject({ providerCode: 'OBP-20206' });

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
@@ -56,10 +56,38 @@ export class CreateConsentDto {
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
   redirect_uri?: string;
 
-  @ApiPropertyOptional({ example: '+923001234567', description: 'E.164; required for OTP providers.' })
+  @ApiPropertyOptional({
+    example: '+923001234567',
+    description:
+      'E.164 (+92 and 10 digits); required for OTP providers. The local form 03XXXXXXXXX (and 92…, 0092…) is read as +92.',
+  })
   @IsOptional()
+  @Transform(({ value }) => normaliseMsisdn(value))
+  @IsString({ message: 'msisdn must be a string' })
   @Matches(/^\+92\d{10}$/, { message: 'msisdn must be +92 followed by 10 digits' })
   msisdn?: string;
+}
+
+/**
+ * Pakistani mobile numbers as people type them: `03001234567` (the local trunk prefix 0),
+ * `923001234567`, `00923001234567`, with spaces or dashes. Anything else is left for the
+ * validator to refuse; a non-string stays as it is (and is refused).
+ */
+export function normaliseMsisdn(value: unknown): unknown {
+  if (typeof value !== 'string' || value.length > 32) return value;
+  const compact = value.replace(/[\s-]/g, '');
+  if (/^0\d{10}$/.test(compact)) return `+92${compact.slice(1)}`;
+  if (/^0092\d{10}$/.test(compact)) return `+${compact.slice(2)}`;
+  if (/^92\d{10}$/.test(compact)) return `+${compact}`;
+  return compact;
+}
+
+/** `POST /v1/consents/{id}/otp`: the code the person received by SMS. */
+export class SubmitOtpDto {
+  @ApiProperty({ example: '123456', description: 'The one-time code, 4 to 8 digits.' })
+  @IsString({ message: 'otp must be a string' })
+  @Matches(/^\d{4,8}$/, { message: 'otp must be 4 to 8 digits' })
+  otp: string;
 }
 
 export class ListConsentsQueryDto {

@@ -30,6 +30,7 @@ import {
   ConsentListResponse,
   ConsentResponse,
   CreateConsentDto,
+  SubmitOtpDto,
   ListConsentsQueryDto,
   SyncStartedResponse,
 } from './consent.dto.js';
@@ -99,6 +100,24 @@ export class ConsentsController {
     @Param('id', new UuidParamPipe('Consent')) id: string,
   ): Promise<ConsentResponse> {
     return toConsentResponse(await this.consents.get(client, id));
+  }
+
+  @Post(':id/otp')
+  @HttpCode(200)
+  @UseGuards(ApiKeyGuard)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiBearerAuth('client')
+  @ApiOkResponse({
+    type: ConsentResponse,
+    description:
+      'The consent, `active` once the provider accepted the code. A wrong code is 400 `otp_invalid`: the consent stays `awaiting_otp` until the provider locks the code, then it is `rejected`.',
+  })
+  async otp(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('id', new UuidParamPipe('Consent')) id: string,
+    @Body() dto: SubmitOtpDto,
+  ): Promise<ConsentResponse> {
+    return toConsentResponse(await this.consents.submitOtp(client, id, dto.otp));
   }
 
   @Post(':id/sync')

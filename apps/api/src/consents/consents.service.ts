@@ -88,23 +88,107 @@ export class ConsentsService {
         msisdn: dto.msisdn ?? null,
       }),
     );
-    if (start.kind !== 'redirect') throw new Error('OTP authorisation is not wired for this provider');
+    // One authorisation path, by the provider's auth kind: a redirect to the bank's SCA, or a
+    // code the provider texted to the person.
+    if (start.kind !== definition.auth) {
+      throw new Error(
+        `${dto.provider} started a ${start.kind} authorisation; its definition says ${definition.auth}`,
+      );
+    }
     return this.consents.create({
       id,
       clientId: client.id,
       provider: dto.provider,
       endUserId: dto.end_user_id,
-      status: 'awaiting_authorisation',
+      status: start.kind === 'otp' ? 'awaiting_otp' : 'awaiting_authorisation',
       statusReason: null,
       permissions,
       validUntil: dto.valid_until ?? null,
       expiresAt,
       redirectUri: dto.redirect_uri ?? null,
-      msisdn: dto.msisdn ?? null,
-      authState: start.state,
-      authorisationUrl: start.authorisationUrl,
+      // The phone number is kept only where the provider authorises by it.
+      msisdn: start.kind === 'otp' ? (dto.msisdn ?? null) : null,
+      authState: start.kind === 'redirect' ? start.state : null,
+      authorisationUrl: start.kind === 'redirect' ? start.authorisationUrl : null,
       authPendingEnc: this.vault.seal(id, 'auth_pending', start.pending),
     });
+  }
+
+  /**
+   * `POST /v1/consents/{id}/otp`: the code the person received. A wrong one is 400 `otp_invalid`
+   * and the consent stays `awaiting_otp`; once the provider locks the code (too many attempts) or
+   * it expired, the consent is `rejected`. Bank faults are 429 / 502 and change nothing.
+   */
+  async submitOtp(client: AuthenticatedClient, id: string, otp: string): Promise<ConsentEntity> {
+    const consent = await this.get(client, id);
+    if (consent.status !== 'awaiting_otp') {
+      throw new HisobError(
+        'consent_not_active',
+        `The consent is ${consent.status}; it is not waiting for a one-time code`,
+      );
+    }
+    const { authPendingEnc } = await this.consents.readSecrets(consent.id);
+    if (!authPendingEnc)
+      throw new HisobError('consent_not_active', 'The consent is not waiting for a one-time code');
+    const pending = this.vault.open<JsonObject>(consent.id, 'auth_pending', authPendingEnc);
+    // A refusal is the person's (a wrong or locked code); anything else is the bank's fault (429 / 502).
+    const result: { session: BankSession | null; refused: ReauthRequired | null } = await this.callBank(
+      consent.provider,
+      'check the one-time code',
+      async () => {
+        try {
+          const session = await this.connectors
+            .get(consent.provider)
+            .completeAuthorisation({ kind: 'otp', otp, pending });
+          return { session, refused: null };
+        } catch (err) {
+          if (err instanceof ReauthRequired) return { session: null, refused: err };
+          throw err;
+        }
+      },
+    );
+    const err = result.refused;
+    if (err !== null) {
+      if (err.reason === 'otp_invalid') {
+        throw new HisobError(
+          'otp_invalid',
+          `The one-time code is not valid; the consent is still awaiting it (${err.message})`,
+        );
+      }
+      await this.lifecycle.transition(consent.id, 'rejected', {
+        reason: err.providerCode ?? err.reason,
+        fields: { authPendingEnc: null, msisdn: null },
+      });
+      throw new HisobError(
+        'otp_invalid',
+        `The one-time code can no longer be used (${err.providerCode ?? err.reason}); the consent is rejected`,
+      );
+    }
+    const session = result.session!;
+    return this.activate(consent, session, { authPendingEnc: null });
+  }
+
+  /** An authorised consent: its session stored (encrypted), its refresh scheduled, its first sync started. */
+  private async activate(
+    consent: ConsentEntity,
+    session: BankSession,
+    cleared: Partial<ConsentEntity>,
+  ): Promise<ConsentEntity> {
+    const now = new Date();
+    const tokenExpiresAt = session.expiresAt ? new Date(session.expiresAt) : null;
+    const active = await this.lifecycle.transition(consent.id, 'active', {
+      fields: {
+        ...cleared,
+        sessionEnc: this.vault.seal(consent.id, 'session', session),
+        tokenExpiresAt,
+        authorisedAt: now,
+        syncState: 'queued',
+        syncLastError: null,
+      },
+    });
+    await this.jobs.scheduleRefresh(consent.id, tokenExpiresAt, now);
+    await this.jobs.startSync(active, 'first');
+    return active;
   }
 
   async get(client: AuthenticatedClient, id: string): Promise<ConsentEntity> {
@@ -206,21 +290,7 @@ export class ConsentsService {
       throw err;
     }
 
-    const now = new Date();
-    const tokenExpiresAt = session.expiresAt ? new Date(session.expiresAt) : null;
-    const active = await this.lifecycle.transition(consent.id, 'active', {
-      fields: {
-        ...cleared,
-        sessionEnc: this.vault.seal(consent.id, 'session', session),
-        tokenExpiresAt,
-        authorisedAt: now,
-        syncState: 'queued',
-        syncLastError: null,
-      },
-    });
-    await this.jobs.scheduleRefresh(consent.id, tokenExpiresAt, now);
-    await this.jobs.startSync(active, 'first');
-    return this.back(active, null);
+    return this.back(await this.activate(consent, session, cleared), null);
   }
 
   /** `POST /v1/consents/{id}/sync`: a sync now, or the one already under way. */

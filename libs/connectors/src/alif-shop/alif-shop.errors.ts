@@ -42,13 +42,18 @@ export function mapShopError(res: HttpResponse): AnyConnectorError {
   const details = { provider: PROVIDER, status: res.status, providerCode: code, body: res.text };
   const where = `${res.target}: Alif Shop answered ${res.status}${code ? ` ${code}` : ''}`;
   if (res.status === 423 || code === '3ds_challenge_pending') {
-    return new ChallengePending(where, { ...details, retryAfterS: body.retryAfter ?? retryAfterHeader(res.headers) ?? 60 });
+    return new ChallengePending(where, {
+      ...details,
+      retryAfterS: body.retryAfter ?? retryAfterHeader(res.headers) ?? 60,
+    });
   }
-  if (code === 'otp_invalid') {
+  // A code the backend cannot even read as one (not its 6 digits) is a wrong code too.
+  if (code === 'otp_invalid' || (code === 'invalid_request' && res.target.endsWith('/otp/verify'))) {
     const left = body.attemptsLeft === null ? '' : ` (${body.attemptsLeft} attempts left)`;
     return new ReauthRequired('otp_invalid', `${where}${left}`, details);
   }
-  if (code === 'otp_expired' || code === 'otp_locked') return new ReauthRequired('authorisation_denied', where, details);
+  if (code === 'otp_expired' || code === 'otp_locked')
+    return new ReauthRequired('authorisation_denied', where, details);
   if (res.status === 429) {
     const s = body.retryAfter ?? retryAfterHeader(res.headers) ?? 60;
     return new RateLimited(s, `${where}; retry in ${s} s`, details);

@@ -11,7 +11,11 @@ import { WireShapeError, array, object, optString, string } from '../wire.js';
 export function amount(value: unknown, path: string): string {
   if (value instanceof JsonNumber) return value.text;
   if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return value;
-  throw new WireShapeError(path, 'an amount (a JSON number)', value instanceof JsonNumber ? value.text : value);
+  throw new WireShapeError(
+    path,
+    'an amount (a JSON number)',
+    value instanceof JsonNumber ? value.text : value,
+  );
 }
 
 export function optAmount(value: unknown, path: string): string | null {
@@ -21,7 +25,8 @@ export function optAmount(value: unknown, path: string): string | null {
 /** A non-negative safe integer (counts, page numbers, tenors). */
 export function count(value: unknown, path: string): number {
   const n = value instanceof JsonNumber ? value.toSafeInteger() : null;
-  if (n === null || n < 0) throw new WireShapeError(path, 'a whole number', value instanceof JsonNumber ? value.text : value);
+  if (n === null || n < 0)
+    throw new WireShapeError(path, 'a whole number', value instanceof JsonNumber ? value.text : value);
   return n;
 }
 
@@ -69,7 +74,11 @@ export interface ShopPage<T> {
   readonly total: number | null;
 }
 
-export function parsePage<T>(value: unknown, key: string, item: (v: unknown, path: string) => T): ShopPage<T> {
+export function parsePage<T>(
+  value: unknown,
+  key: string,
+  item: (v: unknown, path: string) => T,
+): ShopPage<T> {
   const o = object(value, '$');
   return {
     items: array(o[key], `$.${key}`, item),
@@ -164,8 +173,13 @@ export function parseSchedule(value: unknown): ShopSchedule {
 }
 
 /** An error body: `{"error": "token_expired"}`, `{"error":"3ds_challenge_pending","retry_after":30}`. */
-export function parseErrorBody(value: unknown): { error: string | null; retryAfter: number | null; attemptsLeft: number | null } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { error: null, retryAfter: null, attemptsLeft: null };
+export function parseErrorBody(value: unknown): {
+  error: string | null;
+  retryAfter: number | null;
+  attemptsLeft: number | null;
+} {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { error: null, retryAfter: null, attemptsLeft: null };
   const o = value as Record<string, unknown>;
   const num = (x: unknown) => (x instanceof JsonNumber ? x.toSafeInteger() : null);
   return {

@@ -1,0 +1,138 @@
+import { bearer, json } from './harness.js';
+import { startStack, until, type Stack } from './stack.js';
+
+/**
+ * Alif Shop end to end: a consent by one-time code (right, wrong, locked; local and malformed
+ * numbers), the first sync of the credit line through a 3-D Secure gate and a 503, its limit and
+ * history equal to the backend's own figures, tokens that expire during a sync, another client's
+ * consent a 404.
+ */
+const AYESHA = '+923001234567';
+const SANA = '+923337654321';
+let s: Stack;
+
+beforeAll(async () => {
+  s = await startStack();
+}, 60_000);
+afterAll(() => s?.close());
+
+async function post(path: string, body: unknown, key = s.client.apiKey) {
+  const res = await fetch(`${s.api.url}${path}`, {
+    method: 'POST',
+    headers: { ...bearer(key), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await json(res) };
+}
+
+const normal = (d: string) => {
+  const [i, f = ''] = d.split('.');
+  const v = `${i}.${f.padEnd(2, '0').slice(0, 2)}`;
+  return v === '-0.00' ? '0.00' : v;
+};
+const negate = (d: string) => (d.startsWith('-') ? d.slice(1) : `-${d}`);
+
+const count = async (table: string) =>
+  (await s.db<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n;
+
+describe('Alif Shop consent by one-time code', () => {
+  it('asks the backend to text a code, then activates on the right one (a local 03… number is read as +92)', async () => {
+    const created = await post('/v1/consents', {
+      provider: 'alif-shop',
+      end_user_id: 'ayesha',
+      msisdn: '0300 1234567',
+    });
+    expect([created.status, created.body.errors]).toEqual([201, undefined]);
+    expect(created.body).toMatchObject({ provider: 'alif-shop', status: 'awaiting_otp' });
+    expect(created.body).not.toHaveProperty('authorisation_url');
+    const wrong = await post(`/v1/consents/${created.body.id}/otp`, { otp: '000000' });
+    expect(wrong).toMatchObject({ status: 400, body: { code: 'otp_invalid' } });
+    expect((await s.get(`/v1/consents/${created.body.id}`)).status).toBe('awaiting_otp');
+    const right = await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' });
+    expect(right).toMatchObject({ status: 200, body: { status: 'active' } });
+    const [row] = await s.db<{ msisdn: string }>(`SELECT msisdn FROM consents WHERE id = $1`, [
+      created.body.id,
+    ]);
+    expect(row!.msisdn).toBe(AYESHA);
+  });
+
+  it('rejects the consent once the backend locks the code after three wrong ones', async () => {
+    const created = await post('/v1/consents', { provider: 'alif-shop', end_user_id: 'sana', msisdn: SANA });
+    for (let i = 0; i < 3; i++) {
+      expect((await post(`/v1/consents/${created.body.id}/otp`, { otp: '999999' })).body.code).toBe(
+        'otp_invalid',
+      );
+    }
+    const locked = await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' });
+    expect(locked).toMatchObject({ status: 400, body: { code: 'otp_invalid' } });
+    expect((await s.get(`/v1/consents/${created.body.id}`)).status).toBe('rejected');
+    const again = await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' });
+    expect(again).toMatchObject({ status: 409, body: { code: 'consent_not_active' } });
+  });
+
+  it.each([
+    [{ msisdn: '+9230012345' }, 'msisdn'],
+    [{ msisdn: '+15551234567' }, 'msisdn'],
+    [{ msisdn: 923001234567 }, 'msisdn'],
+    [{ msisdn: ['+923001234567'] }, 'msisdn'],
+    [{}, 'msisdn'],
+  ])('refuses %j with 400, writing nothing', async (extra, field) => {
+    const before = await count('consents');
+    const res = await post('/v1/consents', { provider: 'alif-shop', end_user_id: 'x', ...extra });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    expect(await count('consents')).toBe(before);
+  });
+
+  it.each([[{}], [{ otp: '' }], [{ otp: '1'.repeat(50) }], [{ otp: 123456 }]])(
+    'refuses an OTP body %j with 400, the consent unchanged',
+    async (body) => {
+      const created = await post('/v1/consents', { provider: 'alif-shop', end_user_id: 'y', msisdn: AYESHA });
+      const res = await post(`/v1/consents/${created.body.id}/otp`, body);
+      expect(res.status).toBe(400);
+      expect((await s.get(`/v1/consents/${created.body.id}`)).status).toBe('awaiting_otp');
+    },
+  );
+
+  it("answers 404 for another client's consent", async () => {
+    const created = await post('/v1/consents', { provider: 'alif-shop', end_user_id: 'z', msisdn: AYESHA });
+    const res = await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' }, s.other.apiKey);
+    expect(res).toMatchObject({ status: 404, body: { code: 'not_found' } });
+  });
+});
+
+describe('Alif Shop sync', () => {
+  it("copies the credit line: limit, available and the whole history equal to the backend's, through a 3DS gate and a 503", async () => {
+    await s.shopControl('POST', '/challenge', { msisdn: AYESHA, seconds: 2 });
+    await s.shopControl('POST', '/faults', { match: { path: '/api/v1/history' }, status: 503, times: 1 });
+    const created = await post('/v1/consents', {
+      provider: 'alif-shop',
+      end_user_id: 'ayesha-sync',
+      msisdn: AYESHA,
+    });
+    await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' });
+    const [sync] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [
+      created.body.id,
+    ]);
+    const done = await until(
+      () => s.get(`/v1/syncs/${sync!.id}`),
+      (v) => v.state === 'succeeded' || v.state === 'failed',
+      60_000,
+    );
+    expect(done.state).toBe('succeeded');
+    const summary = await s.shopControl('GET', `/users/${encodeURIComponent(AYESHA)}/summary`);
+    const [account] = (await s.get(`/v1/accounts?consent_id=${created.body.id}`)).accounts;
+    expect(account).toMatchObject({ type: 'credit', currency: 'PKR' });
+    const balances = (await s.get(`/v1/accounts/${account.id}/balances`)).balances;
+    const by = Object.fromEntries(balances.map((b: { type: string; amount: string }) => [b.type, b.amount]));
+    expect(by).toMatchObject({ credit_limit: summary.credit_limit, available: summary.available_limit });
+    const [copy] = await s.db<{ n: number; sum: string }>(
+      `SELECT count(*)::int AS n, coalesce(sum(amount), 0)::text AS sum FROM transactions WHERE account_id = $1`,
+      [account.id],
+    );
+    expect(copy!.n).toBe(summary.history.count);
+    // The backend's net is what the person owes from this history (purchases and fees less
+    // repayments and refunds); Hisob's copy signs it from the credit line's side.
+    expect(normal(copy!.sum)).toBe(normal(negate(summary.history.net)));
+  });
+});
