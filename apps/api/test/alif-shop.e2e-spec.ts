@@ -30,6 +30,11 @@ const normal = (d: string) => {
   const v = `${i}.${f.padEnd(2, '0').slice(0, 2)}`;
   return v === '-0.00' ? '0.00' : v;
 };
+const centsToDecimal = (c: bigint) => {
+  const neg = c < 0n;
+  const a = (neg ? -c : c).toString().padStart(3, '0');
+  return `${neg ? '-' : ''}${a.slice(0, -2)}.${a.slice(-2)}`;
+};
 const negate = (d: string) => (d.startsWith('-') ? d.slice(1) : `-${d}`);
 
 const count = async (table: string) =>
@@ -134,5 +139,50 @@ describe('Alif Shop sync', () => {
     // The backend's net is what the person owes from this history (purchases and fees less
     // repayments and refunds); Hisob's copy signs it from the credit line's side.
     expect(normal(copy!.sum)).toBe(normal(negate(summary.history.net)));
+
+    // The credit ledger: the line, every plan (fashion at 0 %, partner-store plans on the store's
+    // own terms, never merged), each plan's schedule summing to the backend's figure.
+    const lines = (await s.get(`/v1/credit-lines?consent_id=${created.body.id}`)).credit_lines;
+    expect(lines).toEqual([
+      expect.objectContaining({
+        account_id: account.id,
+        limit: normal(summary.credit_limit),
+        available: normal(summary.available_limit),
+        currency: 'PKR',
+      }),
+    ]);
+    const plans = (await s.get(`/v1/instalment-plans?consent_id=${created.body.id}`)).plans;
+    const bankPlans: Array<{
+      plan_id: string;
+      principal: string;
+      schedule_sum: string;
+      instalment_count: number;
+      status: string;
+    }> = summary.plans;
+    expect(plans).toHaveLength(bankPlans.length);
+    for (const p of plans) {
+      if (p.origin === 'fashion') expect(p.markup_pct).toBe('0');
+      else expect([p.origin, p.markup_pct]).toEqual(['partner_store', null]);
+      const bank = bankPlans.find((b) => b.plan_id === p.provider_plan_id)!;
+      expect(normal(p.principal)).toBe(normal(bank.principal));
+    }
+    const fashion = (await s.get(`/v1/instalment-plans?consent_id=${created.body.id}&origin=fashion`)).plans;
+    expect(fashion.every((p: { origin: string }) => p.origin === 'fashion')).toBe(true);
+    const schedule = (await s.get(`/v1/repayment-schedule?consent_id=${created.body.id}`)).instalments;
+    for (const b of bankPlans) {
+      const plan = plans.find((p: { provider_plan_id: string }) => p.provider_plan_id === b.plan_id);
+      const mine = schedule.filter((i: { plan_id: string }) => i.plan_id === plan.id);
+      expect([b.plan_id, mine.length]).toEqual([b.plan_id, b.instalment_count]);
+      const cents = mine.reduce(
+        (sum: bigint, i: { amount: string }) => sum + BigInt(i.amount.replace('.', '')),
+        0n,
+      );
+      expect([b.plan_id, normal(centsToDecimal(cents))]).toEqual([b.plan_id, normal(b.schedule_sum)]);
+    }
+    // Another client's consent: 404, never a 403.
+    const other = await fetch(`${s.api.url}/v1/instalment-plans?consent_id=${created.body.id}`, {
+      headers: bearer(s.other.apiKey),
+    });
+    expect(other.status).toBe(404);
   });
 });

@@ -22,7 +22,15 @@ import { SyncWriteRepository } from '#persistence/repositories/sync-write.reposi
 import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
 import { readAhead } from './read-ahead.js';
-import { toAccountRow, toBalanceRow, toCardRow, toTransactionRow, toTransferRow } from './to-rows.js';
+import {
+  toAccountRow,
+  toInstalmentRow,
+  toPlanRow,
+  toBalanceRow,
+  toCardRow,
+  toTransactionRow,
+  toTransferRow,
+} from './to-rows.js';
 
 /** What the sync engine keeps in `accounts.checkpoint`: the connector's position and whether its stream ended. */
 export interface StoredCheckpoint {
@@ -229,6 +237,25 @@ export class SyncEngine {
       const worst =
         perAccount.find((e) => e.state !== 'ok') ?? perAccount.find((e) => e.detail) ?? perAccount[0];
       if (worst) coverage.push(toStoredCoverage(worst));
+    }
+    if (reads(consent.permissions, 'credit') && connector.credit) {
+      const credit = await this.call(session, 'best_effort', 'credit', attempt, (s) => connector.credit!(s));
+      if (credit.ok)
+        await this.fenced(consent.id, (em) =>
+          this.writer.upsertCredit(
+            scope,
+            credit.value.plans.map(toPlanRow),
+            credit.value.instalments.map(toInstalmentRow),
+            em,
+          ),
+        );
+      coverage.push(
+        toStoredCoverage(
+          credit.ok
+            ? readCoverage('credit', { items: credit.value.plans, skipped: credit.value.skipped })
+            : credit.entry,
+        ),
+      );
     }
     await this.fenced(
       consent.id,

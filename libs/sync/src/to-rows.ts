@@ -3,8 +3,11 @@ import type { Balance } from '#domain/balance.js';
 import type { Card } from '#domain/card.js';
 import type { Transaction } from '#domain/transaction.js';
 import type { Transfer } from '#domain/transfer.js';
+import type { Instalment, InstalmentPlan } from '#domain/credit.js';
 import type {
   AccountRow,
+  InstalmentRow,
+  PlanRow,
   BalanceRow,
   CardRow,
   TransactionRow,
@@ -62,4 +65,28 @@ export const toTransferRow = (t: Transfer): TransferRow => ({
   status: t.status,
   createdAt: t.createdAt,
   completedAt: t.completedAt,
+});
+
+export const toPlanRow = (p: InstalmentPlan): PlanRow => ({
+  providerPlanId: p.providerPlanId,
+  origin: p.origin,
+  principal: p.principal.toString(),
+  currency: p.principal.currency,
+  markupPct: p.markupPct,
+  tenorMonths: p.tenorMonths,
+  status: p.status,
+  nextDueDate: p.nextDueDate,
+  nextAmount: p.nextAmount?.toString() ?? null,
+  store: p.store,
+  deviceModel: p.deviceModel,
+  createdAt: p.createdAt,
+});
+
+export const toInstalmentRow = (i: Instalment): InstalmentRow => ({
+  providerPlanId: i.providerPlanId,
+  dueDate: i.dueDate,
+  amount: i.amount.toString(),
+  currency: i.amount.currency,
+  status: i.status,
+  paidAt: i.paidAt,
 });

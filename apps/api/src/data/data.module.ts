@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccountQueryRepository } from '#persistence/repositories/account-query.repository.js';
 import { CardQueryRepository } from '#persistence/repositories/card-query.repository.js';
+import { CreditQueryRepository } from '#persistence/repositories/credit-query.repository.js';
 import { ChangeFeedQueryRepository } from '#persistence/repositories/change-feed-query.repository.js';
 import { StatementQueryRepository } from '#persistence/repositories/statement-query.repository.js';
 import { TransactionQueryRepository } from '#persistence/repositories/transaction-query.repository.js';
@@ -10,6 +11,7 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { CardsController } from '../cards/cards.controller.js';
 import { CardsService } from '../cards/cards.service.js';
+import { CreditController, CreditService } from '../credit/credit.controller.js';
 import { StatementsController } from '../statements/statements.controller.js';
 import { StatementsService } from '../statements/statements.service.js';
 import { ChangeFeedService } from '../transactions/change-feed.service.js';
@@ -33,6 +35,7 @@ import { DataScope } from './data-scope.js';
     StatementsController,
     CardsController,
     TransfersController,
+    CreditController,
   ],
   providers: [
     AccountQueryRepository,
@@ -41,6 +44,8 @@ import { DataScope } from './data-scope.js';
     CardQueryRepository,
     TransferQueryRepository,
     ChangeFeedQueryRepository,
+    CreditQueryRepository,
+    CreditService,
     DataScope,
     AccountsService,
     TransactionsService,

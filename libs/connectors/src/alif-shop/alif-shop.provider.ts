@@ -13,8 +13,7 @@ export const alifShop = defineProvider({
   country: 'PK',
   protocol: 'Alif Shop OTP session API',
   auth: 'otp',
-  // The credit ledger (plans, schedule) is read by the connector; serving it is the next step.
-  capabilities: ['accounts', 'balances', 'transactions'],
+  capabilities: ['accounts', 'balances', 'transactions', 'credit'],
   config: {
     ALIF_SHOP_URL: url({
       default: 'http://127.0.0.1:4020',

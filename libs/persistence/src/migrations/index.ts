@@ -7,6 +7,7 @@ import { DropStatementIndex1763895600000 } from './1763895600000-DropStatementIn
 import { Coverage1765100000000 } from './1765100000000-Coverage.js';
 import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectUris.js';
 import { SyncBookkeepingAndMoneyScale1796700000000 } from './1796700000000-SyncBookkeepingAndMoneyScale.js';
+import { CreditLedger1796800000000 } from './1796800000000-CreditLedger.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   Coverage1765100000000,
   ClientRedirectUris1796662023486,
   SyncBookkeepingAndMoneyScale1796700000000,
+  CreditLedger1796800000000,
 ];

@@ -11,6 +11,8 @@ export const CONSENT_DATA_TABLES: readonly string[] = [
   'transactions',
   'transfers',
   'cards',
+  'instalments',
+  'instalment_plans',
   'balances',
   'accounts',
   'syncs',

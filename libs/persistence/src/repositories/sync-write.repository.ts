@@ -75,6 +75,32 @@ export interface TransferRow {
   completedAt: string | null;
 }
 
+/** An instalment plan as the sync engine writes it (amounts exact decimal strings). */
+export interface PlanRow {
+  providerPlanId: string;
+  origin: string;
+  principal: string;
+  currency: string;
+  markupPct: string | null;
+  tenorMonths: number | null;
+  status: string;
+  nextDueDate: string | null;
+  nextAmount: string | null;
+  store: string | null;
+  deviceModel: string | null;
+  createdAt: string | null;
+}
+
+/** One instalment of a plan's schedule: its plan and due date are its identity. */
+export interface InstalmentRow {
+  providerPlanId: string;
+  dueDate: string;
+  amount: string;
+  currency: string;
+  status: string;
+  paidAt: string | null;
+}
+
 export interface Scope {
   clientId: string;
   consentId: string;
@@ -356,6 +382,88 @@ export class SyncWriteRepository {
       consentId,
       JSON.stringify(coverage),
     ]);
+  }
+
+  /**
+   * The consent's credit ledger: its plans upserted by the provider's id, and each plan's schedule
+   * by due date (a recalculated amount updates its instalment in place); instalments the provider
+   * no longer lists for a plan it sent are removed.
+   */
+  async upsertCredit(
+    scope: Scope,
+    plans: readonly PlanRow[],
+    instalments: readonly InstalmentRow[],
+    em?: EntityManager,
+  ): Promise<void> {
+    const unique = lastById(plans, (p) => p.providerPlanId);
+    if (!unique.length) return;
+    const col = <K extends keyof PlanRow>(k: K) => unique.map((p) => p[k]);
+    const ids: Array<{ id: string; provider_plan_id: string }> = await this.q(em).query(
+      `INSERT INTO instalment_plans (client_id, consent_id, provider_plan_id, origin, principal, currency, markup_pct,
+         tenor_months, status, next_due_date, next_amount, store, device_model, provider_created_at)
+       SELECT $1, $2, u.* FROM unnest($3::text[], $4::text[], $5::numeric[], $6::bpchar[], $7::numeric[], $8::int[],
+         $9::text[], $10::date[], $11::numeric[], $12::text[], $13::text[], $14::timestamptz[])
+         AS u(provider_plan_id, origin, principal, currency, markup_pct, tenor_months, status, next_due_date,
+              next_amount, store, device_model, provider_created_at)
+       ON CONFLICT (consent_id, provider_plan_id) DO UPDATE SET origin = EXCLUDED.origin, principal = EXCLUDED.principal,
+         currency = EXCLUDED.currency, markup_pct = EXCLUDED.markup_pct, tenor_months = EXCLUDED.tenor_months,
+         status = EXCLUDED.status, next_due_date = EXCLUDED.next_due_date, next_amount = EXCLUDED.next_amount,
+         store = EXCLUDED.store, device_model = EXCLUDED.device_model,
+         provider_created_at = EXCLUDED.provider_created_at, updated_at = now()
+       RETURNING id, provider_plan_id`,
+      [
+        scope.clientId,
+        scope.consentId,
+        col('providerPlanId'),
+        col('origin'),
+        col('principal'),
+        col('currency'),
+        col('markupPct'),
+        col('tenorMonths'),
+        col('status'),
+        col('nextDueDate'),
+        col('nextAmount'),
+        col('store'),
+        col('deviceModel'),
+        col('createdAt'),
+      ],
+    );
+    const planIds = new Map(ids.map((r) => [r.provider_plan_id, r.id]));
+    const rows = [
+      ...new Map(
+        instalments
+          .filter((i) => planIds.has(i.providerPlanId))
+          .map((i) => [`${i.providerPlanId}/${i.dueDate}`, i] as const),
+      ).values(),
+    ];
+    const icol = <K extends keyof InstalmentRow>(k: K) => rows.map((i) => i[k]);
+    await this.q(em).query(
+      `DELETE FROM instalments i USING unnest($1::uuid[]) AS p(id)
+        WHERE i.plan_id = p.id
+          AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::date[]) AS k(plan_id, due_date)
+                           WHERE k.plan_id = i.plan_id AND k.due_date = i.due_date)`,
+      [[...planIds.values()], rows.map((i) => planIds.get(i.providerPlanId)!), icol('dueDate')],
+    );
+    if (!rows.length) return;
+    await this.q(em).query(
+      `INSERT INTO instalments (client_id, consent_id, plan_id, due_date, amount, currency, status, paid_at)
+       SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::date[], $5::numeric[], $6::bpchar[], $7::text[], $8::timestamptz[])
+         AS u(plan_id, due_date, amount, currency, status, paid_at)
+       ON CONFLICT (plan_id, due_date) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+         status = EXCLUDED.status, paid_at = EXCLUDED.paid_at, updated_at = now()
+       WHERE (instalments.amount, instalments.status, instalments.paid_at)
+             IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.status, EXCLUDED.paid_at)`,
+      [
+        scope.clientId,
+        scope.consentId,
+        rows.map((i) => planIds.get(i.providerPlanId)!),
+        icol('dueDate'),
+        icol('amount'),
+        icol('currency'),
+        icol('status'),
+        icol('paidAt'),
+      ],
+    );
   }
 
   /** The consent's cards, in one statement (a consent has a handful). */

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export interface CreditLineRow {
+  accountId: string;
+  limit: string | null;
+  available: string | null;
+  currency: string;
+  updatedAt: Date;
+}
+
+export interface PlanRowOut {
+  id: string;
+  providerPlanId: string;
+  origin: string;
+  principal: string;
+  markupPct: string | null;
+  tenorMonths: number | null;
+  currency: string;
+  status: string;
+  nextDueDate: string | null;
+  nextAmount: string | null;
+  store: string | null;
+  deviceModel: string | null;
+  createdAt: Date | null;
+}
+
+export interface InstalmentRowOut {
+  planId: string;
+  dueDate: string;
+  amount: string;
+  currency: string;
+  status: string;
+  paidAt: Date | null;
+}
+
+/** The credit ledger of one consent, as the API serves it (the caller checked the consent's scope). */
+@Injectable()
+export class CreditQueryRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  /** The consent's credit accounts with their limit and what is left of it. */
+  creditLines(consentId: string): Promise<CreditLineRow[]> {
+    return this.ds.query(
+      `SELECT a.id AS "accountId", a.currency,
+              (SELECT amount::text FROM balances b WHERE b.account_id = a.id AND b.type = 'credit_limit') AS "limit",
+              (SELECT amount::text FROM balances b WHERE b.account_id = a.id AND b.type = 'available') AS available,
+              coalesce((SELECT max(updated_at) FROM balances b WHERE b.account_id = a.id), a.updated_at) AS "updatedAt"
+         FROM accounts a WHERE a.consent_id = $1 AND a.type = 'credit' ORDER BY a.id`,
+      [consentId],
+    );
+  }
+
+  plans(consentId: string, f: { origin?: string; status?: string }): Promise<PlanRowOut[]> {
+    const where = ['consent_id = $1'];
+    const params: unknown[] = [consentId];
+    if (f.origin) where.push(`origin = $${params.push(f.origin)}`);
+    if (f.status) where.push(`status = $${params.push(f.status)}`);
+    return this.ds.query(
+      `SELECT id, provider_plan_id AS "providerPlanId", origin, principal::text, markup_pct::text AS "markupPct",
+              tenor_months AS "tenorMonths", currency, status, next_due_date::text AS "nextDueDate",
+              next_amount::text AS "nextAmount", store, device_model AS "deviceModel", provider_created_at AS "createdAt"
+         FROM instalment_plans WHERE ${where.join(' AND ')}
+        ORDER BY provider_created_at DESC NULLS LAST, id`,
+      params,
+    );
+  }
+
+  schedule(consentId: string, f: { fromDate?: string; toDate?: string }): Promise<InstalmentRowOut[]> {
+    const where = ['consent_id = $1'];
+    const params: unknown[] = [consentId];
+    if (f.fromDate) where.push(`due_date >= $${params.push(f.fromDate)}::date`);
+    if (f.toDate) where.push(`due_date <= $${params.push(f.toDate)}::date`);
+    return this.ds.query(
+      `SELECT plan_id AS "planId", due_date::text AS "dueDate", amount::text, currency, status, paid_at AS "paidAt"
+         FROM instalments WHERE ${where.join(' AND ')} ORDER BY due_date, plan_id`,
+      params,
+    );
+  }
+}
