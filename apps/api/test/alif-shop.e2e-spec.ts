@@ -10,6 +10,8 @@ import { startStack, until, type Stack } from './stack.js';
 const AYESHA = '+923001234567';
 const SANA = '+923337654321';
 let s: Stack;
+/** The consent the sync tests follow. */
+let synced = '';
 
 beforeAll(async () => {
   s = await startStack();
@@ -106,6 +108,59 @@ describe('Alif Shop consent by one-time code', () => {
   });
 });
 
+async function syncAndWait(consentId: string) {
+  const { body } = await post(`/v1/consents/${consentId}/sync`, {});
+  return until(
+    () => s.get(`/v1/syncs/${body.sync_id}`),
+    (v) => v.state === 'succeeded' || v.state === 'failed',
+    60_000,
+  );
+}
+
+/** Hisob's copy of the ledger against the backend's own figures, plan by plan. */
+async function expectLedgerEqual(consentId: string) {
+  const summary = await s.shopControl('GET', `/users/${encodeURIComponent(AYESHA)}/summary`);
+  const plans = (await s.get(`/v1/instalment-plans?consent_id=${consentId}`)).plans;
+  const schedule = (await s.get(`/v1/repayment-schedule?consent_id=${consentId}`)).instalments;
+  expect(plans).toHaveLength(summary.plans.length);
+  for (const b of summary.plans as Array<{
+    plan_id: string;
+    instalment_count: number;
+    schedule_sum: string;
+    paid_count: number;
+  }>) {
+    const plan = plans.find((p: { provider_plan_id: string }) => p.provider_plan_id === b.plan_id);
+    const mine = schedule.filter((i: { plan_id: string }) => i.plan_id === plan.id);
+    const cents = mine.reduce(
+      (sum: bigint, i: { amount: string }) => sum + BigInt(i.amount.replace('.', '')),
+      0n,
+    );
+    expect({
+      plan: b.plan_id,
+      n: mine.length,
+      sum: normal(centsToDecimal(cents)),
+      paid: mine.filter((i: { status: string }) => i.status === 'paid').length,
+    }).toEqual({
+      plan: b.plan_id,
+      n: b.instalment_count,
+      sum: normal(b.schedule_sum),
+      paid: b.paid_count,
+    });
+    for (const i of mine) if (i.status === 'paid') expect(i.paid_at).toEqual(expect.any(String));
+  }
+  const [account] = (await s.get(`/v1/accounts?consent_id=${consentId}`)).accounts;
+  const [copy] = await s.db<{ n: number; sum: string; ids: number }>(
+    `SELECT count(*)::int AS n, count(DISTINCT provider_transaction_id)::int AS ids, coalesce(sum(amount), 0)::text AS sum
+       FROM transactions WHERE account_id = $1`,
+    [account.id],
+  );
+  expect({ n: copy!.n, ids: copy!.ids, sum: normal(copy!.sum) }).toEqual({
+    n: summary.history.count,
+    ids: summary.history.count,
+    sum: normal(negate(summary.history.net)),
+  });
+}
+
 describe('Alif Shop sync', () => {
   it("copies the credit line: limit, available and the whole history equal to the backend's, through a 3DS gate and a 503", async () => {
     await s.shopControl('POST', '/challenge', { msisdn: AYESHA, seconds: 2 });
@@ -115,6 +170,7 @@ describe('Alif Shop sync', () => {
       end_user_id: 'ayesha-sync',
       msisdn: AYESHA,
     });
+    synced = created.body.id;
     await post(`/v1/consents/${created.body.id}/otp`, { otp: '123456' });
     const [sync] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [
       created.body.id,
@@ -179,10 +235,29 @@ describe('Alif Shop sync', () => {
       );
       expect([b.plan_id, normal(centsToDecimal(cents))]).toEqual([b.plan_id, normal(b.schedule_sum)]);
     }
+    await expectLedgerEqual(created.body.id);
     // Another client's consent: 404, never a 403.
     const other = await fetch(`${s.api.url}/v1/instalment-plans?consent_id=${created.body.id}`, {
       headers: bearer(s.other.apiKey),
     });
     expect(other.status).toBe(404);
+  });
+
+  it('follows the ledger as it moves: instalments paid, a plan recalculated in place, a new purchase, nothing doubled', async () => {
+    const before = await s.db<{ id: string; plan_id: string; due_date: string }>(
+      `SELECT id, plan_id, due_date::text FROM instalments WHERE consent_id = $1`,
+      [synced],
+    );
+    await s.shopControl('POST', '/advance', { days: 3 });
+    expect((await syncAndWait(synced)).state).toBe('succeeded');
+    await expectLedgerEqual(synced);
+    // Recalculated instalments kept their rows (an instalment is its plan plus its due date).
+    const after = await s.db<{ id: string; plan_id: string; due_date: string }>(
+      `SELECT id, plan_id, due_date::text FROM instalments WHERE consent_id = $1`,
+      [synced],
+    );
+    const key = (r: { plan_id: string; due_date: string }) => `${r.plan_id}/${r.due_date}`;
+    const ids = new Map(after.map((r) => [key(r), r.id]));
+    for (const r of before) if (ids.has(key(r))) expect(ids.get(key(r))).toBe(r.id);
   });
 });

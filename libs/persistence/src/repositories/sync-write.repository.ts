@@ -331,7 +331,13 @@ export class SyncWriteRepository {
     coverage: readonly StoredCoverage[],
   ): Promise<void> {
     const [rows] = (await em.query(
-      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4, next_refresh_at = $5,
+      // The next scheduled read: the cadence, or sooner where a credit ledger has an instalment
+      // falling due — the start of the day after (UTC), when the payment or the arrears show.
+      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4,
+              next_refresh_at = LEAST($5::timestamptz,
+                (SELECT (min(p.next_due_date) + 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour'
+                   FROM instalment_plans p
+                  WHERE p.consent_id = accounts.consent_id AND p.next_due_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date)),
               last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now()
         WHERE id = $1 AND sync_lease_owner = $7 RETURNING id`,
       [
