@@ -22,6 +22,8 @@ import { parseExactJson } from '../exact-json.js';
 import { HttpClient, type HttpResponse } from '../http.js';
 import { WireShapeError } from '../wire.js';
 import { mapShopError } from './alif-shop.errors.js';
+import { revalidateAlifShop } from './alif-shop.revalidate.js';
+import type { RevalidateOptions } from '../revalidation.js';
 import {
   parseHistoryItem,
   parseLimit,
@@ -340,6 +342,10 @@ export function createAlifShopConnector(config: AlifShopConfig, deps: AlifShopDe
         skipped,
       };
     },
+
+    /** See alif-shop.revalidate.ts. */
+    revalidate: (s: BankSession, options?: RevalidateOptions) =>
+      revalidateAlifShop({ http, url: config.url, now }, s, options),
   } satisfies Connector;
 
   function toTransaction(t: ShopHistoryItem, path: string): Transaction {
