@@ -243,6 +243,22 @@ describe('Alif Shop sync', () => {
     expect(other.status).toBe(404);
   });
 
+  it('refreshes an access token that expires during a sync, spending each rotating refresh token once', async () => {
+    const sessionOf = async () =>
+      (await s.db<{ session_enc: string }>(`SELECT session_enc FROM consents WHERE id = $1`, [synced]))[0]!
+        .session_enc;
+    const before = await sessionOf();
+    await s.shopControl('POST', '/tokens/expire', { msisdn: AYESHA });
+    expect((await syncAndWait(synced)).state).toBe('succeeded');
+    expect((await s.get(`/v1/consents/${synced}`)).status).toBe('active');
+    // A new session was stored (the refresh rotated the refresh token); a second sync still works,
+    // so the rotated token was kept and the used one never presented again (that would revoke all).
+    expect(await sessionOf()).not.toBe(before);
+    await s.shopControl('POST', '/tokens/expire', { msisdn: AYESHA });
+    expect((await syncAndWait(synced)).state).toBe('succeeded');
+    expect((await s.get(`/v1/consents/${synced}`)).status).toBe('active');
+  });
+
   it('follows the ledger as it moves: instalments paid, a plan recalculated in place, a new purchase, nothing doubled', async () => {
     const before = await s.db<{ id: string; plan_id: string; due_date: string }>(
       `SELECT id, plan_id, due_date::text FROM instalments WHERE consent_id = $1`,

@@ -1,3 +1,4 @@
+import { startAlifShopSandbox } from '../../sandbox-alif-shop/src/main.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DataFactory, type TestAccount, type TestConsent } from '#testing/factories.js';
@@ -58,11 +59,13 @@ let decoyClientId: string;
 let consent: TestConsent;
 let account: TestAccount;
 let ids: string[];
+let shop: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   process.stdout.write(`bad-input property suite: seed ${SEED}, ${RUNS} runs\n`);
   // A real bank, so a valid consent request is a 201 (not a 502 for a bank that is not there).
   bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent' });
+  shop = await startAlifShopSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30' });
   const port = await freePort();
   await fetch(`${bank.url}/__sandbox/clients`, {
     method: 'POST',
@@ -79,6 +82,7 @@ beforeAll(async () => {
       ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
       ALIF_MOBI_CLIENT_ID: 'hisob-prop',
       ALIF_MOBI_CLIENT_SECRET: 'prop-secret',
+      ALIF_SHOP_URL: shop.url,
       HISOB_BANK_TIMEOUT_MS: '2000',
       HISOB_LOG_LEVEL: 'warn',
     },
@@ -117,6 +121,7 @@ afterAll(async () => {
   await db?.end();
   await api?.close();
   await bank?.close();
+  await shop?.close();
 });
 
 async function rowCounts(): Promise<Record<string, number>> {
