@@ -264,9 +264,34 @@ describe('Alif Shop sync', () => {
       `SELECT id, plan_id, due_date::text FROM instalments WHERE consent_id = $1`,
       [synced],
     );
+    // A client following the schedule's change feed, before and after the ledger moves.
+    const replica = new Map<string, { amount: string; status: string; paid_at?: string }>();
+    const follow = async (cursor: string | null) => {
+      let counts = { added: 0, modified: 0, removed: 0 };
+      for (;;) {
+        const page = await s.get(
+          `/v1/repayment-schedule/sync?consent_id=${synced}&count=7${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        for (const i of [...page.added, ...page.modified]) replica.set(i.id, i);
+        for (const id of page.removed) replica.delete(id);
+        counts = {
+          added: counts.added + page.added.length,
+          modified: counts.modified + page.modified.length,
+          removed: counts.removed + page.removed.length,
+        };
+        cursor = page.next_cursor;
+        if (!page.has_more) return { cursor, counts };
+      }
+    };
+    const first = await follow(null);
+    expect(first.counts.added).toBe(before.length);
     await s.shopControl('POST', '/advance', { days: 3 });
     expect((await syncAndWait(synced)).state).toBe('succeeded');
     await expectLedgerEqual(synced);
+    const second = await follow(first.cursor);
+    expect(second.counts.modified).toBeGreaterThan(0);
+    const schedule = (await s.get(`/v1/repayment-schedule?consent_id=${synced}`)).instalments;
+    expect(new Map(schedule.map((i: { id: string }) => [i.id, i]))).toEqual(replica);
     // Recalculated instalments kept their rows (an instalment is its plan plus its due date).
     const after = await s.db<{ id: string; plan_id: string; due_date: string }>(
       `SELECT id, plan_id, due_date::text FROM instalments WHERE consent_id = $1`,

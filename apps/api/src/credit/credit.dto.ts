@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsIsoDate } from '../data/data-query.dto.js';
 
 export const PLAN_ORIGINS = ['fashion', 'partner_store'] as const;
@@ -67,6 +68,8 @@ export class PlanListResponse {
 }
 
 export class InstalmentResponse {
+  @ApiProperty({ format: 'uuid', description: "Hisob's id of the instalment (its plan and due date)." })
+  id: string;
   @ApiProperty({ format: 'uuid' }) plan_id: string;
   @ApiProperty({ example: '2026-07-01' }) due_date: string;
   @ApiProperty({ example: '6000.00' }) amount: string;
@@ -77,4 +80,34 @@ export class InstalmentResponse {
 
 export class ScheduleResponse {
   @ApiProperty({ type: [InstalmentResponse] }) instalments: InstalmentResponse[];
+}
+
+export class ScheduleChangesQueryDto extends CreditQueryDto {
+  @ApiPropertyOptional({
+    description: 'Where the previous call ended (`next_cursor`); absent: from the start.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  cursor?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  count?: number;
+}
+
+export class ScheduleChangesResponse {
+  @ApiProperty({ type: [InstalmentResponse] }) added: InstalmentResponse[];
+  @ApiProperty({
+    type: [InstalmentResponse],
+    description: 'Recalculated, paid or fallen due since the cursor.',
+  })
+  modified: InstalmentResponse[];
+  @ApiProperty({ type: [String], description: 'Ids of instalments the provider no longer lists.' })
+  removed: string[];
+  @ApiProperty() next_cursor: string;
+  @ApiProperty() has_more: boolean;
 }

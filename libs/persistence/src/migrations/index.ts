@@ -8,6 +8,7 @@ import { Coverage1765100000000 } from './1765100000000-Coverage.js';
 import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectUris.js';
 import { SyncBookkeepingAndMoneyScale1796700000000 } from './1796700000000-SyncBookkeepingAndMoneyScale.js';
 import { CreditLedger1796800000000 } from './1796800000000-CreditLedger.js';
+import { InstalmentChanges1796900000000 } from './1796900000000-InstalmentChanges.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ClientRedirectUris1796662023486,
   SyncBookkeepingAndMoneyScale1796700000000,
   CreditLedger1796800000000,
+  InstalmentChanges1796900000000,
 ];

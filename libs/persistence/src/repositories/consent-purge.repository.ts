@@ -11,6 +11,7 @@ export const CONSENT_DATA_TABLES: readonly string[] = [
   'transactions',
   'transfers',
   'cards',
+  'instalment_removals',
   'instalments',
   'instalment_plans',
   'balances',

@@ -26,12 +26,19 @@ export interface PlanRowOut {
 }
 
 export interface InstalmentRowOut {
+  id: string;
   planId: string;
   dueDate: string;
   amount: string;
   currency: string;
   status: string;
   paidAt: Date | null;
+}
+
+/** One step of the schedule's change feed: instalments written after `after`, then removals. */
+export interface InstalmentChanges {
+  changed: Array<InstalmentRowOut & { createdSeq: string; updatedSeq: string }>;
+  removed: Array<{ instalmentId: string; seq: string }>;
 }
 
 /** The credit ledger of one consent, as the API serves it (the caller checked the consent's scope). */
@@ -66,13 +73,32 @@ export class CreditQueryRepository {
     );
   }
 
+  /**
+   * The schedule's changes after sequence number `after`, at most `count` of them in sequence
+   * order (instalments written and removals merged; the caller cuts at the count).
+   */
+  async changes(consentId: string, after: bigint, count: number): Promise<InstalmentChanges> {
+    const changed = await this.ds.query(
+      `SELECT id, plan_id AS "planId", due_date::text AS "dueDate", amount::text, currency, status, paid_at AS "paidAt",
+              created_seq::text AS "createdSeq", updated_seq::text AS "updatedSeq"
+         FROM instalments WHERE consent_id = $1 AND updated_seq > $2 ORDER BY updated_seq LIMIT $3`,
+      [consentId, after.toString(), count],
+    );
+    const removed = await this.ds.query(
+      `SELECT instalment_id AS "instalmentId", seq::text AS seq
+         FROM instalment_removals WHERE consent_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [consentId, after.toString(), count],
+    );
+    return { changed, removed };
+  }
+
   schedule(consentId: string, f: { fromDate?: string; toDate?: string }): Promise<InstalmentRowOut[]> {
     const where = ['consent_id = $1'];
     const params: unknown[] = [consentId];
     if (f.fromDate) where.push(`due_date >= $${params.push(f.fromDate)}::date`);
     if (f.toDate) where.push(`due_date <= $${params.push(f.toDate)}::date`);
     return this.ds.query(
-      `SELECT plan_id AS "planId", due_date::text AS "dueDate", amount::text, currency, status, paid_at AS "paidAt"
+      `SELECT id, plan_id AS "planId", due_date::text AS "dueDate", amount::text, currency, status, paid_at AS "paidAt"
          FROM instalments WHERE ${where.join(' AND ')} ORDER BY due_date, plan_id`,
       params,
     );

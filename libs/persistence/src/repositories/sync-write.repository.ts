@@ -443,11 +443,15 @@ export class SyncWriteRepository {
       ).values(),
     ];
     const icol = <K extends keyof InstalmentRow>(k: K) => rows.map((i) => i[k]);
+    // Removed instalments leave a numbered trace for the schedule's change feed.
     await this.q(em).query(
-      `DELETE FROM instalments i USING unnest($1::uuid[]) AS p(id)
-        WHERE i.plan_id = p.id
-          AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::date[]) AS k(plan_id, due_date)
-                           WHERE k.plan_id = i.plan_id AND k.due_date = i.due_date)`,
+      `WITH gone AS (
+         DELETE FROM instalments i USING unnest($1::uuid[]) AS p(id)
+          WHERE i.plan_id = p.id
+            AND NOT EXISTS (SELECT 1 FROM unnest($2::uuid[], $3::date[]) AS k(plan_id, due_date)
+                             WHERE k.plan_id = i.plan_id AND k.due_date = i.due_date)
+          RETURNING i.id, i.consent_id, i.client_id)
+       INSERT INTO instalment_removals (consent_id, client_id, instalment_id) SELECT consent_id, client_id, id FROM gone`,
       [[...planIds.values()], rows.map((i) => planIds.get(i.providerPlanId)!), icol('dueDate')],
     );
     if (!rows.length) return;
@@ -456,7 +460,8 @@ export class SyncWriteRepository {
        SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::date[], $5::numeric[], $6::bpchar[], $7::text[], $8::timestamptz[])
          AS u(plan_id, due_date, amount, currency, status, paid_at)
        ON CONFLICT (plan_id, due_date) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-         status = EXCLUDED.status, paid_at = EXCLUDED.paid_at, updated_at = now()
+         status = EXCLUDED.status, paid_at = EXCLUDED.paid_at, updated_at = now(),
+         updated_seq = nextval('instalment_change_seq')
        WHERE (instalments.amount, instalments.status, instalments.paid_at)
              IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.status, EXCLUDED.paid_at)`,
       [
