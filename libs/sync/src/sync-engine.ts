@@ -21,6 +21,7 @@ import { ConsentRepository } from '#persistence/repositories/consent.repository.
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
 import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
+import { crashPoint } from './crash-point.js';
 import { readAhead } from './read-ahead.js';
 import { toAccountRow, toBalanceRow, toCardRow, toTransactionRow, toTransferRow } from './to-rows.js';
 
@@ -300,8 +301,12 @@ export class SyncEngine {
       counted_sync_id: string | null;
     }>;
     if (!account) return { kind: 'stopped', reason: 'account gone' };
-    // Already read (or given up) and counted by this sync: a job run again does nothing twice.
-    if (account.counted_sync_id === job.syncId) return { kind: 'done', pages: 0, added: 0, modified: 0 };
+    // Already read (or given up) and counted by this sync: a job run again does nothing twice, but
+    // ends the sync if the run that counted the last account died before ending it.
+    if (account.counted_sync_id === job.syncId) {
+      await this.finishIfComplete(job.syncId);
+      return { kind: 'done', pages: 0, added: 0, modified: 0 };
+    }
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
@@ -332,8 +337,10 @@ export class SyncEngine {
             );
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
             await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+            crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
             return c;
           });
+          crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
           resume = page.checkpoint;
           refreshed = false;
           pages++;
@@ -386,6 +393,7 @@ export class SyncEngine {
       );
       return this.syncs.accountDone(job.syncId, job.accountId, null, em);
     });
+    crashPoint(this.config.HISOB_TEST_CRASH_AT, 'account-commit');
     this.logger.log(
       { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
       'account synced',
