@@ -231,15 +231,19 @@ export class SyncEngine {
         perAccount.find((e) => e.state !== 'ok') ?? perAccount.find((e) => e.detail) ?? perAccount[0];
       if (worst) coverage.push(toStoredCoverage(worst));
     }
-    await this.fenced(
+    const started = await this.fenced(
       consent.id,
       async (em) => {
+        // A fan-out run again (the sweeper racing the sync's last account) after its sync ended
+        // leaves the ended sync and the consent's summary alone.
+        if (!(await this.syncs.start(job.syncId, ids.size, em))) return false;
         await this.writer.consentCoverage(consent.id, coverage, em);
-        await this.syncs.start(job.syncId, ids.size, em);
         await this.consents.update(consent.id, { syncState: 'running' }, em);
+        return true;
       },
       { row: true },
     );
+    if (!started) return { accounts: 0 };
     if (ids.size === 0) await this.finishComputed(job.syncId);
     // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
     // slot given to a consent's second account while its first is writing mostly waits. Priority =
