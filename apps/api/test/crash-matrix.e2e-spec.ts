@@ -46,6 +46,8 @@ interface Delivery {
 }
 
 const PAGE = 25;
+/** Per case: about 8 s alone, several times that with the whole suite on two loaded cores. */
+const CASE_MS = 120_000;
 const TX_PATH = '^/obp/v5\\.1\\.0/banks/[^/]+/accounts/[^/]+/owner/transactions';
 
 beforeAll(async () => {
@@ -95,159 +97,199 @@ afterEach(async () => {
 
 // ---------------------------------------------------------------- the cases
 
-it('SIGKILL while a transactions request is in flight at the bank', async () => {
-  const c = await newCase('in-flight');
-  // The 4th transactions request hangs 1.5 s at the bank (under the 2 s timeout): kill inside it.
-  const fault = await s.control('POST', '/faults', {
-    match: { method: 'GET', path: TX_PATH },
-    delay_ms: 1_500,
-    after: 3,
-    times: 1,
-  });
-  const w = worker();
-  await until(faultState(fault.id), (f) => f.hits >= 4, 30_000);
-  await sleep(500);
-  await kill(w);
-  expect((await syncOf(c)).state).toBe('running');
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL while a transactions request is in flight at the bank',
+  async () => {
+    const c = await newCase('in-flight');
+    // The 4th transactions request hangs 1.5 s at the bank (under the 2 s timeout): kill inside it.
+    const fault = await s.control('POST', '/faults', {
+      match: { method: 'GET', path: TX_PATH },
+      delay_ms: 1_500,
+      after: 3,
+      times: 1,
+    });
+    const w = worker();
+    await until(faultState(fault.id), (f) => f.hits >= 4, 30_000);
+    await sleep(500);
+    await kill(w);
+    expect((await syncOf(c)).state).toBe('running');
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL right after N pages were requested (page N in hand, its commit racing the next request)', async () => {
-  const c = await newCase('after-fetch');
-  const fault = await s.control('POST', '/faults', {
-    match: { method: 'GET', path: TX_PATH },
-    delay_ms: 1_000,
-    after: 5,
-    times: 1,
-  });
-  const w = worker();
-  // The 6th request arriving means the 5th page's reply was received: kill at once.
-  await until(faultState(fault.id), (f) => f.hits >= 6, 30_000);
-  await kill(w);
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL right after N pages were requested (page N in hand, its commit racing the next request)',
+  async () => {
+    const c = await newCase('after-fetch');
+    const fault = await s.control('POST', '/faults', {
+      match: { method: 'GET', path: TX_PATH },
+      delay_ms: 1_000,
+      after: 5,
+      times: 1,
+    });
+    const w = worker();
+    // The 6th request arriving means the 5th page's reply was received: kill at once.
+    await until(faultState(fault.id), (f) => f.hits >= 6, 30_000);
+    await kill(w);
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL inside the page transaction (rows and checkpoint written, not committed)', async () => {
-  const c = await newCase('page-tx');
-  const w = worker({ HISOB_TEST_CRASH_AT: 'page-tx:3' });
-  expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
-  const partial = await syncOf(c);
-  expect(partial.progress.pages).toBe(2); // the 3rd page rolled back with its checkpoint
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL inside the page transaction (rows and checkpoint written, not committed)',
+  async () => {
+    const c = await newCase('page-tx');
+    const w = worker({ HISOB_TEST_CRASH_AT: 'page-tx:3' });
+    expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
+    const partial = await syncOf(c);
+    expect(partial.progress.pages).toBe(2); // the 3rd page rolled back with its checkpoint
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL right after a page commit', async () => {
-  const c = await newCase('page-commit');
-  const w = worker({ HISOB_TEST_CRASH_AT: 'page-commit:3' });
-  expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
-  expect((await syncOf(c)).progress.pages).toBe(3);
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL right after a page commit',
+  async () => {
+    const c = await newCase('page-commit');
+    const w = worker({ HISOB_TEST_CRASH_AT: 'page-commit:3' });
+    expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
+    expect((await syncOf(c)).progress.pages).toBe(3);
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL after an account’s last commit, before the sync is ended', async () => {
-  const c = await newCase('account-commit');
-  const w = worker({ HISOB_TEST_CRASH_AT: 'account-commit:1' });
-  expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL after an account’s last commit, before the sync is ended',
+  async () => {
+    const c = await newCase('account-commit');
+    const w = worker({ HISOB_TEST_CRASH_AT: 'account-commit:1' });
+    expect(await exited(w)).toEqual({ code: null, signal: 'SIGKILL' });
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL during a token refresh the sync needed', async () => {
-  const c = await newCase('refresh');
-  // The bank refuses the 4th transactions page's token once; the refresh grant then hangs 1.5 s.
-  await s.control('POST', '/faults', {
-    match: { method: 'GET', path: TX_PATH },
-    status: 401,
-    after: 3,
-    times: 1,
-  });
-  const token = await s.control('POST', '/faults', {
-    match: { method: 'POST', path: '/token' },
-    delay_ms: 1_500,
-    times: 1,
-  });
-  const w = worker();
-  await until(faultState(token.id), (f) => f.hits >= 1, 30_000);
-  await sleep(300);
-  await kill(w);
-  worker();
-  await expectComplete(c);
-});
+it(
+  'SIGKILL during a token refresh the sync needed',
+  async () => {
+    const c = await newCase('refresh');
+    // The bank refuses the 4th transactions page's token once; the refresh grant then hangs 1.5 s.
+    await s.control('POST', '/faults', {
+      match: { method: 'GET', path: TX_PATH },
+      status: 401,
+      after: 3,
+      times: 1,
+    });
+    const token = await s.control('POST', '/faults', {
+      match: { method: 'POST', path: '/token' },
+      delay_ms: 1_500,
+      times: 1,
+    });
+    const w = worker();
+    await until(faultState(token.id), (f) => f.hits >= 1, 60_000);
+    await sleep(300);
+    await kill(w);
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
 
-it('SIGKILL during a webhook delivery (slow receiver): delivered again under the same event id', async () => {
-  const c = await newCase('webhook');
-  let held = 0;
-  receiver.slow = (d) => (d.type === 'sync.succeeded' && held++ === 0 ? 1_500 : 0);
-  const w = worker();
-  await until(
-    async () => receiver.deliveries.filter((d) => d.type === 'sync.succeeded' && forCase(c)(d)).length,
-    (n) => n >= 1,
-    30_000,
-  );
-  await kill(w);
-  worker();
-  const { deliveries } = await expectComplete(c);
-  const sent = deliveries.filter((d) => d.type === 'sync.succeeded');
-  expect(sent.length).toBe(2);
-  expect(sent[0]!.id).toBe(sent[1]!.id);
-});
-
-it('SIGTERM mid-sync: the worker drains and exits 0; the sync ends complete', async () => {
-  const c = await newCase('sigterm');
-  await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
-  const w = worker();
-  await until(
-    () => syncOf(c),
-    (v) => v.progress.pages >= 3,
-    30_000,
-  );
-  w.kill('SIGTERM');
-  expect(await exited(w)).toEqual({ code: 0, signal: null });
-  await s.control('DELETE', '/faults');
-  worker();
-  await expectComplete(c);
-});
-
-it('PostgreSQL connections cut mid-sync (pg_terminate_backend on the worker’s backends, twice)', async () => {
-  const c = await newCase('pg-cut');
-  await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
-  const sup = supervised();
-  for (const pages of [3, 8]) {
+it(
+  'SIGKILL during a webhook delivery (slow receiver): delivered again under the same event id',
+  async () => {
+    const c = await newCase('webhook');
+    let held = 0;
+    receiver.slow = (d) => (d.type === 'sync.succeeded' && held++ === 0 ? 1_500 : 0);
+    const w = worker();
     await until(
-      () => syncOf(c),
-      (v) => v.progress.pages >= pages,
+      async () => receiver.deliveries.filter((d) => d.type === 'sync.succeeded' && forCase(c)(d)).length,
+      (n) => n >= 1,
       30_000,
     );
-    const cut = await s.db<{ n: number }>(
-      `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND application_name = 'hisob-worker'`,
-    );
-    expect(cut[0]!.n).toBeGreaterThan(0);
-  }
-  await s.control('DELETE', '/faults');
-  await expectComplete(c);
-  sup.stop();
-});
+    await kill(w);
+    worker();
+    const { deliveries } = await expectComplete(c);
+    const sent = deliveries.filter((d) => d.type === 'sync.succeeded');
+    expect(sent.length).toBe(2);
+    expect(sent[0]!.id).toBe(sent[1]!.id);
+  },
+  CASE_MS,
+);
 
-it('Redis restarted mid-sync (no persistence: every job lost); the sweeper finds the sync again', async () => {
-  const c = await newCase('redis-restart');
-  await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
-  const sup = supervised();
-  await until(
-    () => syncOf(c),
-    (v) => v.progress.pages >= 3,
-    30_000,
-  );
-  await redis.restart();
-  await s.control('DELETE', '/faults');
-  // Every account's job was lost at once: each may read its page in flight again.
-  await expectComplete(c, 3);
-  sup.stop();
-});
+it(
+  'SIGTERM mid-sync: the worker drains and exits 0; the sync ends complete',
+  async () => {
+    const c = await newCase('sigterm');
+    await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
+    const w = worker();
+    await until(
+      () => syncOf(c),
+      (v) => v.progress.pages >= 3,
+      30_000,
+    );
+    w.kill('SIGTERM');
+    expect(await exited(w)).toEqual({ code: 0, signal: null });
+    await s.control('DELETE', '/faults');
+    worker();
+    await expectComplete(c);
+  },
+  CASE_MS,
+);
+
+it(
+  'PostgreSQL connections cut mid-sync (pg_terminate_backend on the worker’s backends, twice)',
+  async () => {
+    const c = await newCase('pg-cut');
+    await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
+    const sup = supervised();
+    for (const pages of [3, 8]) {
+      await until(
+        () => syncOf(c),
+        (v) => v.progress.pages >= pages,
+        30_000,
+      );
+      const cut = await s.db<{ n: number }>(
+        `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'hisob-worker'`,
+      );
+      expect(cut[0]!.n).toBeGreaterThan(0);
+    }
+    await s.control('DELETE', '/faults');
+    await expectComplete(c);
+    sup.stop();
+  },
+  CASE_MS,
+);
+
+it(
+  'Redis restarted mid-sync (no persistence: every job lost); the sweeper finds the sync again',
+  async () => {
+    const c = await newCase('redis-restart');
+    await s.control('POST', '/faults', { match: { method: 'GET', path: TX_PATH }, delay_ms: 20 });
+    const sup = supervised();
+    await until(
+      () => syncOf(c),
+      (v) => v.progress.pages >= 3,
+      30_000,
+    );
+    await redis.restart();
+    await s.control('DELETE', '/faults');
+    // Every account's job was lost at once: each may read its page in flight again.
+    await expectComplete(c, 3);
+    sup.stop();
+  },
+  CASE_MS,
+);
 
 // ---------------------------------------------------------------- the checks
 
