@@ -20,11 +20,11 @@ export interface LifecycleSweep {
   syncsEnded: number;
 }
 
-/** How often the maintenance queue runs the sweep. */
+/** How often the maintenance queue runs the sweep by default (`HISOB_LIFECYCLE_SWEEP_MS`). */
 export const LIFECYCLE_SWEEP_EVERY_MS = 60_000;
 /** How far ahead a token's expiry makes its refresh "due": its job must exist by then. */
 export const REFRESH_HORIZON_MS = 15 * 60_000;
-/** How old an unfinished sync must be before the sweep looks for its lost jobs. */
+/** How old an unfinished sync must be before the sweep looks for its lost jobs, by default (one sweep). */
 export const SYNC_GRACE_MS = 60_000;
 /** Rows looked at per kind and sweep (the next sweep takes the rest). */
 const BATCH = 500;

@@ -54,7 +54,11 @@ export class WorkerModule {
         BullModule.registerQueue({ name: QUEUES.maintenance }),
         ConsentsModule,
         SyncModule,
-        WebhooksModule.register({ allowPrivateAddresses: config.HISOB_ALLOW_PRIVATE_WEBHOOKS }),
+        WebhooksModule.register({
+          allowPrivateAddresses: config.HISOB_ALLOW_PRIVATE_WEBHOOKS,
+          sweepEveryMs: config.HISOB_LIFECYCLE_SWEEP_MS,
+          sweepGraceMs: config.HISOB_LIFECYCLE_SWEEP_MS,
+        }),
       ],
       providers: [
         IdempotencyRepository,

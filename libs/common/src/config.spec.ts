@@ -77,4 +77,15 @@ describe('config', () => {
       }),
     ).not.toThrow();
   });
+
+  it('refuses the test crash hook in production, and leaves it inert by default', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      HISOB_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+    expect(() => loadWorkerConfig({ ...prod, HISOB_TEST_CRASH_AT: 'page-tx:1' })).toThrow(
+      /HISOB_TEST_CRASH_AT/,
+    );
+    expect(loadWorkerConfig(prod).HISOB_TEST_CRASH_AT).toBe('');
+  });
 });

@@ -73,6 +73,17 @@ const workerSpec = {
   HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),
   /** Hours between two re-validation passes of each provider (drift report, `/metrics`); 0 = off. */
   HISOB_REVALIDATE_INTERVAL_HOURS: num({ default: 24 }),
+  /**
+   * How often the sweeps that find work whose job was lost run — the lifecycle sweeper and the
+   * webhook outbox sweep — and how old the work must be before they look (one sweep). Tests
+   * shorten it; production keeps the minute.
+   */
+  HISOB_LIFECYCLE_SWEEP_MS: num({ default: 60_000 }),
+  /**
+   * TEST ONLY (refused in production): `<point>:<n>` makes the worker SIGKILL itself the n-th time
+   * it reaches a crash point of the sync engine (see libs/sync/src/crash-point.ts). Empty = inert.
+   */
+  HISOB_TEST_CRASH_AT: str({ default: '' }),
 };
 
 export type ApiEnv = CleanedEnv<typeof apiSpec> & ProviderEnv;
@@ -118,6 +129,8 @@ function productionProblems(c: Partial<CommonEnv & ApiEnv>): Record<string, stri
       'the public demo API key cannot be used in production (leave it empty: no demo client)';
   if (c.HISOB_ALLOW_PRIVATE_WEBHOOKS === true)
     problems.HISOB_ALLOW_PRIVATE_WEBHOOKS = 'webhooks to private addresses cannot be allowed in production';
+  if ('HISOB_TEST_CRASH_AT' in c && (c as Partial<WorkerEnv>).HISOB_TEST_CRASH_AT)
+    problems.HISOB_TEST_CRASH_AT = 'the test crash hook cannot be set in production';
   return problems;
 }
 

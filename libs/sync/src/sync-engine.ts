@@ -21,6 +21,7 @@ import { ConsentRepository } from '#persistence/repositories/consent.repository.
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
 import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
+import { crashPoint } from './crash-point.js';
 import { readAhead } from './read-ahead.js';
 import {
   toAccountRow,
@@ -257,15 +258,19 @@ export class SyncEngine {
         ),
       );
     }
-    await this.fenced(
+    const started = await this.fenced(
       consent.id,
       async (em) => {
+        // A fan-out run again (the sweeper racing the sync's last account) after its sync ended
+        // leaves the ended sync and the consent's summary alone.
+        if (!(await this.syncs.start(job.syncId, ids.size, em))) return false;
         await this.writer.consentCoverage(consent.id, coverage, em);
-        await this.syncs.start(job.syncId, ids.size, em);
         await this.consents.update(consent.id, { syncState: 'running' }, em);
+        return true;
       },
       { row: true },
     );
+    if (!started) return { accounts: 0 };
     if (ids.size === 0) await this.finishComputed(job.syncId);
     // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
     // slot given to a consent's second account while its first is writing mostly waits. Priority =
@@ -327,8 +332,12 @@ export class SyncEngine {
       counted_sync_id: string | null;
     }>;
     if (!account) return { kind: 'stopped', reason: 'account gone' };
-    // Already read (or given up) and counted by this sync: a job run again does nothing twice.
-    if (account.counted_sync_id === job.syncId) return { kind: 'done', pages: 0, added: 0, modified: 0 };
+    // Already read (or given up) and counted by this sync: a job run again does nothing twice, but
+    // ends the sync if the run that counted the last account died before ending it.
+    if (account.counted_sync_id === job.syncId) {
+      await this.finishIfComplete(job.syncId);
+      return { kind: 'done', pages: 0, added: 0, modified: 0 };
+    }
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
@@ -359,8 +368,10 @@ export class SyncEngine {
             );
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
             await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+            crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
             return c;
           });
+          crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
           resume = page.checkpoint;
           refreshed = false;
           pages++;
@@ -413,6 +424,7 @@ export class SyncEngine {
       );
       return this.syncs.accountDone(job.syncId, job.accountId, null, em);
     });
+    crashPoint(this.config.HISOB_TEST_CRASH_AT, 'account-commit');
     this.logger.log(
       { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
       'account synced',

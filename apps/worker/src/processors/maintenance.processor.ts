@@ -13,7 +13,7 @@ import {
   IDEMPOTENCY_KEY_TTL_MS,
   IdempotencyRepository,
 } from '#persistence/repositories/idempotency.repository.js';
-import { LIFECYCLE_SWEEP_EVERY_MS, LifecycleSweeper } from '../lifecycle-sweeper.js';
+import { LifecycleSweeper } from '../lifecycle-sweeper.js';
 
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
@@ -40,6 +40,17 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.upsertSchedulers();
+    // Redis runs without persistence: a restart loses the schedulers with every job. Registered
+    // again on each reconnection, so the sweeps (which find the lost jobs) never stop.
+    (await this.queue.getBackend().client).on('ready', () => {
+      this.upsertSchedulers().catch((err: unknown) =>
+        this.logger.warn({ error: (err as Error).message }, 'maintenance schedulers not registered'),
+      );
+    });
+  }
+
+  private async upsertSchedulers(): Promise<void> {
     await this.queue.upsertJobScheduler(
       'expire-consents',
       { every: 60_000 },
@@ -53,7 +64,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     // Whatever is due and has lost its job (purges, refreshes, syncs): see LifecycleSweeper.
     await this.queue.upsertJobScheduler(
       'sweep-lifecycle',
-      { every: LIFECYCLE_SWEEP_EVERY_MS },
+      { every: this.config.HISOB_LIFECYCLE_SWEEP_MS },
       { name: 'sweep-lifecycle', data: { task: 'sweep-lifecycle' } },
     );
     await this.queue.upsertJobScheduler(
@@ -86,7 +97,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
       case 'revalidate-providers':
         return this.revalidateProviders();
       case 'sweep-lifecycle': {
-        const swept = await this.sweeper.sweep();
+        const swept = await this.sweeper.sweep({ syncGraceMs: this.config.HISOB_LIFECYCLE_SWEEP_MS });
         return Object.values(swept).reduce((a, b) => a + b, 0);
       }
     }

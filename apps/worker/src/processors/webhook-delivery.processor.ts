@@ -1,7 +1,7 @@
 import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Inject, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { UnrecoverableError, type Job, type Queue } from 'bullmq';
-import { QUEUES, type WebhookDeliveryJob } from '#common/queues.js';
+import { QUEUES, processorOptions, type WebhookDeliveryJob } from '#common/queues.js';
 import { Keyring } from '#crypto/keyring.js';
 import { webhookSecretAad } from '#persistence/entities/client.entity.js';
 import {
@@ -34,7 +34,9 @@ export class WebhookAttemptFailed extends Error {
  * - the last failed attempt sets `failed_at`.
  * The same queue carries the minute sweep that re-enqueues events whose job was lost.
  */
-@Processor(QUEUES.webhookDelivery, { concurrency: 16, settings: webhookWorkerSettings })
+// The process's job lock (`HISOB_JOB_LOCK_MS`): a delivery cut by a crashed worker is taken over
+// as a sync job is, then sent again with the same event id (at least once).
+@Processor(QUEUES.webhookDelivery, processorOptions({ concurrency: 16, settings: webhookWorkerSettings }))
 export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
   private readonly options: WebhookOptions;

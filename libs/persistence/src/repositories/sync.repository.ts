@@ -109,11 +109,13 @@ export class SyncRepository {
     return row ?? null;
   }
 
-  async start(id: string, accountsTotal: number, em?: EntityManager): Promise<void> {
-    await this.q(em).query(
-      `UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now()) WHERE id = $1 AND state IN ${UNFINISHED}`,
+  /** Whether the sync was still unfinished (a fan-out run again after the sync ended changes nothing). */
+  async start(id: string, accountsTotal: number, em?: EntityManager): Promise<boolean> {
+    const [rows] = (await this.q(em).query(
+      `UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now()) WHERE id = $1 AND state IN ${UNFINISHED} RETURNING id`,
       [id, accountsTotal],
-    );
+    )) as [unknown[], number];
+    return rows.length > 0;
   }
 
   /** A queued sync whose first account job starts is running (a waiting one stays waiting). */
