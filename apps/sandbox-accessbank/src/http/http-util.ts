@@ -1,19 +1,14 @@
 /** Small helpers over node:http used by every part of the sandbox. */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-
-export class BodyTooLargeError extends Error {}
-
-export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit) throw new BodyTooLargeError(`request body over ${limit} bytes`);
-    chunks.push(buf);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
+import type { ServerResponse } from 'node:http';
+export {
+  BodyTooLargeError,
+  parseForm,
+  readBody,
+  redirect,
+  send,
+  truncateResponse,
+} from '../../../sandbox-kit/src/http.js';
+import { send } from '../../../sandbox-kit/src/http.js';
 
 export function sendJson(
   res: ServerResponse,
@@ -33,89 +28,10 @@ export function sendHtml(
   send(res, status, html, 'text/html; charset=utf-8', { 'Cache-Control': 'no-store', ...headers });
 }
 
-export function send(
-  res: ServerResponse,
-  status: number,
-  body: string | Buffer,
-  contentType: string,
-  headers: Record<string, string> = {},
-): void {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  res.statusCode = status;
-  for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-  res.setHeader('Content-Type', contentType);
-  res.setHeader('Content-Length', buf.length);
-  res.end(res.req?.method === 'HEAD' ? undefined : buf);
-}
-
 /** A reply without a body (204, or a 500/503 for which the standard defines no body). */
 export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string> = {}): void {
   res.statusCode = status;
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
   if (status !== 204 && status !== 304) res.setHeader('Content-Length', 0);
   res.end();
-}
-
-export function redirect(res: ServerResponse, location: string, status = 303): void {
-  res.statusCode = status;
-  res.setHeader('Location', location);
-  res.setHeader('Content-Length', 0);
-  res.end();
-}
-
-type WriteCallback = (error?: Error | null) => void;
-
-/**
- * Captures whatever the downstream handler writes
- * and sends only the first half of the body: a "malformed" JSON reply. The status is 200 unless
- * the fault names one; other headers are kept, Content-Length is corrected.
- */
-export function truncateResponse(res: ServerResponse, status: number | undefined): void {
-  const chunks: Buffer[] = [];
-  const originalEnd = res.end.bind(res) as (chunk?: unknown) => ServerResponse;
-  const originalWriteHead = res.writeHead.bind(res) as (code: number, ...rest: unknown[]) => ServerResponse;
-  // node's end() calls writeHead() itself to emit the status line: let that call through.
-  let finishing = false;
-  const toBuffer = (chunk: unknown, encoding?: unknown): Buffer =>
-    Buffer.isBuffer(chunk)
-      ? chunk
-      : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-
-  const patched = res as unknown as {
-    writeHead: (code: number, ...rest: unknown[]) => ServerResponse;
-    write: (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
-    end: (chunk?: unknown, encoding?: unknown, cb?: unknown) => ServerResponse;
-  };
-  patched.writeHead = (code: number, ...rest: unknown[]) => {
-    if (finishing) return originalWriteHead(code, ...rest);
-    const headers = rest.find((r) => typeof r === 'object' && r !== null) as OutgoingHttpHeaders | undefined;
-    if (headers && !Array.isArray(headers))
-      for (const [k, v] of Object.entries(headers)) if (v !== undefined) res.setHeader(k, v);
-    return res;
-  };
-  patched.write = (chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    if (chunk !== undefined && chunk !== null) chunks.push(toBuffer(chunk, encoding));
-    const done = typeof encoding === 'function' ? encoding : cb;
-    if (typeof done === 'function') (done as WriteCallback)();
-    return true;
-  };
-  patched.end = (chunk?: unknown, encoding?: unknown, cb?: unknown) => {
-    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function')
-      chunks.push(toBuffer(chunk, encoding));
-    const full = Buffer.concat(chunks);
-    const half = full.subarray(0, Math.floor(full.length / 2));
-    res.statusCode = status ?? 200;
-    res.removeHeader('Transfer-Encoding');
-    res.setHeader('Content-Length', half.length);
-    finishing = true;
-    originalEnd(half);
-    const done = [chunk, encoding, cb].find((x) => typeof x === 'function');
-    if (done) (done as WriteCallback)();
-    return res;
-  };
-}
-
-/** Parses an `application/x-www-form-urlencoded` body. */
-export function parseForm(body: string): URLSearchParams {
-  return new URLSearchParams(body);
 }
