@@ -109,6 +109,13 @@ export interface TransactionPage {
   readonly checkpoint: Checkpoint;
   /** True on the last page of the stream. */
   readonly done: boolean;
+  /**
+   * Set on the last page (`done`) when this stream's pages held EVERY pending entry the bank shows
+   * for the account right now. Stored pending entries absent from it have either booked (a booked
+   * entry of the stream supersedes them) or vanished; the sync removes them. Left unset, stored
+   * pending entries are kept as they are.
+   */
+  readonly pendingComplete?: boolean;
 }
 
 /** A list item the connector could not read (unknown status, currency, shape): left out and reported. */

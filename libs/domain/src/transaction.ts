@@ -60,4 +60,10 @@ export interface Transaction {
   readonly category: string | null;
   /** The card a card payment was made with (provider's card id), when the provider says. */
   readonly providerCardId?: string | null;
+  /**
+   * The bank's reference that stays with an entry while its id changes (Berlin Group
+   * `entryReference`): a pending entry that books under a new `providerTransactionId` keeps it,
+   * which is how the booked entry is known to supersede the pending one.
+   */
+  readonly entryReference?: string | null;
 }
