@@ -2,7 +2,10 @@
  * The simulator against a merchant stand-in (test/merchant-double.ts): the verification call and
  * its budget, copies, the notification with its signature and retries, the control API's records.
  */
-import { createPublicKey } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { startBepaidSandbox, type RunningSandbox } from '../src/main.js';
 import type { BepaidSandboxOptions } from '../src/main.js';
@@ -419,5 +422,35 @@ describe('bePaid simulator: the verification budget', () => {
     expect(t.status).toBe('failed');
     expect(t.message).toMatch(/timeout/i);
     expect(t).not.toHaveProperty('tracking_id');
+  });
+});
+
+describe('bePaid simulator: a signing key of its own', () => {
+  it('signs with the private key loaded from --private-key (PKCS#1 PEM)', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const dir = await mkdtemp(join(tmpdir(), 'bepaid-key-'));
+    const path = join(dir, 'shop.pem');
+    await writeFile(path, privateKey.export({ type: 'pkcs1', format: 'pem' }));
+    const sb = await startBepaidSandbox({ ...FAST, privateKeyPath: path });
+    const merchant = await new MerchantDouble().start();
+    try {
+      const merchantId = await register(sb, merchant);
+      expect(merchant.publicKeyBase64).toBe(
+        publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
+      );
+      await control(sb, 'POST', '/pay', { merchant_id: merchantId, account: 'k-1', amount: 10 });
+      const n = merchant.notifications[0]!;
+      const ok = verify(
+        'sha256',
+        n.bytes,
+        publicKey,
+        Buffer.from(String(n.headers['content-signature']), 'base64'),
+      );
+      expect(ok).toBe(true);
+    } finally {
+      await sb.close();
+      await merchant.close();
+      await rm(dir, { recursive: true });
+    }
   });
 });
