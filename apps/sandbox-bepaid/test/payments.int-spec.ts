@@ -356,6 +356,24 @@ describe('bePaid simulator: payments toward a merchant', () => {
     expect(stored.body.notifications.map((d: any) => d.status)).toEqual(['successful', 'failed']);
   });
 
+  it('shows a browser the merchant page with its payments and answers, escaped', async () => {
+    merchant.answerVerification = (req) => ({
+      body: {
+        response: { id: req.request.id, tracking_id: '<b>x</b>', amount: 1, currency: 'TJS', result: 4 },
+      },
+    });
+    const paid = await control(sb, 'POST', '/pay', { merchant_id: merchantId, account: 'a&b', amount: 10 });
+    const res = await fetch(`${sb.url}/__sandbox/merchants/${merchantId}`, {
+      headers: { Accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain(paid.body.uid);
+    expect(html).toContain('a&#38;b');
+    expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('result 4');
+  });
+
   it('answers bad control requests with 4xx and every problem', async () => {
     const bad = await control(sb, 'POST', '/pay', {
       merchant_id: merchantId,

@@ -18,6 +18,7 @@ import {
 } from '../bepaid/payments.js';
 import type { Signer } from '../bepaid/signer.js';
 import type { SandboxConfig } from '../config.js';
+import { merchantPage } from './merchant-page.js';
 
 export const CONTROL_PREFIX = '/__sandbox';
 const MAX_BODY = 1024 * 1024;
@@ -81,6 +82,12 @@ export class ControlApi {
     const merchant = /^\/merchants\/([^/]+)$/.exec(path);
     if (merchant && method === 'GET') {
       const m = this.merchant(decode(merchant[1]!));
+      if (prefersHtml(req))
+        return {
+          status: 200,
+          body: merchantPage(m, payments.paymentsOf(m.id)),
+          contentType: 'text/html; charset=utf-8',
+        };
       return ok({ ...merchantView(m), payments: payments.paymentsOf(m.id).map((p) => paymentView(p)) });
     }
     if (key === 'POST /pay') return ok(await this.pay(await readJson(req)));
@@ -249,6 +256,11 @@ function merchantView(m: Merchant): Record<string, unknown> {
     notification_url: m.notificationUrl,
     created_at: m.createdAt,
   };
+}
+
+/** A browser asks for HTML first; curl and fetch send no Accept or `*\/*`. */
+function prefersHtml(req: IncomingMessage): boolean {
+  return /^text\/html\b/.test(req.headers.accept ?? '');
 }
 
 function ok(body: unknown): Reply {
