@@ -63,6 +63,8 @@ export class MerchantDouble {
   });
   /** HTTP status of the n-th notification (0-based); default 200. */
   answerNotification: (n: number) => number = () => 200;
+  /** How long the merchant takes to answer the n-th notification (0-based); default at once. */
+  notificationDelayMs: (n: number) => number = () => 0;
 
   private server?: Server;
   url = '';
@@ -140,7 +142,11 @@ export class MerchantDouble {
       res.writeHead(401).end();
       return;
     }
-    res.writeHead(this.answerNotification(n), { 'Content-Type': 'text/plain' }).end('OK');
+    const timer = setTimeout(
+      () => res.writeHead(this.answerNotification(n), { 'Content-Type': 'text/plain' }).end('OK'),
+      this.notificationDelayMs(n),
+    );
+    res.on('close', () => clearTimeout(timer));
   }
 }
 

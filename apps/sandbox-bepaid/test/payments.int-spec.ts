@@ -201,7 +201,7 @@ describe('bePaid simulator: payments toward a merchant', () => {
 
   it('sends N identical verification requests at once (concurrent copies)', async () => {
     merchant.answerVerification = (req) => ({
-      delayMs: 300,
+      delayMs: 1_000,
       body: { response: { id: req.request.id, tracking_id: 'same', amount: 1, currency: 'TJS', result: 0 } },
     });
     const res = await control(sb, 'POST', '/pay', {
@@ -414,7 +414,7 @@ describe('bePaid simulator: the verification budget', () => {
   let merchantId: string;
 
   beforeAll(async () => {
-    sb = await startBepaidSandbox({ ...FAST, verificationTimeoutMs: 300 });
+    sb = await startBepaidSandbox({ ...FAST, verificationTimeoutMs: 1_000, notificationTimeoutMs: 500 });
     merchant = await new MerchantDouble().start();
     merchantId = await register(sb, merchant);
   });
@@ -425,14 +425,14 @@ describe('bePaid simulator: the verification budget', () => {
 
   it('drops a verification not answered within the budget and fails the payment with a timeout', async () => {
     merchant.answerVerification = (req) => ({
-      delayMs: 3_000,
+      delayMs: req.request.account === 'slow' ? 6_000 : 20,
       body: { response: { id: req.request.id, tracking_id: 'late', amount: 1, currency: 'TJS', result: 0 } },
     });
     const res = await control(sb, 'POST', '/pay', { merchant_id: merchantId, account: 'slow', amount: 100 });
     expect(res.body.status).toBe('failed');
     const [attempt] = res.body.verification.attempts;
     expect(attempt).toMatchObject({ http_status: null, timed_out: true, body: null, result_type: null });
-    expect(attempt.elapsed_ms).toBeGreaterThanOrEqual(295);
+    expect(attempt.elapsed_ms).toBeGreaterThanOrEqual(995);
     expect(res.body.verification.tracking_id).toBeNull();
     // The connection was dropped: the merchant never got to answer.
     expect(merchant.dropped).toBe(1);
@@ -440,6 +440,18 @@ describe('bePaid simulator: the verification budget', () => {
     expect(t.status).toBe('failed');
     expect(t.message).toMatch(/timeout/i);
     expect(t).not.toHaveProperty('tracking_id');
+  });
+
+  it('retries a notification the merchant does not answer in time', async () => {
+    merchant.notifications.length = 0;
+    merchant.notificationDelayMs = (n) => (n === 0 ? 5_000 : 0);
+    const res = await control(sb, 'POST', '/pay', { merchant_id: merchantId, account: 'quick', amount: 100 });
+    expect(res.body.status).toBe('successful');
+    const [first, second] = res.body.notifications[0].attempts;
+    expect(first).toMatchObject({ http_status: null, error: 'timeout after 500 ms' });
+    expect(second).toMatchObject({ http_status: 200 });
+    expect(res.body.notifications[0].delivered).toBe(true);
+    expect(merchant.notifications).toHaveLength(2);
   });
 });
 
