@@ -69,6 +69,8 @@ export interface NotificationDelivery {
 export interface Payment {
   id: string;
   uid: string;
+  /** Alif's reference of the payment (`payment.ref_id`). */
+  refId: string;
   merchantId: string;
   account: string;
   amount: number;
@@ -177,6 +179,7 @@ export class PaymentService {
       id,
       // bePaid's uids: a sequence number and ten hex digits (`4107-310b0da80b`).
       uid: `${seq}-${hex64(this.opts.seed, 0x75, seq).slice(0, 10)}`,
+      refId: `ALIF${hex64(this.opts.seed, 0x72, seq).slice(0, 12).toUpperCase()}`,
       merchantId: input.merchant.id,
       account: input.account,
       amount: input.amount,
@@ -212,7 +215,7 @@ export class PaymentService {
       payment.attempts.push(...answers.map(toVerificationAttempt));
     }
 
-    // The first answer decides, as bePaid acts on the first; later copies only test the merchant.
+    // The first request sent decides; its copies only test that the merchant answers them alike.
     const decision = decide(payment.attempts[0], verificationTimeoutMs);
     payment.decided = true;
     payment.result = decision.result;
@@ -311,7 +314,6 @@ export class PaymentService {
 
   /** The notification's `transaction`, the shape of bePaid's APM transaction response. */
   private transaction(p: Payment): Record<string, unknown> {
-    const seq = Number(p.uid.split('-')[0]);
     return {
       uid: p.uid,
       type: 'payment',
@@ -331,7 +333,7 @@ export class PaymentService {
       payment: {
         status: p.status,
         gateway_id: this.opts.gatewayId,
-        ref_id: `ALIF${hex64(this.opts.seed, 0x72, seq).slice(0, 12).toUpperCase()}`,
+        ref_id: p.refId,
       },
     };
   }
