@@ -61,6 +61,19 @@ export class TransactionResponse {
   @ApiPropertyOptional({ type: CounterpartyResponse }) counterparty?: CounterpartyResponse;
   @ApiPropertyOptional({ example: '1520.75' }) balance_after?: string;
   @ApiPropertyOptional({ example: 'mobile' }) category?: string;
+  @ApiPropertyOptional({
+    example: 'ENTRY-20260115-0042',
+    description:
+      "The bank's reference that stays with an entry while its id changes (Berlin Group entryReference), when the bank gives one.",
+  })
+  entry_reference?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'On a booked transaction: the id of the pending transaction it replaced. That pending transaction is no longer ' +
+      'in the list, and the change feed reported it as removed.',
+  })
+  supersedes?: string;
 }
 
 const DATA_AS_OF = 'When the bank was last read completely for this data; null if never.';
