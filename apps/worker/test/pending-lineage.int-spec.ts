@@ -206,6 +206,18 @@ describe('pending rows the bank no longer shows', () => {
     expect(await counts(s.syncId)).toMatchObject({ added: 0, modified: 0, removed: 1 });
   });
 
+  it('a pending entry booked under its own id is modified to booked, not removed, by a complete stream', async () => {
+    const { consentId } = await h.newConsent();
+    bank.entries = [pending('p1')];
+    await h.sync(consentId);
+    const [before] = await rows(consentId);
+    bank.entries = [booked('p1', { date: '2026-03-02' })];
+    const s = await h.sync(consentId);
+    expect(await rows(consentId)).toEqual([{ ...before, status: 'booked' }]);
+    expect(await removals(consentId)).toEqual([]);
+    expect(await counts(s.syncId)).toMatchObject({ added: 0, modified: 1, removed: 0 });
+  });
+
   it('a pending entry re-reported with other fields is modified, in place', async () => {
     const { consentId } = await h.newConsent();
     bank.entries = [pending('p1')];
@@ -468,7 +480,7 @@ describe('property: any sequence of bank states', () => {
           }
         }
       }),
-      { numRuns: 15 },
+      { numRuns: 30 },
     );
   }, 300_000);
 });

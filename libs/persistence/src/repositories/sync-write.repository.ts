@@ -329,14 +329,11 @@ export class SyncWriteRepository {
     }
 
     const superseded = await this.matchSuperseded(em, scope.accountId, page, stored, seen);
-    let removed = await this.removeTransactions(em, scope.accountId, superseded.removed);
+    let removed = await this.removeTransactions(em, scope.accountId, { ids: superseded.removed });
     const c = await this.upsertTransactions(em, scope, page, superseded.supersedes);
-    if (stream.complete) {
-      const gone = stored
-        .filter((p) => !seen.has(p.providerTransactionId) && !superseded.removed.includes(p.id))
-        .map((p) => p.id);
-      removed += await this.removeTransactions(em, scope.accountId, gone);
-    }
+    // After the upsert: a pending row this stream booked under its own id is booked now, not gone.
+    if (stream.complete)
+      removed += await this.removeTransactions(em, scope.accountId, { pendingNotIn: [...seen] });
     return { ...c, removed, seen: [...seen] };
   }
 
@@ -353,11 +350,13 @@ export class SyncWriteRepository {
     seen: ReadonlySet<string>,
   ): Promise<{ supersedes: Map<string, string>; removed: string[] }> {
     const storedIds = new Set(stored.map((p) => p.providerTransactionId));
+    const inPage = new Set(page.map((r) => r.providerTransactionId));
     const storedRefs = new Set(stored.map((p) => p.entryReference).filter((r) => r !== null));
     const byFallback = (b: TransactionRow) =>
       stored.filter(
         (p) =>
           !seen.has(p.providerTransactionId) &&
+          !inPage.has(p.providerTransactionId) &&
           (p.entryReference === null || !b.entryReference) &&
           p.currency === b.currency &&
           sameDecimal(p.amount, b.amount) &&
@@ -410,21 +409,26 @@ export class SyncWriteRepository {
   }
 
   /**
-   * Deletes transactions of an account and records each in `transaction_removals` with the next
-   * change number (the change feed's `removed`). Returns how many went.
+   * Deletes transactions of an account — these ids, or its pending rows but those with these
+   * provider ids — and records each in `transaction_removals` with the next change number (the
+   * change feed's `removed`). Returns how many went.
    */
   private async removeTransactions(
     em: EntityManager,
     accountId: string,
-    ids: readonly string[],
+    which: { ids: readonly string[] } | { pendingNotIn: readonly string[] },
   ): Promise<number> {
-    if (!ids.length) return 0;
+    if ('ids' in which && !which.ids.length) return 0;
+    const where =
+      'ids' in which
+        ? `id = ANY($2::uuid[])`
+        : `status = 'pending' AND provider_transaction_id <> ALL($2::text[])`;
     const rows: unknown[] = await em.query(
       `WITH gone AS (
-         DELETE FROM transactions WHERE account_id = $1 AND id = ANY($2::uuid[]) RETURNING id, consent_id)
+         DELETE FROM transactions WHERE account_id = $1 AND ${where} RETURNING id, consent_id)
        INSERT INTO transaction_removals (seq, consent_id, transaction_id)
        SELECT nextval('transaction_change_seq'), consent_id, id FROM gone RETURNING seq`,
-      [accountId, ids],
+      [accountId, 'ids' in which ? which.ids : which.pendingNotIn],
     );
     return rows.length;
   }
