@@ -117,7 +117,11 @@ export class ChangeFeedResponse {
     description: 'Changed since the client saw them (full new state).',
   })
   modified: TransactionResponse[];
-  @ApiProperty({ type: [String], description: 'Ids of transactions the bank no longer reports.' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Ids of transactions the bank no longer reports, and of pending transactions superseded by their booked transaction.',
+  })
   removed: string[];
   @ApiProperty({ description: 'Pass it back as cursor; never null.' }) next_cursor: string;
   @ApiProperty() has_more: boolean;
