@@ -169,6 +169,21 @@ describe('a booked entry under a new id', () => {
     expect(await counts(syncId)).toEqual({ state: 'succeeded', added: 0, modified: 0, removed: 2 });
   });
 
+  it('drops a pending report whose reference a booked entry of the same page carries', async () => {
+    const { consentId } = await h.newConsent();
+    bank.entries = [pending('p1', { ref: 'R1' })];
+    await h.sync(consentId);
+    const [p1] = await rows(consentId);
+    // For a moment the bank shows the entry both ways.
+    bank.entries = [pending('p1', { ref: 'R1' }), booked('b1', { ref: 'R1', date: '2026-03-02' })];
+    bank.pageSize = 5;
+    const s = await h.sync(consentId);
+    expect((await rows(consentId)).map((r) => [r.provider_transaction_id, r.supersedes])).toEqual([
+      ['b1', p1!.id],
+    ]);
+    expect(await counts(s.syncId)).toMatchObject({ added: 1, modified: 0, removed: 1 });
+  });
+
   it('guesses nothing when two new booked entries match the same pending row', async () => {
     const { consentId } = await h.newConsent();
     bank.pendingComplete = false;
