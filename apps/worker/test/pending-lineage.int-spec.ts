@@ -342,6 +342,38 @@ async function hisobCopy(consentId: string): Promise<Map<string, TransactionRow>
   return new Map(rs.map((r) => [r.id, r]));
 }
 
+/** The account's rollups as the triggers keep them (rows for days with no transaction are gone). */
+async function rollups(accountId: string) {
+  const [totals] = await h.ds.query(
+    `SELECT booked_count::int AS booked, pending_count::int AS pending FROM transaction_account_totals WHERE account_id = $1`,
+    [accountId],
+  );
+  const days = await h.ds.query(
+    `SELECT booking_date::text AS d, credits::numeric(20,2)::text AS credits, debits::numeric(20,2)::text AS debits, booked_count AS booked, pending_count AS pending
+       FROM transaction_day_totals WHERE account_id = $1 ORDER BY booking_date`,
+    [accountId],
+  );
+  return { totals: totals ?? { booked: 0, pending: 0 }, days };
+}
+
+/** The same figures counted from the rows themselves. */
+async function recount(accountId: string) {
+  const [totals] = await h.ds.query(
+    `SELECT count(*) FILTER (WHERE status = 'booked')::int AS booked, count(*) FILTER (WHERE status = 'pending')::int AS pending
+       FROM transactions WHERE account_id = $1`,
+    [accountId],
+  );
+  const days = await h.ds.query(
+    `SELECT booking_date::text AS d,
+            coalesce(sum(amount) FILTER (WHERE status = 'booked' AND amount > 0), 0)::numeric(20,2)::text AS credits,
+            coalesce(-sum(amount) FILTER (WHERE status = 'booked' AND amount < 0), 0)::numeric(20,2)::text AS debits,
+            count(*) FILTER (WHERE status = 'booked')::int AS booked, count(*) FILTER (WHERE status = 'pending')::int AS pending
+       FROM transactions WHERE account_id = $1 GROUP BY booking_date ORDER BY booking_date`,
+    [accountId],
+  );
+  return { totals, days };
+}
+
 /** What happens at the bank between two syncs. */
 type Step =
   | { kind: 'pending'; ref: boolean; amount: number; party: number }
@@ -479,6 +511,8 @@ describe('property: any sequence of bank states', () => {
             .sort();
           if (r.pendingComplete) expect(pendingIds).toEqual(bankPending);
           else expect(pendingIds).toEqual(expect.arrayContaining(bankPending));
+          // The rollups (list counts, statement sums) agree with the rows: nothing counted twice.
+          expect(await rollups(sync.accountId)).toEqual(await recount(sync.accountId));
           // Every supersedes names a pending row the client held and then saw removed.
           const removed = new Set(await removals(consentId));
           for (const t of rowsNow.filter((x) => x.supersedes !== null)) {
