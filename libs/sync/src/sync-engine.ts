@@ -33,14 +33,19 @@ import {
   toTransferRow,
 } from './to-rows.js';
 
-/** What the sync engine keeps in `accounts.checkpoint`: the connector's position and whether its stream ended. */
+/**
+ * What the sync engine keeps in `accounts.checkpoint`: the connector's position, whether its
+ * stream ended, and the provider ids of the pending entries the stream has reported so far (left
+ * out when none), which the end of a stream that holds every pending entry needs after a resume.
+ */
 export interface StoredCheckpoint {
   stream: Checkpoint | null;
   done: boolean;
+  pendingSeen?: string[];
 }
 
 export type AccountOutcome =
-  | { kind: 'done'; pages: number; added: number; modified: number }
+  | { kind: 'done'; pages: number; added: number; modified: number; removed: number }
   | { kind: 'stopped'; reason: string }
   | { kind: 'busy' };
 
@@ -336,11 +341,13 @@ export class SyncEngine {
     // ends the sync if the run that counted the last account died before ending it.
     if (account.counted_sync_id === job.syncId) {
       await this.finishIfComplete(job.syncId);
-      return { kind: 'done', pages: 0, added: 0, modified: 0 };
+      return { kind: 'done', pages: 0, added: 0, modified: 0, removed: 0 };
     }
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
+    // The pending entries of the stream being resumed; a new stream has seen none.
+    let pendingSeen: readonly string[] = resume ? (account.checkpoint?.pendingSeen ?? []) : [];
     const since = resume ? null : await this.sinceFor(job.accountId);
     await this.syncs.markRunning(job.syncId);
 
@@ -348,6 +355,7 @@ export class SyncEngine {
     let pages = 0;
     let added = 0;
     let modified = 0;
+    let removed = 0;
     // The history is read when the consent covers it: `transactions`, or `statements` (computed
     // from it). Without either, the bank did not grant it and Hisob must not hold it.
     let refreshed = false;
@@ -357,26 +365,38 @@ export class SyncEngine {
           since,
         });
         for await (const page of readAhead(stream)) {
-          const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
           // The fence: a revoked consent stops the copy before this page (ConsentInactive), and
           // a lease another job took stops it too (LeaseLost); either rolls the page back.
           const counts = await this.fenced(consent.id, async (em) => {
-            const c = await this.writer.upsertTransactions(
+            // Pending entries are reconciled in the page's transaction: superseded by their
+            // booked entries, and, at the end of a stream that held them all, removed when gone.
+            const c = await this.writer.writeTransactionPage(
               em,
               scope,
               page.transactions.map(toTransactionRow),
+              {
+                seen: pendingSeen,
+                complete: page.done && page.pendingComplete === true,
+              },
             );
+            const stored: StoredCheckpoint = {
+              stream: page.checkpoint,
+              done: page.done,
+              ...(c.seen.length && !page.done ? { pendingSeen: c.seen } : {}),
+            };
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
-            await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+            await this.syncs.addPage(em, job.syncId, c.added, c.modified, c.removed);
             crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
             return c;
           });
           crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
           resume = page.checkpoint;
+          pendingSeen = counts.seen;
           refreshed = false;
           pages++;
           added += counts.added;
           modified += counts.modified;
+          removed += counts.removed;
         }
         streaming = false;
       } catch (err) {
@@ -426,11 +446,19 @@ export class SyncEngine {
     });
     crashPoint(this.config.HISOB_TEST_CRASH_AT, 'account-commit');
     this.logger.log(
-      { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
+      {
+        consent_id: consent.id,
+        account_id: job.accountId,
+        sync_id: job.syncId,
+        pages,
+        added,
+        modified,
+        removed,
+      },
       'account synced',
     );
     if (last) await this.finishComputed(job.syncId);
-    return { kind: 'done', pages, added, modified };
+    return { kind: 'done', pages, added, modified, removed };
   }
 
   /**
@@ -522,7 +550,10 @@ export class SyncEngine {
           { consent_id: ended.consent_id, sync: syncView(ended) },
           em,
         );
-        if (final === 'succeeded' && ended.transactions_added + ended.transactions_modified > 0) {
+        if (
+          final === 'succeeded' &&
+          ended.transactions_added + ended.transactions_modified + ended.transactions_removed > 0
+        ) {
           await this.webhooks.publish(
             ended.client_id,
             'transactions.changed',
@@ -531,7 +562,7 @@ export class SyncEngine {
               sync_id: ended.id,
               added: ended.transactions_added,
               modified: ended.transactions_modified,
-              removed: 0,
+              removed: ended.transactions_removed,
             },
             em,
           );

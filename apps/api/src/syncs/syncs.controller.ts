@@ -13,6 +13,11 @@ class SyncProgress {
   @ApiProperty() pages: number;
   @ApiProperty() transactions_added: number;
   @ApiProperty() transactions_modified: number;
+  @ApiProperty({
+    description:
+      'Transactions removed: pending entries superseded by their booked entry, or no longer shown by the bank.',
+  })
+  transactions_removed: number;
 }
 
 class SyncResponse {

@@ -16,6 +16,7 @@ export interface SyncRow {
   pages: number;
   transactions_added: number;
   transactions_modified: number;
+  transactions_removed: number;
   error: string | null;
   partial: boolean;
   coverage: StoredCoverage[];
@@ -38,6 +39,7 @@ export function syncView(s: SyncRow) {
       pages: s.pages,
       transactions_added: s.transactions_added,
       transactions_modified: s.transactions_modified,
+      transactions_removed: s.transactions_removed,
     },
     started_at: s.started_at?.toISOString() ?? null,
     finished_at: s.finished_at?.toISOString() ?? null,
@@ -137,15 +139,15 @@ export class SyncRepository {
   }
 
   /** Counts one written page, inside the page's own transaction (progress never runs ahead of data). */
-  async addPage(em: EntityManager, id: string, added: number, modified: number): Promise<void> {
+  async addPage(em: EntityManager, id: string, added: number, modified: number, removed = 0): Promise<void> {
     await this.q(em).query(
       `UPDATE syncs SET pages = pages + 1, transactions_added = transactions_added + $2,
-              transactions_modified = transactions_modified + $3,
+              transactions_modified = transactions_modified + $3, transactions_removed = transactions_removed + $4,
               state = CASE WHEN state = 'waiting_rate_limit' AND NOT EXISTS
                         (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
                       THEN 'running' ELSE state END
         WHERE id = $1`,
-      [id, added, modified],
+      [id, added, modified, removed],
     );
   }
 

@@ -22,6 +22,10 @@ export interface TransactionRow {
   counterpartyAccount: string | null;
   balanceAfter: string | null;
   category: string | null;
+  /** The bank's reference that stays with an entry while its id changes (Berlin Group `entryReference`). */
+  entryReference: string | null;
+  /** On a booked row: the Hisob id of the pending row it replaced (removed from the copy). */
+  supersedes: string | null;
 }
 
 /**
@@ -43,6 +47,8 @@ export const TRANSACTION_FIELDS = [
   ['counterpartyAccount', 't.counterparty_account'],
   ['balanceAfter', 't.balance_after::text'],
   ['category', 't.category'],
+  ['entryReference', 't.entry_reference'],
+  ['supersedes', 't.supersedes'],
 ] as const satisfies ReadonlyArray<readonly [keyof TransactionRow, string]>;
 
 export const TRANSACTION_COLUMNS = TRANSACTION_FIELDS.map(([field, sql]) => `${sql} AS "${field}"`).join(
@@ -70,6 +76,8 @@ export function transactionOf(a: readonly unknown[]): TransactionRow {
     counterpartyAccount: a[11] as string | null,
     balanceAfter: a[12] as string | null,
     category: a[13] as string | null,
+    entryReference: a[14] as string | null,
+    supersedes: a[15] as string | null,
   };
 }
 
