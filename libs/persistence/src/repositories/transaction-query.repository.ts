@@ -233,8 +233,9 @@ function pageSql(f: TransactionFilter, p: TransactionPage, params: unknown[], nu
     const limit = params.push(p.limit);
     const offset = params.push(p.offset);
     const client = params.push(f.clientId);
+    // By the primary key's pair: the outer scan reads the partition(s) the page's rows are in.
     return `SELECT ${columns} FROM transactions t
-       WHERE t.id IN (SELECT i.id FROM transactions i WHERE ${where.join(' AND ')}
+       WHERE (t.id, t.account_id) IN (SELECT i.id, i.account_id FROM transactions i WHERE ${where.join(' AND ')}
                        ORDER BY i.booking_date DESC, i.id DESC LIMIT $${limit} OFFSET $${offset})
          AND t.client_id = $${client} ${order}`;
   }
