@@ -28,14 +28,24 @@ const INDEXES: ReadonlyArray<readonly [string, string]> = [
 
 /** The rollup triggers of DataReadIndexes and AccountTotals, recreated on the new table. */
 const TRIGGERS: ReadonlyArray<readonly [string, string, string, string]> = [
-  ['tr_transactions_day_totals_insert', 'INSERT', 'REFERENCING NEW TABLE AS new_rows', 'transaction_day_totals_apply'],
+  [
+    'tr_transactions_day_totals_insert',
+    'INSERT',
+    'REFERENCING NEW TABLE AS new_rows',
+    'transaction_day_totals_apply',
+  ],
   [
     'tr_transactions_day_totals_update',
     'UPDATE',
     'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows',
     'transaction_day_totals_apply',
   ],
-  ['tr_transactions_day_totals_delete', 'DELETE', 'REFERENCING OLD TABLE AS old_rows', 'transaction_day_totals_apply'],
+  [
+    'tr_transactions_day_totals_delete',
+    'DELETE',
+    'REFERENCING OLD TABLE AS old_rows',
+    'transaction_day_totals_apply',
+  ],
   ['tr_transactions_day_totals_truncate', 'TRUNCATE', '', 'transaction_day_totals_truncate'],
   [
     'tr_transactions_account_totals_insert',
@@ -132,7 +142,8 @@ async function finish(q: QueryRunner, grants: readonly string[]): Promise<void> 
   await q.query(
     `ALTER TABLE transactions ADD CONSTRAINT uq_transactions_identity UNIQUE (account_id, provider_transaction_id)`,
   );
-  for (const [name, definition] of INDEXES) await q.query(`CREATE INDEX ${name} ON transactions ${definition}`);
+  for (const [name, definition] of INDEXES)
+    await q.query(`CREATE INDEX ${name} ON transactions ${definition}`);
   await q.query(
     `ALTER TABLE transactions ADD CONSTRAINT transactions_account_id_fkey
        FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE`,
