@@ -40,7 +40,7 @@ const migratedTo = async (count: number) => {
 
 /** Everything that defines a table, by name: columns, constraints, indexes, triggers, partitions. */
 async function schemaOf(table: string) {
-  const q = <T>(sql: string) => f.query<T>(sql, [table]);
+  const q = <T = Record<string, unknown>>(sql: string) => f.query<T>(sql, [table]);
   return {
     kind: (await q<{ k: string }>(`SELECT relkind::text AS k FROM pg_class WHERE oid = $1::regclass`))[0]!.k,
     partitioning: (await q<{ d: string | null }>(`SELECT pg_get_partkeydef($1::regclass) AS d`))[0]!.d,
@@ -49,10 +49,10 @@ async function schemaOf(table: string) {
          FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
         WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
     ),
-    constraints: await q(
+    constraints: await q<{ conname: string; def: string }>(
       `SELECT conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = $1::regclass ORDER BY 1`,
     ),
-    indexes: await q(
+    indexes: await q<{ relname: string; def: string }>(
       `SELECT c.relname, replace(pg_get_indexdef(c.oid), ' ON ONLY ', ' ON ') AS def
          FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = $1::regclass ORDER BY 1`,
     ),
@@ -60,7 +60,7 @@ async function schemaOf(table: string) {
       `SELECT tgname, pg_get_triggerdef(oid) AS def FROM pg_trigger
         WHERE tgrelid = $1::regclass AND NOT tgisinternal ORDER BY 1`,
     ),
-    partitions: await q(
+    partitions: await q<{ relname: string; bound: string }>(
       `SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) AS bound
          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass ORDER BY 1`,
     ),
@@ -190,7 +190,7 @@ describe('PartitionTransactions migration', () => {
       def: 'FOREIGN KEY (account_id) REFERENCES accounts(id) ON DELETE CASCADE',
     });
     // Same indexes, same definitions (the keys' aside), and the same rollup triggers.
-    const keyless = (l: Array<Record<string, unknown>>) => l.filter((i) => i.relname !== 'transactions_pkey');
+    const keyless = (l: Array<{ relname: string }>) => l.filter((i) => i.relname !== 'transactions_pkey');
     expect(keyless(s.indexes)).toEqual(keyless(plain.indexes));
     expect(s.triggers).toEqual(plain.triggers);
   }
