@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { renamePartitionIndexes } from './1797000000000-PartitionTransactions.js';
 
 /**
  * Pending → booked lineage (Berlin Group banks book a pending entry under a new `transactionId`):
@@ -10,6 +11,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   the table is hash-partitioned by account.)
  * - `ix_transactions_pending`: an account's pending rows, which every page of its stream looks up
  *   (a handful per account, so a small partial index; booked rows are never looked up by reference).
+ *   Its copy on each partition is named like the others (`ix_transactions_pending_p07`).
  * - `syncs.transactions_removed`: the count of rows a sync removed, next to added and modified.
  *
  * Only ADD COLUMN without a default (no table rewrite) and one partial index.
@@ -24,6 +26,7 @@ export class TransactionLineage1797100000000 implements MigrationInterface {
     await q.query(
       `CREATE INDEX ix_transactions_pending ON transactions (account_id, entry_reference) WHERE status = 'pending'`,
     );
+    await renamePartitionIndexes(q);
     await q.query(`ALTER TABLE syncs ADD COLUMN transactions_removed integer NOT NULL DEFAULT 0`);
   }
 

@@ -179,7 +179,9 @@ const TX_LIST = TX_COLUMNS.map(([c]) => c).join(', ');
  * {@link TX_COLUMNS}. New rows are numbered from the change-feed sequence; rows whose content
  * changed are renumbered; identical re-reads write nothing. The added and modified rows are
  * counted in PostgreSQL: a page's thousand `inserted` flags come back as one row, not a thousand
- * rows for the worker to read and TypeORM to map.
+ * rows for the worker to read and TypeORM to map. A row was inserted when its two numbers are
+ * still the one it was created with (an update renumbers `updated_seq` only); `xmax = 0`, the
+ * usual test, cannot be read from a partitioned table's RETURNING.
  */
 const UPSERT_TRANSACTIONS = `WITH upserted AS (
     INSERT INTO transactions (account_id, consent_id, client_id, ${TX_LIST}, supersedes, created_seq, updated_seq)
@@ -192,7 +194,7 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (
       updated_seq = EXCLUDED.updated_seq, updated_at = now()
     WHERE (${TX_MUTABLE.map((c) => `transactions.${c}`).join(', ')})
           IS DISTINCT FROM (${TX_MUTABLE.map((c) => `EXCLUDED.${c}`).join(', ')})
-    RETURNING (xmax = 0) AS inserted)
+    RETURNING (created_seq = updated_seq) AS inserted)
   SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
     FROM upserted`;
 
