@@ -201,8 +201,9 @@ export class SyncEngine {
     const connector = this.connectors.get(consent.provider);
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     const listed = await this.call(session, 'mandatory', 'accounts', attempt, (s) =>
-      connector.listAccounts(s),
+      connector.listAccounts(s, present),
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
     const accounts = listed.value.items;
@@ -342,6 +343,7 @@ export class SyncEngine {
     const startedAt = new Date();
     let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
     const since = resume ? null : await this.sinceFor(job.accountId);
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     await this.syncs.markRunning(job.syncId);
 
     const scope = { clientId: consent.clientId, consentId: consent.id, accountId: job.accountId };
@@ -355,6 +357,7 @@ export class SyncEngine {
       try {
         const stream = connector.transactions(session.current, account.provider_account_id, resume, {
           since,
+          ...present,
         });
         for await (const page of readAhead(stream)) {
           const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
@@ -402,7 +405,7 @@ export class SyncEngine {
     let balances: BalanceRow[] | null = null;
     if (reads(consent.permissions, 'balances')) {
       const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
-        connector.getBalances(s, account.provider_account_id),
+        connector.getBalances(s, account.provider_account_id, present),
       );
       if (read.ok) balances = read.value.map(toBalanceRow);
       coverage.push(read.ok ? okCoverage('balances') : read.entry);
