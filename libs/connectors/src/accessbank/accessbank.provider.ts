@@ -41,6 +41,11 @@ export const accessBank = defineProvider({
       default: 'allPsd2,bankOffered',
       desc: 'consent access forms to try in order: allPsd2, bankOffered',
     }),
+    ACCESSBANK_AMOUNT_SIGN: str({
+      choices: ['signed', 'by-party'],
+      default: 'signed',
+      desc: 'signed: debits are negative (the standard); by-party: unsigned amounts, a creditor makes a debit',
+    }),
     ACCESSBANK_PSU_IP_FALLBACK: str({
       default: '0.0.0.0',
       desc: 'PSU-IP-Address on consent creation when the client passes no psu_ip_address',
@@ -62,6 +67,7 @@ export const accessBank = defineProvider({
         consentDays: config.ACCESSBANK_CONSENT_DAYS,
         psuIpFallback: config.ACCESSBANK_PSU_IP_FALLBACK,
         accessModes: modes,
+        amountSign: config.ACCESSBANK_AMOUNT_SIGN as 'signed' | 'by-party',
         timeoutMs: shared.timeoutMs,
       },
       shared.budget ? { budget: shared.budget } : {},

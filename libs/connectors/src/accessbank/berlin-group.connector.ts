@@ -31,7 +31,7 @@ import { InMemoryRequestBudget, type RequestBudget } from '../request-budget.js'
 import { WireShapeError, object, optObject, parseJson, string, type WireObject } from '../wire.js';
 import { addDays, bankDate, nextBankMidnight } from './bank-day.js';
 import { hasCode, mapBgError } from './bg-errors.js';
-import { mapAccounts, mapBalances, readEntry, settleIds, type BgEntry } from './bg-map.js';
+import { mapAccounts, mapBalances, readEntry, settleIds, type BgEntry, type EntryOptions } from './bg-map.js';
 
 /** Configuration of a Berlin Group NextGenPSD2 bank (AccessBank's `ACCESSBANK_*`). */
 export interface BerlinGroupConfig {
@@ -54,6 +54,8 @@ export interface BerlinGroupConfig {
   readonly psuIpFallback: string;
   /** How the consent's access is asked for, in order of preference (see consentBodies). */
   readonly accessModes?: readonly AccessMode[];
+  /** `signed` (the standard: debits negative) or `by-party` (unsigned amounts; a creditor means a debit). */
+  readonly amountSign?: 'signed' | 'by-party';
   readonly timeoutMs?: number;
 }
 
@@ -81,6 +83,8 @@ interface StreamCheckpoint {
   readonly dateFrom: string | null;
   /** The next page's path and query on the bank's origin; null when the report ended. */
   readonly next: string | null;
+  /** The report has pending entries too (`bookingStatus=both`); false where the bank offers only `booked`. */
+  readonly both: boolean;
   readonly pages: number;
   readonly done: boolean;
   /** Occurrence counts of fingerprinted entries so far (entries with no id). */
@@ -112,6 +116,9 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
     timeoutMs: config.timeoutMs ?? 15_000,
     ...(deps.fetch ? { fetch: deps.fetch } : {}),
   });
+  /** What this deployment of the bank turned out not to offer (the same for every consent). */
+  const learnt = { bothUnsupported: false };
+  const entryOptions = { timeZone: config.timeZone, signByParty: config.amountSign === 'by-party' };
   const modes = config.accessModes?.length ? config.accessModes : (['allPsd2', 'bankOffered'] as const);
 
   const today = () => bankDate(now().getTime(), config.timeZone);
@@ -376,7 +383,6 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           'POST',
           resolveLink(start, 'startAuthorisation'),
           {
-            'consent-id': consentId,
             'psu-ip-address': request.psuIpAddress ?? config.psuIpFallback,
             'tpp-redirect-uri': ok.href,
             'tpp-nok-redirect-uri': nok.href,
@@ -490,8 +496,9 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           });
         let res: HttpResponse;
         let dateFrom = cp.dateFrom;
+        let both = cp.both;
         if (cp.next === null) {
-          ({ res, dateFrom } = await firstPage(session, accountId, query.since ?? null, options));
+          ({ res, dateFrom, both } = await firstPage(session, accountId, query.since ?? null, options));
         } else {
           res = await consentRead(session, resolveLink(cp.next, 'transactions next'), options, null);
         }
@@ -500,7 +507,7 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           booked: new OccurrenceCounter(cp.booked),
           pending: new OccurrenceCounter(cp.pending),
         };
-        const { entries, next } = mapping(res, () => readReport(body, reportDay));
+        const { entries, next } = mapping(res, () => readReport(body, reportDay, entryOptions));
         const transactions = settleIds(entries, counters);
         const nextPath = next === null ? null : pathOf(resolveLink(next, 'transactions next'));
         if (nextPath !== null && cp.next !== null && nextPath === cp.next)
@@ -512,6 +519,7 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           v: 1,
           dateFrom,
           next: nextPath,
+          both,
           pages: cp.pages + 1,
           done: nextPath === null,
           booked: counters.booked.snapshot(),
@@ -521,14 +529,14 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           transactions,
           checkpoint: { ...cp } as unknown as Checkpoint,
           done: cp.done,
-          ...(cp.done ? { pendingComplete: true } : {}),
+          ...(cp.done && cp.both ? { pendingComplete: true } : {}),
         };
       }
     },
   } satisfies Connector;
 
   function fresh(): StreamCheckpoint {
-    return { v: 1, dateFrom: null, next: null, pages: 0, done: false, booked: {}, pending: {} };
+    return { v: 1, dateFrom: null, next: null, both: true, pages: 0, done: false, booked: {}, pending: {} };
   }
 
   /**
@@ -541,35 +549,53 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
     accountId: string,
     since: string | null,
     options: ReadOptions,
-  ): Promise<{ res: HttpResponse; dateFrom: string }> {
+  ): Promise<{ res: HttpResponse; dateFrom: string; both: boolean }> {
     const day = today();
     const wanted = since
       ? [since < addDays(day, -PENDING_WINDOW_DAYS) ? since : addDays(day, -PENDING_WINDOW_DAYS)]
       : [addDays(day, -config.historyDays)];
     const starts = [...wanted, ...HISTORY_LADDER.map((d) => addDays(day, -d)).filter((d) => d > wanted[0]!)];
     let last: unknown = null;
-    for (const dateFrom of starts) {
+    for (let i = 0; i < starts.length;) {
+      const dateFrom = starts[i]!;
+      const both = !learnt.bothUnsupported;
       const url = api(`/v1/accounts/${encodeURIComponent(accountId)}/transactions`);
-      url.searchParams.set('bookingStatus', 'both');
+      url.searchParams.set('bookingStatus', both ? 'both' : 'booked');
       url.searchParams.set('dateFrom', dateFrom);
       try {
         const res = await consentRead(session, url, options, {
           endpoint: 'transactions',
           account: accountId,
         });
-        return { res, dateFrom };
+        return { res, dateFrom, both };
       } catch (err) {
-        if (!(err instanceof ConnectorError && err.status === 400 && err.providerCode === 'PERIOD_INVALID'))
-          throw err;
+        if (!(err instanceof ConnectorError && err.status === 400)) throw err;
+        // Only `booked` is mandatory for a bank: one that refuses `both` is read booked only.
+        if (both && refusesBookingStatus(err)) {
+          learnt.bothUnsupported = true;
+          continue;
+        }
+        if (err.providerCode !== 'PERIOD_INVALID') throw err;
         last = err;
+        i++;
       }
     }
     throw last;
   }
 }
 
+/** A 400 that says `bookingStatus=both` is not offered. */
+function refusesBookingStatus(err: ConnectorError): boolean {
+  if (err.providerCode === 'PARAMETER_NOT_SUPPORTED') return true;
+  return err.providerCode === 'FORMAT_ERROR' && (err.excerpt ?? '').includes('bookingStatus');
+}
+
 /** The `transactions` of a report: booked and pending entries, and the next page's link. */
-function readReport(body: WireObject, reportDay: string): { entries: BgEntry[]; next: string | null } {
+function readReport(
+  body: WireObject,
+  reportDay: string,
+  opts: EntryOptions,
+): { entries: BgEntry[]; next: string | null } {
   const report = optObject(body.transactions, '$.transactions');
   if (!report) return { entries: [], next: hrefOf(optObject(body._links, '$._links')?.next) };
   const entries: BgEntry[] = [];
@@ -579,7 +605,7 @@ function readReport(body: WireObject, reportDay: string): { entries: BgEntry[]; 
     if (!Array.isArray(list)) throw new WireShapeError(`$.transactions.${status}`, 'an array', list);
     list.forEach((v, i) => {
       try {
-        entries.push(readEntry(v, `$.transactions.${status}[${i}]`, status, reportDay));
+        entries.push(readEntry(v, `$.transactions.${status}[${i}]`, status, reportDay, opts));
       } catch (err) {
         if (err instanceof WireShapeError && err.item === undefined) err.item = v;
         throw err;
@@ -615,6 +641,7 @@ function readCheckpoint(value: Checkpoint, provider: ProviderId): StreamCheckpoi
     v: 1,
     dateFrom: c.dateFrom ?? null,
     next: c.next ?? null,
+    both: c.both ?? true,
     pages: c.pages,
     done: c.done,
     booked: c.booked ?? {},

@@ -197,6 +197,73 @@ describe('Berlin Group paging', () => {
   });
 });
 
+describe('Berlin Group banks that differ within the standard', () => {
+  it('a bank offering only bookingStatus=booked is read booked only, without pendingComplete', async () => {
+    const { connector, seen } = bank((url) =>
+      url.searchParams.get('bookingStatus') === 'both'
+        ? { status: 400, body: tppError('PARAMETER_NOT_SUPPORTED') }
+        : { status: 200, body: { transactions: { booked: [tx('b1', '-1.00')] } } },
+    );
+    const pages = await all(connector.transactions(SESSION, 'a1', null));
+    expect(pages).toHaveLength(1);
+    expect(pages[0]!.pendingComplete).toBeUndefined();
+    expect(seen.map((s) => s.url.searchParams.get('bookingStatus'))).toEqual(['both', 'booked']);
+    // Learnt once: the next stream asks booked straight away.
+    await all(connector.transactions(SESSION, 'a1', null));
+    expect(seen.at(-1)!.url.searchParams.get('bookingStatus')).toBe('booked');
+  });
+
+  it('date-times where dates belong are read as the bank day; a string link is followed', async () => {
+    const { connector } = bank((url) =>
+      url.searchParams.get('page')
+        ? { status: 200, body: { transactions: { booked: [] } } }
+        : {
+            status: 200,
+            body: {
+              transactions: {
+                booked: [tx('b1', '-1.00', { bookingDate: '2026-06-29T20:30:00Z', valueDate: '2026-06-29' })],
+                _links: { next: '/v1/accounts/a1/transactions?page=2' },
+              },
+            },
+          },
+    );
+    const pages = await all(connector.transactions(SESSION, 'a1', null));
+    // 20:30 UTC is 01:30 the next day in Dushanbe.
+    expect(pages[0]!.transactions[0]!.date).toBe('2026-06-30');
+    expect(pages).toHaveLength(2);
+  });
+
+  it('unsigned amounts (ACCESSBANK_AMOUNT_SIGN=by-party): a creditor makes a debit', async () => {
+    const fetchImpl = (async () =>
+      new Response(
+        JSON.stringify({
+          transactions: {
+            booked: [
+              tx('d', '256.67', { creditorName: 'John Miles' }),
+              tx('c', '100.00', { debtorName: 'Paul Simpson' }),
+            ],
+          },
+        }),
+        { status: 200 },
+      )) as typeof fetch;
+    const connector = createBerlinGroupConnector(
+      {
+        provider: 'accessbank',
+        baseUrl: 'https://bank.example',
+        timeZone: 'Asia/Dushanbe',
+        historyDays: 730,
+        frequencyPerDay: 4,
+        consentDays: 180,
+        psuIpFallback: '0.0.0.0',
+        amountSign: 'by-party',
+      },
+      { now: () => NOW, fetch: fetchImpl },
+    );
+    const [page] = await all(connector.transactions(SESSION, 'a1', null));
+    expect(page!.transactions.map((t) => t.amount.toString())).toEqual(['-256.67', '100.00']);
+  });
+});
+
 describe('Berlin Group frequencyPerDay', () => {
   it('refuses the fifth background read before calling the bank, until the bank midnight; present reads are not counted', async () => {
     const { connector, seen } = bank(() => ({

@@ -7,6 +7,7 @@ import { Money, parseBankAmount } from '#domain/money.js';
 import type { Counterparty, Transaction, TransactionType } from '#domain/transaction.js';
 import type { SkippedItem } from '../connector.js';
 import { maskTail } from '../alif-mobi/obp-values.js';
+import { bankDate } from './bank-day.js';
 import { WireShapeError, object, optObject, optString, string, type WireObject } from '../wire.js';
 
 /**
@@ -26,11 +27,18 @@ export function bgAmount(value: unknown, path: string): Money {
   }
 }
 
-function optDate(value: unknown, path: string): IsoDate | null {
-  const s = optString(value, path);
+function optDate(value: unknown, path: string, timeZone?: string): IsoDate | null {
+  const s: string | null = optString(value, path);
   if (s === null) return null;
-  if (!isIsoDate(s)) throw new WireShapeError(path, 'an ISO date', s);
-  return s;
+  if (isIsoDate(s)) return s as IsoDate;
+  // Some implementations send a date-time: its day in the bank's zone.
+  const text: string = s;
+  if (timeZone && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(text)) {
+    const zoned = /([zZ]|[+-]\d{2}:?\d{2})$/.test(text);
+    const ms = Date.parse(zoned ? text : `${text}Z`);
+    if (Number.isFinite(ms)) return zoned ? bankDate(ms, timeZone) : text.slice(0, 10);
+  }
+  throw new WireShapeError(path, 'an ISO date', s);
 }
 
 /** The account number a reference carries: IBAN, BBAN, masked PAN, PAN, MSISDN or `other`. */
@@ -165,6 +173,14 @@ export interface BgEntry {
   readonly category: string | null;
 }
 
+/** How to read entries of one bank. */
+export interface EntryOptions {
+  /** The bank's zone, for date-times sent where dates belong. */
+  readonly timeZone?: string;
+  /** The bank sends unsigned amounts: the direction comes from the parties. */
+  readonly signByParty?: boolean;
+}
+
 /**
  * One `transactionDetails`. A pending entry has no `bookingDate`: it is dated by its
  * `valueDate` (else `transactionDate`/`entryDate`, else the report's last day).
@@ -174,13 +190,24 @@ export function readEntry(
   path: string,
   status: 'booked' | 'pending',
   reportDay: IsoDate,
+  opts: EntryOptions = {},
 ): BgEntry {
   const t = object(value, path);
-  const amount = bgAmount(t.transactionAmount, `${path}.transactionAmount`);
-  const bookingDate = optDate(t.bookingDate, `${path}.bookingDate`);
-  const valueDate = optDate(t.valueDate, `${path}.valueDate`);
+  const tz = opts.timeZone;
+  let amount = bgAmount(t.transactionAmount, `${path}.transactionAmount`);
+  // A bank that strips signs (`ACCESSBANK_AMOUNT_SIGN=by-party`): a creditor and no debtor is a debit.
+  if (
+    opts.signByParty &&
+    amount.minor > 0n &&
+    (t.creditorName || t.creditorAccount) &&
+    !(t.debtorName || t.debtorAccount)
+  )
+    amount = Money.fromMinor(-amount.minor, amount.currency);
+  const bookingDate = optDate(t.bookingDate, `${path}.bookingDate`, tz);
+  const valueDate = optDate(t.valueDate, `${path}.valueDate`, tz);
   const other =
-    optDate(t.transactionDate, `${path}.transactionDate`) ?? optDate(t.entryDate, `${path}.entryDate`);
+    optDate(t.transactionDate, `${path}.transactionDate`, tz) ??
+    optDate(t.entryDate, `${path}.entryDate`, tz);
   if (status === 'booked' && bookingDate === null)
     throw new WireShapeError(`${path}.bookingDate`, 'the booking date of a booked entry', null);
   const date = status === 'booked' ? bookingDate! : (bookingDate ?? valueDate ?? other ?? reportDay);
