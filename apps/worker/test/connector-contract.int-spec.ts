@@ -1,6 +1,7 @@
 import { describeConnectorContract } from '#connectors/testing/contract.suite.js';
 import { HYDRA_SCOPES, contractHarness } from './alif-mobi-at-sandbox.js';
 import { contractHarness as accessBankHarness } from './accessbank-at-sandbox.js';
+import { contractHarness as alifShopHarness } from './alif-shop-at-sandbox.js';
 
 /**
  * The connector contract (paging to completion, resume from any checkpoint with no gap and no
@@ -28,3 +29,15 @@ describeConnectorContract(
     faults: ['reauth_required', 'not_permitted', 'rate_limited', 'transient', 'protocol_violation'],
   },
 );
+
+describeConnectorContract('alif-shop against the sandbox backend', () => alifShopHarness(), {
+  faults: [
+    'reauth_required',
+    'token_expired',
+    'not_permitted',
+    'challenge_pending',
+    'rate_limited',
+    'transient',
+    'protocol_violation',
+  ],
+});
