@@ -575,7 +575,11 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
           learnt.bothUnsupported = true;
           continue;
         }
-        if (err.providerCode !== 'PERIOD_INVALID') throw err;
+        // The period the bank holds: PERIOD_INVALID, or a FORMAT_ERROR that names dateFrom.
+        const period =
+          err.providerCode === 'PERIOD_INVALID' ||
+          (err.providerCode === 'FORMAT_ERROR' && (err.excerpt ?? '').includes('dateFrom'));
+        if (!period) throw err;
         last = err;
         i++;
       }
