@@ -302,7 +302,10 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
   /** The consent bodies to try, by preference, for these permissions. */
   function consentBodies(request: ConsentRequest): JsonObject[] {
     const reads = bankReads(request.permissions as Permission[]);
-    const validUntil = request.validUntil ?? addDays(today(), config.consentDays);
+    // Never before the bank's today (Dushanbe is ahead of UTC): Hisob's own expiry still ends
+    // the consent at the end of the day the person named.
+    const asked = request.validUntil ?? addDays(today(), config.consentDays);
+    const validUntil = asked < today() ? today() : asked;
     const common = {
       recurringIndicator: true,
       validUntil,
