@@ -188,3 +188,48 @@ function nextDushanbeMidnight(ms: number): number {
   const local = ms + 5 * 3_600_000;
   return Math.floor(local / 86_400_000) * 86_400_000 + 86_400_000 - 5 * 3_600_000;
 }
+
+describe('AccessBank consent ends', () => {
+  it('revoked by the person in online banking: the next sync makes the consent reauth_required', async () => {
+    const created = await post('/v1/consents', {
+      provider: 'accessbank',
+      end_user_id: 'bakhtiyor',
+      redirect_uri: CLIENT_DONE,
+      psu_ip_address: PSU_IP,
+    });
+    const { finalUrl } = await authoriseAtBank(
+      created.body.authorisation_url,
+      { username: 'bakhtiyor', password: 'Bakhtiyor-2024', otp: '123456' },
+      (u) => u.origin === new URL(CLIENT_DONE).origin,
+    );
+    expect(finalUrl.searchParams.get('status')).toBe('active');
+    const id = created.body.id as string;
+    await until(
+      () => s.get(`/v1/consents/${id}`),
+      (c) => ['succeeded', 'failed'].includes(c.sync?.state),
+      60_000,
+    );
+    const list = await s.accessbankControl('GET', '/consents');
+    const atBank = list.consents.find((c: any) => c.psu_id === 'bakhtiyor' && c.status === 'valid');
+    await s.accessbankControl('POST', `/consents/${atBank.consent_id}/revoke`);
+    const started = await post(`/v1/consents/${id}/sync`, { psu_ip_address: PSU_IP });
+    expect(await syncDone(started.body.sync_id)).toMatchObject({ state: 'failed' });
+    expect((await s.get(`/v1/consents/${id}`)).status).toBe('reauth_required');
+  }, 90_000);
+
+  it('revoked at Hisob: the consent is deleted at the bank (terminatedByTpp)', async () => {
+    const list = await s.accessbankControl('GET', '/consents');
+    const atBank = list.consents.find((c: any) => c.psu_id === 'zarina' && c.status === 'valid');
+    const res = await fetch(`${s.api.url}/v1/consents/${consentId}`, {
+      method: 'DELETE',
+      headers: bearer(s.client.apiKey),
+    });
+    expect((await json(res)).status).toBe('revoked');
+    const after = await until(
+      () => s.accessbankControl('GET', `/consents/${atBank.consent_id}`),
+      (c) => c.status !== 'valid',
+      10_000,
+    );
+    expect(after.status).toBe('terminatedByTpp');
+  });
+});
