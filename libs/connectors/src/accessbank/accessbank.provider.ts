@@ -1,3 +1,4 @@
+import { networkInterfaces } from 'node:os';
 import { num, str, url } from 'envalid';
 import { defineProvider } from '../provider-definition.js';
 import { createBerlinGroupConnector, type AccessMode } from './berlin-group.connector.js';
@@ -47,8 +48,8 @@ export const accessBank = defineProvider({
       desc: 'signed: debits are negative (the standard); by-party: unsigned amounts, a creditor makes a debit',
     }),
     ACCESSBANK_PSU_IP_FALLBACK: str({
-      default: '0.0.0.0',
-      desc: 'PSU-IP-Address on consent creation when the client passes no psu_ip_address',
+      default: '',
+      desc: "PSU-IP-Address on consent creation when the client passes no psu_ip_address (empty: this host's own address, as the standard says)",
     }),
   },
   create(config, shared) {
@@ -65,7 +66,7 @@ export const accessBank = defineProvider({
         historyDays: config.ACCESSBANK_HISTORY_DAYS,
         frequencyPerDay: config.ACCESSBANK_FREQUENCY_PER_DAY,
         consentDays: config.ACCESSBANK_CONSENT_DAYS,
-        psuIpFallback: config.ACCESSBANK_PSU_IP_FALLBACK,
+        psuIpFallback: config.ACCESSBANK_PSU_IP_FALLBACK || ownAddress(),
         accessModes: modes,
         amountSign: config.ACCESSBANK_AMOUNT_SIGN as 'signed' | 'by-party',
         timeoutMs: shared.timeoutMs,
@@ -74,3 +75,13 @@ export const accessBank = defineProvider({
     );
   },
 });
+
+/**
+ * The standard's fallback for `PSU-IP-Address` when the person's is not known: "the IP Address
+ * used by the TPP" — this host's first external IPv4 address, else loopback.
+ */
+function ownAddress(): string {
+  for (const list of Object.values(networkInterfaces()))
+    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  return '127.0.0.1';
+}
