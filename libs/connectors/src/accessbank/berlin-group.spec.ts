@@ -360,7 +360,9 @@ describe('Berlin Group balances and codes', () => {
       ['opening_booked', '100.00', '2026-06-30'],
       ['expected', '70.00', null],
     ]);
-    expect(mapBalances([b('closingBooked', '5.5')], '$')[0]).toMatchObject({ type: 'booked' });
+    expect(mapBalances([b('closingBooked', '5.5', '2026-06-29')], '$')).toEqual([
+      expect.objectContaining({ type: 'closing_booked', referenceDate: '2026-06-29' }),
+    ]);
     expect(() => mapBalances([b('closingBooked', '1.005')], '$')).toThrow(/exact amount/);
   });
 

@@ -108,12 +108,13 @@ export function mapAccount(value: unknown, path: string): Account {
 
 /**
  * Berlin Group balance types → Hisob's, by preference where several map to one (a Hisob account
- * holds one balance per type). `booked` anchors statements: the booked balance now
- * (`interimBooked`), else the last closing one.
+ * holds one balance per type). `booked` is the booked balance now (`interimBooked`); a bank that
+ * reports only `closingBooked` (dated) gets its statements anchored on that one, carried forward
+ * through the entries booked after its date.
  */
 const BALANCE_PREFERENCE: ReadonlyArray<readonly [BalanceType, readonly string[]]> = [
-  ['booked', ['interimBooked', 'closingBooked']],
-  ['available', ['interimAvailable', 'closingAvailable', 'openingAvailable', 'expected']],
+  ['booked', ['interimBooked']],
+  ['available', ['interimAvailable', 'closingAvailable', 'openingAvailable']],
   ['closing_booked', ['closingBooked']],
   ['opening_booked', ['openingBooked']],
   ['expected', ['expected']],
