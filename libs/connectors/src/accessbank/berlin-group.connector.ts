@@ -169,12 +169,20 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
     extra: Record<string, string | null | undefined>,
     body?: unknown,
   ): Promise<HttpResponse> {
-    const res = await http.request({
-      method,
-      url,
-      headers: headers({ ...extra, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }),
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    let reply: HttpResponse;
+    try {
+      reply = await http.request({
+        method,
+        url,
+        headers: headers({ ...extra, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }),
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (err) {
+      // The consent id is the credential: it never reaches a message (they are logged).
+      if (err instanceof Error) err.message = hideConsentId(err.message);
+      throw err;
+    }
+    const res = { ...reply, target: hideConsentId(reply.target) };
     if (res.status >= 200 && res.status < 300) return res;
     throw new BankReply(res);
   }
@@ -379,7 +387,7 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
             `${provider} POST /v1/consents: neither scaRedirect nor startAuthorisation`,
             {
               provider,
-              body: JSON.stringify(created),
+              body: JSON.stringify(created).replaceAll(consentId, '{consentId}'),
             },
           );
         const res = await send(
@@ -623,6 +631,11 @@ function readReport(
     hrefOf(optObject(report._links, '$.transactions._links')?.next) ??
     hrefOf(optObject(body._links, '$._links')?.next);
   return { entries, next };
+}
+
+/** `/v1/consents/<id>…` → `/v1/consents/{consentId}…`: the id is the consent's credential. */
+function hideConsentId(text: string): string {
+  return text.replace(/\/consents\/[^/\s:?]+/g, '/consents/{consentId}');
 }
 
 /** `{href}` (the standard) or a bare string. */

@@ -335,6 +335,21 @@ describe('Berlin Group errors (tppMessages)', () => {
   });
 });
 
+describe('the consent id is a credential', () => {
+  it('never appears in an error message, whether the bank answered or not', async () => {
+    for (const status of [503, 409, 200]) {
+      const { connector } = bank((url) =>
+        url.pathname.endsWith('/status')
+          ? { status, body: status === 200 ? { nope: 1 } : tppError('STATUS_INVALID') }
+          : { status: 200, body: {} },
+      );
+      const err = await connector.refresh(SESSION).catch((e: unknown) => e);
+      expect((err as Error).message).toContain('/v1/consents/{consentId}/status');
+      expect((err as Error).message).not.toContain(CONSENT);
+    }
+  });
+});
+
 describe('Berlin Group balances and codes', () => {
   it('keeps every balance type Hisob has a place for; booked anchors on interimBooked', () => {
     const b = (type: string, amount: string, referenceDate?: string) => ({
