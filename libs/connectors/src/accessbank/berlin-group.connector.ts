@@ -169,6 +169,10 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
     extra: Record<string, string | null | undefined>,
     body?: unknown,
   ): Promise<HttpResponse> {
+    // The consent id is the credential: it never reaches a message or an excerpt (they are logged).
+    const secret = extra['consent-id'] ?? /\/consents\/([^/?]+)/.exec(url.pathname)?.[1] ?? null;
+    const hide = (text: string) =>
+      hideConsentId(secret && secret.length >= 4 ? text.replaceAll(secret, '{consentId}') : text);
     let reply: HttpResponse;
     try {
       reply = await http.request({
@@ -178,12 +182,15 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (err) {
-      // The consent id is the credential: it never reaches a message (they are logged).
-      if (err instanceof Error) err.message = hideConsentId(err.message);
+      if (err instanceof Error) err.message = hide(err.message);
+      if (err instanceof ConnectorError && err.excerpt !== null)
+        (err as { excerpt: string | null }).excerpt = hide(err.excerpt);
       throw err;
     }
-    const res = { ...reply, target: hideConsentId(reply.target) };
-    if (res.status >= 200 && res.status < 300) return res;
+    const ok = reply.status >= 200 && reply.status < 300;
+    // A 2xx body is data (the consent's own id in GET consent); an error body is only quoted.
+    const res = { ...reply, target: hide(reply.target), text: ok ? reply.text : hide(reply.text) };
+    if (ok) return res;
     throw new BankReply(res);
   }
 
