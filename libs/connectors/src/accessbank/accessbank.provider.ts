@@ -2,6 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { num, str, url } from 'envalid';
 import { defineProvider } from '../provider-definition.js';
 import { createBerlinGroupConnector, type AccessMode } from './berlin-group.connector.js';
+import { mtlsFetch } from './mtls-fetch.js';
 
 /**
  * AccessBank Tajikistan: Berlin Group NextGenPSD2 1.3.x AIS with the redirect SCA approach. The
@@ -47,6 +48,15 @@ export const accessBank = defineProvider({
       default: 'signed',
       desc: 'signed: debits are negative (the standard); by-party: unsigned amounts, a creditor makes a debit',
     }),
+    ACCESSBANK_TLS_CERT: str({
+      default: '',
+      desc: "the TPP's client certificate (QWAC) for banks that demand mutual TLS: PEM, or a path to a PEM file",
+    }),
+    ACCESSBANK_TLS_KEY: str({ default: '', desc: 'its private key: PEM, or a path to a PEM file' }),
+    ACCESSBANK_TLS_CA: str({
+      default: '',
+      desc: "CA bundle for the bank's server certificate (empty: the system's): PEM, or a path",
+    }),
     ACCESSBANK_PSU_IP_FALLBACK: str({
       default: '',
       desc: "PSU-IP-Address on consent creation when the client passes no psu_ip_address (empty: this host's own address, as the standard says)",
@@ -71,7 +81,18 @@ export const accessBank = defineProvider({
         amountSign: config.ACCESSBANK_AMOUNT_SIGN as 'signed' | 'by-party',
         timeoutMs: shared.timeoutMs,
       },
-      shared.budget ? { budget: shared.budget } : {},
+      {
+        ...(shared.budget ? { budget: shared.budget } : {}),
+        ...(config.ACCESSBANK_TLS_CERT && config.ACCESSBANK_TLS_KEY
+          ? {
+              fetch: mtlsFetch({
+                cert: config.ACCESSBANK_TLS_CERT,
+                key: config.ACCESSBANK_TLS_KEY,
+                ca: config.ACCESSBANK_TLS_CA || null,
+              }),
+            }
+          : {}),
+      },
     );
   },
 });
