@@ -209,6 +209,19 @@ describe('AccessBank consent ends', () => {
       (c) => ['succeeded', 'failed'].includes(c.sync?.state),
       60_000,
     );
+    // Optional is optional: balances the bank will not show are coverage, never a failed sync.
+    await s.accessbankControl('POST', '/faults', {
+      match: { path: '^/v1/accounts/[^/]+/balances' },
+      status: 404,
+      times: 10,
+    });
+    const partial = await post(`/v1/consents/${id}/sync`, { psu_ip_address: PSU_IP });
+    const view = await syncDone(partial.body.sync_id);
+    expect(view).toMatchObject({ state: 'succeeded', partial: true });
+    expect(view.coverage).toEqual(
+      expect.arrayContaining([expect.objectContaining({ resource: 'balances', state: 'unsupported' })]),
+    );
+    await s.accessbankControl('DELETE', '/faults');
     const list = await s.accessbankControl('GET', '/consents');
     const atBank = list.consents.find((c: any) => c.psu_id === 'bakhtiyor' && c.status === 'valid');
     await s.accessbankControl('POST', `/consents/${atBank.consent_id}/revoke`);
