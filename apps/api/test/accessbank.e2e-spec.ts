@@ -163,6 +163,19 @@ describe('AccessBank frequencyPerDay', () => {
       expect(started.status).toBe(202);
       expect(await syncDone(started.body.sync_id)).toMatchObject({ state: 'succeeded' });
     }
+    // The incremental reads (from the sync's overlap window) added nothing twice.
+    const users = await s.accessbankControl('GET', '/users');
+    const zarina = users.users.find((u: any) => u.psu_id === 'zarina');
+    const { accounts } = await s.get(`/v1/accounts?consent_id=${consentId}`);
+    for (const bankAccount of zarina.accounts) {
+      const account = accounts.find((a: any) => a.currency === bankAccount.currency);
+      const summary = await s.accessbankControl('GET', `/accounts/${bankAccount.account_id}/summary`);
+      const booked = await s.get(`/v1/accounts/${account.id}/transactions?status=booked&limit=1`);
+      expect([bankAccount.currency, booked.total_count]).toEqual([
+        bankAccount.currency,
+        summary.booked_count,
+      ]);
+    }
     const held = await post(`/v1/consents/${consentId}/sync`, {});
     const waiting = await syncDone(held.body.sync_id);
     expect(waiting.state).toBe('waiting_rate_limit');
