@@ -297,7 +297,14 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
         counted.account,
       ].join(':');
       const limit = facts(session).frequencyPerDay;
-      const take = await budget.take(key, limit, nextBankMidnight(now().getTime(), config.timeZone));
+      const resetAt = nextBankMidnight(now().getTime(), config.timeZone);
+      // Without the shared count the bank is not asked (it could be over the limit): try later.
+      const take = await budget.take(key, limit, resetAt).catch((err: unknown) => {
+        throw new Transient(`${counted.endpoint}: the request budget is unavailable`, {
+          provider,
+          cause: err,
+        });
+      });
       if (!take.granted)
         throw new RateLimited(
           secondsToReset(),
@@ -308,8 +315,10 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
     try {
       return await send('GET', url, { 'consent-id': consentId, 'psu-ip-address': present });
     } catch (err) {
-      if (key !== null && err instanceof BankReply && err.res.status !== 429) await budget.giveBack(key);
-      if (key !== null && err instanceof Transient && err.status !== null) await budget.giveBack(key);
+      const unspent =
+        (err instanceof BankReply && err.res.status !== 429) ||
+        (err instanceof Transient && err.status !== null);
+      if (key !== null && unspent) await budget.giveBack(key).catch(() => undefined);
       throw await fault(err, consentId);
     }
   }

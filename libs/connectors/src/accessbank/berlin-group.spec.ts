@@ -4,6 +4,7 @@ import {
   ProtocolViolation,
   RateLimited,
   ReauthRequired,
+  Transient,
   Unsupported,
 } from '../connector-errors.js';
 import type { BankSession, TransactionPage } from '../connector.js';
@@ -288,6 +289,18 @@ describe('Berlin Group frequencyPerDay', () => {
       numberMasked: '****0570',
     });
     expect(seen.at(-1)!.headers['psu-ip-address']).toBe('203.0.113.7');
+  });
+
+  it('without the shared count (Redis down) the bank is not asked: Transient, retried later', async () => {
+    const broken = {
+      take: () => Promise.reject(new Error('connect ECONNREFUSED')),
+      giveBack: () => Promise.resolve(),
+    };
+    const { connector, seen } = bank(() => ({ status: 200, body: { accounts: [] } }), {
+      budget: broken as unknown as InMemoryRequestBudget,
+    });
+    await expect(connector.listAccounts(SESSION)).rejects.toBeInstanceOf(Transient);
+    expect(seen).toHaveLength(0);
   });
 
   it('a 429 ACCESS_EXCEEDED from the bank waits until the bank midnight', async () => {
