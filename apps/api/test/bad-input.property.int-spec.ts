@@ -1,4 +1,5 @@
 import { startAlifShopSandbox } from '../../sandbox-alif-shop/src/main.js';
+import { startAccessBankSandbox } from '../../sandbox-accessbank/src/main.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DataFactory, type TestAccount, type TestConsent } from '#testing/factories.js';
@@ -60,12 +61,14 @@ let consent: TestConsent;
 let account: TestAccount;
 let ids: string[];
 let shop: { url: string; close(): Promise<void> };
+let accessbank: { url: string; close(): Promise<void> };
 
 beforeAll(async () => {
   process.stdout.write(`bad-input property suite: seed ${SEED}, ${RUNS} runs\n`);
   // A real bank, so a valid consent request is a 201 (not a 502 for a bank that is not there).
   bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent' });
   shop = await startAlifShopSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30' });
+  accessbank = await startAccessBankSandbox({ logLevel: 'silent' });
   const port = await freePort();
   await fetch(`${bank.url}/__sandbox/clients`, {
     method: 'POST',
@@ -83,6 +86,7 @@ beforeAll(async () => {
       ALIF_MOBI_CLIENT_ID: 'hisob-prop',
       ALIF_MOBI_CLIENT_SECRET: 'prop-secret',
       ALIF_SHOP_URL: shop.url,
+      ACCESSBANK_URL: accessbank.url,
       HISOB_BANK_TIMEOUT_MS: '2000',
       HISOB_LOG_LEVEL: 'warn',
     },
@@ -122,6 +126,7 @@ afterAll(async () => {
   await api?.close();
   await bank?.close();
   await shop?.close();
+  await accessbank?.close();
 });
 
 async function rowCounts(): Promise<Record<string, number>> {

@@ -224,6 +224,32 @@ describe('statement (JSON)', () => {
     expect(await accountTotals()).toEqual([{ kept: '(0,0)', counted: '(0,0)' }]);
   });
 
+  it('anchors on the closing balance at its date when the bank reports no booked balance now', async () => {
+    const c = await f.makeConsent(client.id);
+    const a = await f.makeAccount(c, { dataAsOf: new Date('2026-02-01T00:00:00Z') });
+    await f.makeTransactions(a, 60, { seed: 53, from: '2026-01-01', to: '2026-01-31', pendingEvery: 7 });
+    await f.setBalance(a, 'closing_booked', '1000.00', '2026-01-15');
+    // The booked balance now would be the closing one plus everything booked after 01-15.
+    const [{ after }] = await f.query<{ after: string }>(
+      `SELECT coalesce(sum(amount), 0)::text AS after FROM transactions
+        WHERE account_id = $1 AND status = 'booked' AND booking_date > '2026-01-15'`,
+      [a.id],
+    );
+    const booked = minorToDecimal(decimalToMinor('1000.00') + decimalToMinor(after!));
+    for (const [from, to] of [
+      ['2026-01-01', '2026-01-31'],
+      ['2026-01-10', '2026-01-20'],
+      ['2026-01-16', '2026-01-16'],
+    ] as const) {
+      const body = await json(await statement(a, from, to));
+      expect({ from, to, ...body }).toMatchObject({ from, to, ...(await oracle(a, from, to, booked)) });
+    }
+    // A booked balance, when there is one, wins.
+    await f.setBalance(a, 'booked', '5.00');
+    const body = await json(await statement(a, '2026-01-01', '2026-01-31'));
+    expect(body).toMatchObject(await oracle(a, '2026-01-01', '2026-01-31', '5.00'));
+  });
+
   it('answers 200 with null balances for an account never read completely (no booked balance)', async () => {
     const c = await f.makeConsent(client.id);
     const a = await f.makeAccount(c, { dataAsOf: null });

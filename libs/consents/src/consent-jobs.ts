@@ -68,6 +68,7 @@ export class ConsentJobs {
     consent: { id: string; clientId: string },
     reason: SyncReason,
     requestId?: string,
+    psuIpAddress?: string,
   ): Promise<string> {
     const { sync, created } = await this.syncs.createOrJoin(consent.clientId, consent.id, reason);
     if (created)
@@ -76,6 +77,7 @@ export class ConsentJobs {
         syncId: sync.id,
         reason,
         ...(requestId ? { requestId } : {}),
+        ...(psuIpAddress ? { psuIpAddress } : {}),
       });
     return sync.id;
   }

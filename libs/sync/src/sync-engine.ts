@@ -206,8 +206,9 @@ export class SyncEngine {
     const connector = this.connectors.get(consent.provider);
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     const listed = await this.call(session, 'mandatory', 'accounts', attempt, (s) =>
-      connector.listAccounts(s),
+      connector.listAccounts(s, present),
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
     const accounts = listed.value.items;
@@ -349,6 +350,7 @@ export class SyncEngine {
     // The pending entries of the stream being resumed; a new stream has seen none.
     let pendingSeen: readonly string[] = resume ? (account.checkpoint?.pendingSeen ?? []) : [];
     const since = resume ? null : await this.sinceFor(job.accountId);
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     await this.syncs.markRunning(job.syncId);
 
     const scope = { clientId: consent.clientId, consentId: consent.id, accountId: job.accountId };
@@ -363,6 +365,7 @@ export class SyncEngine {
       try {
         const stream = connector.transactions(session.current, account.provider_account_id, resume, {
           since,
+          ...present,
         });
         for await (const page of readAhead(stream)) {
           // The fence: a revoked consent stops the copy before this page (ConsentInactive), and
@@ -422,7 +425,7 @@ export class SyncEngine {
     let balances: BalanceRow[] | null = null;
     if (reads(consent.permissions, 'balances')) {
       const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
-        connector.getBalances(s, account.provider_account_id),
+        connector.getBalances(s, account.provider_account_id, present),
       );
       if (read.ok) balances = read.value.map(toBalanceRow);
       coverage.push(read.ok ? okCoverage('balances') : read.entry);

@@ -34,6 +34,12 @@ class SyncResponse {
   @ApiProperty({ type: SyncProgress }) progress: SyncProgress;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    type: String,
+    description: "With `waiting_rate_limit`: when the sync runs again (the bank's limit resets).",
+  })
+  resume_at?: string;
   @ApiPropertyOptional() error?: string;
 }
 

@@ -11,6 +11,7 @@ import { CreditLedger1796800000000 } from './1796800000000-CreditLedger.js';
 import { InstalmentChanges1796900000000 } from './1796900000000-InstalmentChanges.js';
 import { PartitionTransactions1797000000000 } from './1797000000000-PartitionTransactions.js';
 import { TransactionLineage1797100000000 } from './1797100000000-TransactionLineage.js';
+import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   InstalmentChanges1796900000000,
   PartitionTransactions1797000000000,
   TransactionLineage1797100000000,
+  SyncResumeAt1797150000000,
 ];

@@ -23,6 +23,8 @@ export interface SyncRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Held back by a bank's limit (`waiting_rate_limit`) until this instant. */
+  resume_at: Date | null;
 }
 
 /** A sync as `GET /v1/syncs/{id}` and the `sync.*` webhooks show it (api.md). */
@@ -43,6 +45,7 @@ export function syncView(s: SyncRow) {
     },
     started_at: s.started_at?.toISOString() ?? null,
     finished_at: s.finished_at?.toISOString() ?? null,
+    ...(s.state === 'waiting_rate_limit' && s.resume_at ? { resume_at: s.resume_at.toISOString() } : {}),
     ...(s.error ? { error: s.error } : {}),
   };
 }
@@ -133,8 +136,9 @@ export class SyncRepository {
     if (accountId)
       await this.ds.query(`UPDATE accounts SET rate_limited_until = $2 WHERE id = $1`, [accountId, until]);
     await this.ds.query(
-      `UPDATE syncs SET state = 'waiting_rate_limit' WHERE id = $1 AND state IN ${UNFINISHED}`,
-      [id],
+      `UPDATE syncs SET state = 'waiting_rate_limit', resume_at = greatest(coalesce(resume_at, $2), $2)
+        WHERE id = $1 AND state IN ${UNFINISHED}`,
+      [id, until],
     );
   }
 
