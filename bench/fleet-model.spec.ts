@@ -38,6 +38,18 @@ describe('fleet freshness', () => {
     ]);
   });
 
+  it('lets the syncs of the last due times finish after the window, up to servedBy', () => {
+    const dues = new Map([
+      ['a', [90_000]],
+      ['b', [95_000]],
+    ]);
+    const syncs = [sync('a', 92_000, 104_000), sync('b', 101_000, 130_000)];
+    expect(freshness(dues, syncs, 0, 100_000, 120_000)).toEqual([
+      { consentId: 'a', due: 90_000, startLag: 2_000, lag: 14_000, censored: false },
+      { consentId: 'b', due: 95_000, startLag: 6_000, lag: 25_000, censored: true },
+    ]);
+  });
+
   it('ignores due times outside the window, syncs of other consents and syncs before the due time', () => {
     const dues = new Map([['a', [500, 1_000, 1_000, 200_000]]]);
     const syncs = [sync('a', 900, 950), sync('b', 1_100, 1_200), sync('a', 1_500, 2_500)];

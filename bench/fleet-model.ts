@@ -30,16 +30,19 @@ export interface Lateness {
  * Pairs every due time inside `[windowStart, windowEnd]` with the first scheduled sync of its
  * consent created at or after it (a consent is picked up only once one of its accounts is due, so
  * the sync that serves a due time is created after it; the due time that follows is set by that
- * sync, and is later than its creation). A due time whose sync had not finished by `windowEnd`
- * counts with `windowEnd − due`, as a lower bound: a backlog is never hidden by leaving it out.
+ * sync, and is later than its creation). A due time whose sync had not finished by `servedBy`
+ * counts with `servedBy − due`, as a lower bound: a backlog is never hidden by leaving it out.
  *
  * @param dues every distinct due time observed per consent (epoch ms, any order)
+ * @param servedBy until when a due time of the window may be served (≥ windowEnd: the syncs of the
+ *   last due times are let finish, so the window's edge does not count as lateness)
  */
 export function freshness(
   dues: ReadonlyMap<string, Iterable<number>>,
   syncs: readonly ObservedSync[],
   windowStart: number,
   windowEnd: number,
+  servedBy = windowEnd,
 ): Lateness[] {
   const byConsent = new Map<string, ObservedSync[]>();
   for (const s of syncs) {
@@ -54,11 +57,11 @@ export function freshness(
     const sorted = [...new Set(times)].sort((a, b) => a - b);
     for (const due of sorted) {
       if (due < windowStart || due > windowEnd) continue;
-      const sync = own.find((s) => s.createdAt >= due && s.createdAt <= windowEnd);
+      const sync = own.find((s) => s.createdAt >= due && s.createdAt <= servedBy);
       const startLag = sync ? sync.createdAt - due : null;
-      if (sync && sync.finishedAt !== null && sync.finishedAt <= windowEnd)
+      if (sync && sync.finishedAt !== null && sync.finishedAt <= servedBy)
         out.push({ consentId, due, startLag, lag: sync.finishedAt - due, censored: false });
-      else out.push({ consentId, due, startLag, lag: windowEnd - due, censored: true });
+      else out.push({ consentId, due, startLag, lag: servedBy - due, censored: true });
     }
   }
   return out;
