@@ -6,11 +6,11 @@
  *
  *   npm run build && node dist/bench/fleet.js [--consents 2000] [--cadence-seconds 120]
  *     [--duration-seconds 300] [--workers 1] [--concurrency N] [--connect-concurrency 8]
- *     [--bank-user rustam|dilnoza|farrukh|all] [--size 1000] [--redis-url redis://…]
+ *     [--bank-user rustam|dilnoza|farrukh|all] [--size 400] [--redis-url redis://…]
  *
  * What runs, each as its own process from `dist/`: the Alif Mobi sandbox bank (a fixed ledger of
  * `--size` postings, history ending 2026-06-30), the API, `--workers` workers (the start script's
- * V8 flags, `HISOB_SYNC_INTERVAL_MINUTES` = cadence ÷ 60) and, unless `--redis-url` is given, a
+ * V8 flags; `HISOB_SYNC_INTERVAL_MINUTES` = cadence ÷ 60 once measuring) and, unless `--redis-url` is given, a
  * Redis server of its own (no persistence, `noeviction`), so Redis's CPU, commands and memory are
  * the fleet's alone. PostgreSQL is the one `npm start` brings up (DATABASE_URL), in a fresh
  * database.
@@ -19,12 +19,13 @@
  *    pages (login, one-time code, consent screen) with the plain-HTTP browser of libs/testing,
  *    `--connect-concurrency` at a time — as one of the sandbox's demo users (a new grant each
  *    time; rustam by default: 3 accounts, one without history). Each consent's first sync runs
- *    meanwhile; the script waits for all of them.
- * 2. Spread: a fleet in steady state has its due times spread over the cadence (consents were
+ *    meanwhile, on workers with a day's cadence; the script waits for all of them.
+ * 2. Spread: those workers stop (SIGTERM) and `--workers` new ones start with the accelerated
+ *    cadence. A fleet in steady state has its due times spread over the cadence (consents were
  *    connected at all hours), so each consent's next refresh is set once, evenly over the next
  *    cadence (one UPDATE of `accounts.next_refresh_at`). From then on only the scheduler acts.
  * 3. Run for `--duration-seconds`: every second the script reads each consent's due time (the
- *    earliest `next_refresh_at` of its accounts); at the end, the scheduled syncs (`syncs`:
+ *    earliest `next_refresh_at` of its accounts, while no sync of it is under way); at the end, the scheduled syncs (`syncs`:
  *    created, finished). Each due time in the window is paired with the sync that served it
  *    (bench/fleet-model.ts); one still unserved at the end counts up to the end, as a lower bound.
  *
@@ -38,8 +39,10 @@ import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { QUEUES, bullConnection } from '../libs/common/src/queues.js';
 import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { freshness, summarise, workersNeeded, type ObservedSync } from './fleet-model.js';
 import { percentile } from './stats.js';
@@ -53,7 +56,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'connect-concurrency': { type: 'string', default: '8' },
     'bank-user': { type: 'string', default: 'rustam' },
-    size: { type: 'string', default: '1000' },
+    size: { type: 'string', default: '400' },
     'redis-url': { type: 'string' },
   },
 });
@@ -232,7 +235,6 @@ async function main() {
     HISOB_PUBLIC_URL: apiUrl,
     HISOB_API_PORT: String(apiPort),
     HISOB_ADMIN_TOKEN: 'fleet-admin',
-    HISOB_SYNC_INTERVAL_MINUTES: String(cadenceS / 60),
     ALIF_MOBI_ISSUER_URL: bankUrl,
     ALIF_MOBI_OBP_URL: `${bankUrl}/obp/v5.1.0`,
     ALIF_MOBI_CLIENT_ID: 'fleet',
@@ -241,18 +243,22 @@ async function main() {
   };
   const api = launch(process.execPath, ['dist/apps/api/src/main.js'], env);
   await waitFor('the API', async () => (await fetch(`${apiUrl}/health`)).ok);
-  const workers = Array.from({ length: workerCount }, () =>
-    launch(
-      process.execPath,
-      [
-        '--max-old-space-size=192',
-        '--single-threaded-gc',
-        '--heap-growing-percent=100',
-        'dist/apps/worker/src/main.js',
-      ],
-      env,
-    ),
-  );
+  const startWorkers = (cadenceMinutes: number) =>
+    Array.from({ length: workerCount }, () =>
+      launch(
+        process.execPath,
+        [
+          '--max-old-space-size=192',
+          '--single-threaded-gc',
+          '--heap-growing-percent=100',
+          'dist/apps/worker/src/main.js',
+        ],
+        { ...env, HISOB_SYNC_INTERVAL_MINUTES: String(cadenceMinutes) },
+      ),
+    );
+  // While the consents connect, the workers run their first syncs on a day's cadence: none falls
+  // due again before the fleet is spread and the measured workers take over.
+  let workers = startWorkers(1_440);
   const key = (
     (await (
       await fetch(`${apiUrl}/admin/clients`, {
@@ -339,7 +345,22 @@ async function main() {
       `${shape[0].transactions} transactions (${(shape[0].transactions / consentCount).toFixed(0)} a consent)`,
   );
 
-  // 2. Spread the due times evenly over the next cadence.
+  // 2. The measured workers (the accelerated cadence); then spread the due times evenly over the
+  // next cadence.
+  await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve) => {
+          w.once('exit', () => resolve());
+          w.kill('SIGTERM');
+        }),
+    ),
+  );
+  workers = startWorkers(cadenceS / 60);
+  const syncQueue = new Queue(QUEUES.sync, { connection: bullConnection(redisUrl, false), prefix });
+  await waitFor('the workers', async () => (await syncQueue.getWorkersCount()) >= workerCount);
+  await syncQueue.close();
+  await sleep(3_000); // their boot (Nest, the schedulers' upserts) stays out of the window
   const t0 = Date.now() + 2_000;
   await db.query(
     `UPDATE accounts a SET next_refresh_at = to_timestamp($1 / 1000.0) + make_interval(secs => $2 * s.k / s.n)
@@ -355,8 +376,15 @@ async function main() {
   const ownBackend = (await db.query(`SELECT pg_backend_pid() AS pid`)).rows[0].pid as number;
   const sample = async (baseline = false) => {
     const { rows } = await db.query(
-      `SELECT consent_id, (extract(epoch FROM min(next_refresh_at)) * 1000)::float8 AS due
-         FROM accounts WHERE next_refresh_at IS NOT NULL GROUP BY consent_id`,
+      // Only consents with no sync under way: mid-sync, the accounts already read carry their next
+      // refresh and the others the old one, and their minimum is no due time at all. Between two
+      // syncs it is the one the scheduler acts on.
+      `SELECT a.consent_id, (extract(epoch FROM min(a.next_refresh_at)) * 1000)::float8 AS due
+         FROM accounts a
+        WHERE a.next_refresh_at IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.consent_id = a.consent_id
+                           AND s.state IN ('queued','running','waiting_rate_limit'))
+        GROUP BY a.consent_id`,
     );
     for (const r of rows as Array<{ consent_id: string; due: number }>) {
       const set = dues.get(r.consent_id);
@@ -493,6 +521,10 @@ async function main() {
   log(
     `freshness lag (due → sync finished), ${lag.count} due times: p50 ${s(lag.p50)}, p99 ${s(lag.p99)}, max ${s(lag.max)}` +
       ` (${lag.censored} unserved ${((servedBy - windowEnd) / 1000).toFixed(0)} s after the window, counted until then)`,
+  );
+  log(
+    `  ${lateness.length - lag.censored} due times served; ` +
+      `${syncs.filter((x) => x.createdAt >= t0 && x.createdAt <= windowEnd).length} scheduled syncs created in the window`,
   );
   log(
     `  of which due → picked up by the scheduler: p50 ${s(startLag.p50)}, p99 ${s(startLag.p99)}, max ${s(startLag.max)}`,
