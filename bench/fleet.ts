@@ -462,29 +462,30 @@ async function main() {
   // Let the syncs of the window's last due times finish (up to one more cadence), so the window's
   // edge does not count as lateness; throughput and CPU stay those of the window.
   const drainEnd = windowEnd + cadenceS * 1000;
-  for (;;) {
+  const readSyncs = async (): Promise<ObservedSync[]> => {
     const { rows } = await db.query(
-      `SELECT count(*)::int AS late FROM accounts
-        WHERE next_refresh_at <= to_timestamp($1 / 1000.0)`,
-      [windowEnd],
+      `SELECT consent_id, (extract(epoch FROM created_at) * 1000)::float8 AS created,
+              (extract(epoch FROM finished_at) * 1000)::float8 AS finished, state
+         FROM syncs WHERE reason = 'scheduled'`,
     );
-    if (rows[0].late === 0 || Date.now() >= drainEnd) break;
-    await sleep(500);
+    return (
+      rows as Array<{ consent_id: string; created: number; finished: number | null; state: string }>
+    ).map((r) => ({
+      consentId: r.consent_id,
+      createdAt: Math.floor(r.created),
+      finishedAt: r.finished === null ? null : Math.floor(r.finished),
+      state: r.state,
+    }));
+  };
+  let syncs: ObservedSync[];
+  let servedBy: number;
+  for (;;) {
+    syncs = await readSyncs();
+    servedBy = Math.min(Date.now(), drainEnd);
+    const open = freshness(dues, syncs, t0, windowEnd, servedBy).filter((l) => l.censored).length;
+    if (open === 0 || Date.now() >= drainEnd) break;
+    await sleep(1_000);
   }
-  const servedBy = Math.min(Date.now(), drainEnd);
-  const { rows: syncRows } = await db.query(
-    `SELECT consent_id, (extract(epoch FROM created_at) * 1000)::float8 AS created,
-            (extract(epoch FROM finished_at) * 1000)::float8 AS finished, state
-       FROM syncs WHERE reason = 'scheduled'`,
-  );
-  const syncs: ObservedSync[] = (
-    syncRows as Array<{ consent_id: string; created: number; finished: number | null; state: string }>
-  ).map((r) => ({
-    consentId: r.consent_id,
-    createdAt: Math.floor(r.created),
-    finishedAt: r.finished === null ? null : Math.floor(r.finished),
-    state: r.state,
-  }));
 
   // Report.
   const windowS = (windowEnd - t0) / 1000;
