@@ -9,6 +9,7 @@ import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectU
 import { SyncBookkeepingAndMoneyScale1796700000000 } from './1796700000000-SyncBookkeepingAndMoneyScale.js';
 import { CreditLedger1796800000000 } from './1796800000000-CreditLedger.js';
 import { InstalmentChanges1796900000000 } from './1796900000000-InstalmentChanges.js';
+import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   SyncBookkeepingAndMoneyScale1796700000000,
   CreditLedger1796800000000,
   InstalmentChanges1796900000000,
+  Bepaid1797200000000,
 ];
