@@ -368,7 +368,8 @@ export class BepaidRepository {
     id: string,
     s: { status: PaymentStatus; bepaidUid: string; paidAt: Date | null; test: boolean },
   ): Promise<PaymentRow> {
-    const rows: Array<Record<string, unknown>> = await em.query(
+    // An UPDATE … RETURNING answers [rows, affected] through TypeORM's postgres driver.
+    const [rows] = (await em.query(
       `UPDATE bepaid_payments p SET status = $2, bepaid_uid = coalesce(p.bepaid_uid, $3), test = $5,
               paid_at = CASE WHEN $2 = 'successful' THEN $4::timestamptz ELSE p.paid_at END,
               paid_date = CASE WHEN $2 = 'successful' THEN ($4::timestamptz AT TIME ZONE 'UTC')::date ELSE p.paid_date END,
@@ -376,7 +377,7 @@ export class BepaidRepository {
         WHERE p.id = $1
         RETURNING ${PAYMENT_COLUMNS}`,
       [id, s.status, s.bepaidUid, s.paidAt, s.test],
-    );
+    )) as [Array<Record<string, unknown>>, number];
     return toPayment(rows[0]!);
   }
 
