@@ -321,7 +321,12 @@ const jsonBody = fc.oneof(
     arbitrary: fc.record({
       customers: fc.array(
         fc.record(
-          { account: nasty, status: fc.oneof(fc.constantFrom('active', 'blocked'), nasty), min_amount: nasty, max_amount: nasty },
+          {
+            account: nasty,
+            status: fc.oneof(fc.constantFrom('active', 'blocked'), nasty),
+            min_amount: nasty,
+            max_amount: nasty,
+          },
           { requiredKeys: [] },
         ),
         { maxLength: 4 },
@@ -450,7 +455,10 @@ describe('bad input (property)', () => {
         if (bepaid && res.status === 200 && method === 'POST') {
           // A 2xx to bePaid is its own shape: a verification answer, or a notification receipt.
           const b = JSON.parse(text);
-          expect({ where, ok: typeof b.response?.result === 'number' || b.status === 'ok' }).toEqual({ where, ok: true });
+          expect({ where, ok: typeof b.response?.result === 'number' || b.status === 'ok' }).toEqual({
+            where,
+            ok: true,
+          });
         }
         if (res.status >= 400 && method !== 'HEAD') {
           expect({ where, type: res.headers.get('content-type') }).toEqual({

@@ -78,7 +78,11 @@ describe('reconciliation against a synced Alif Mobi account', () => {
   it('matches one-to-one, reports ambiguity and unmatched both ways', async () => {
     const consentId = await s.activeConsent('merchant-owner');
     await until(
-      () => s.db<{ state: string }>(`SELECT state FROM syncs WHERE consent_id = $1 ORDER BY created_at DESC LIMIT 1`, [consentId]),
+      () =>
+        s.db<{ state: string }>(
+          `SELECT state FROM syncs WHERE consent_id = $1 ORDER BY created_at DESC LIMIT 1`,
+          [consentId],
+        ),
       (rows) => rows[0]?.state === 'succeeded',
       90_000,
     );
@@ -97,14 +101,28 @@ describe('reconciliation against a synced Alif Mobi account', () => {
     const mine = credits.filter((c) => c.currency === currency);
     /** No other credit of the same amount within 8 days: only this one can pay a payment of it. */
     const alone = (c: Credit) =>
-      !mine.some((o) => o.id !== c.id && o.amount === c.amount && o.d >= addDays(c.d, -8) && o.d <= addDays(c.d, 8));
+      !mine.some(
+        (o) => o.id !== c.id && o.amount === c.amount && o.d >= addDays(c.d, -8) && o.d <= addDays(c.d, 8),
+      );
     const lonely = mine.filter(alone);
     expect(lonely.length).toBeGreaterThanOrEqual(2);
-    const [matchedCredit, sharedCredit] = [lonely[0]!, lonely.find((c) => c.d !== lonely[0]!.d) ?? lonely[1]!];
+    const [matchedCredit, sharedCredit] = [
+      lonely[0]!,
+      lonely.find((c) => c.d !== lonely[0]!.d) ?? lonely[1]!,
+    ];
 
-    expect((await send('/v1/merchant/bepaid', { ...SHOP, currency }, 'PUT', bearer(s.client.apiKey))).status).toBe(200);
     expect(
-      (await send('/v1/merchant/customers/shop-customer', { status: 'active' }, 'PUT', bearer(s.client.apiKey))).status,
+      (await send('/v1/merchant/bepaid', { ...SHOP, currency }, 'PUT', bearer(s.client.apiKey))).status,
+    ).toBe(200);
+    expect(
+      (
+        await send(
+          '/v1/merchant/customers/shop-customer',
+          { status: 'active' },
+          'PUT',
+          bearer(s.client.apiKey),
+        )
+      ).status,
     ).toBe(201);
 
     // Paid the day before the credit was booked: inside the window.
@@ -116,15 +134,31 @@ describe('reconciliation against a synced Alif Mobi account', () => {
     const unmatchedDate = matchedCredit.d;
     const unmatched = await pay('recon-unmatched', '0.07', currency, unmatchedDate);
 
-    const list = (await s.get('/v1/merchant/payments?status=successful&limit=50')).payments as Array<Record<string, any>>;
+    const list = (await s.get('/v1/merchant/payments?status=successful&limit=50')).payments as Array<
+      Record<string, any>
+    >;
     const by = (t: string) => list.find((p) => p.tracking_id === t)!;
-    expect(by(matched)).toMatchObject({ match_status: 'matched', matched_transaction_id: matchedCredit.id, candidate_transaction_ids: [] });
+    expect(by(matched)).toMatchObject({
+      match_status: 'matched',
+      matched_transaction_id: matchedCredit.id,
+      candidate_transaction_ids: [],
+    });
     for (const t of [ambiguousA, ambiguousB])
-      expect(by(t)).toMatchObject({ match_status: 'ambiguous', matched_transaction_id: null, candidate_transaction_ids: [sharedCredit.id] });
-    expect(by(unmatched)).toMatchObject({ match_status: 'unmatched', matched_transaction_id: null, candidate_transaction_ids: [] });
+      expect(by(t)).toMatchObject({
+        match_status: 'ambiguous',
+        matched_transaction_id: null,
+        candidate_transaction_ids: [sharedCredit.id],
+      });
+    expect(by(unmatched)).toMatchObject({
+      match_status: 'unmatched',
+      matched_transaction_id: null,
+      candidate_transaction_ids: [],
+    });
     // Outside the window (paid 2 days after the credit): no candidate.
     const late = await pay('recon-late', matchedCredit.amount, currency, addDays(matchedCredit.d, 2));
-    const again = (await s.get('/v1/merchant/payments?status=successful&limit=50')).payments as Array<Record<string, any>>;
+    const again = (await s.get('/v1/merchant/payments?status=successful&limit=50')).payments as Array<
+      Record<string, any>
+    >;
     expect(again.find((p) => p.tracking_id === late)).toMatchObject({ match_status: 'unmatched' });
     expect(again.find((p) => p.tracking_id === matched)).toMatchObject({ match_status: 'matched' });
 
@@ -132,12 +166,20 @@ describe('reconciliation against a synced Alif Mobi account', () => {
     const from = addDays(matchedCredit.d < sharedCredit.d ? matchedCredit.d : sharedCredit.d, -3);
     const to = addDays(matchedCredit.d > sharedCredit.d ? matchedCredit.d : sharedCredit.d, 3);
     const summary = await s.get(`/v1/merchant/reconciliation?from_date=${from}&to_date=${to}`);
-    const matchedIds = new Set(again.filter((p) => p.match_status === 'matched').map((p) => p.matched_transaction_id));
+    const matchedIds = new Set(
+      again.filter((p) => p.match_status === 'matched').map((p) => p.matched_transaction_id),
+    );
     const expected = new Map<string, Record<string, { count: number; amount: Money }>>();
     const bucket = (d: string) => {
       if (!expected.has(d)) {
         const z = () => ({ count: 0, amount: Money.zero(currency) });
-        expected.set(d, { paid: z(), matched: z(), ambiguous: z(), unmatched_payments: z(), unmatched_credits: z() });
+        expected.set(d, {
+          paid: z(),
+          matched: z(),
+          ambiguous: z(),
+          unmatched_payments: z(),
+          unmatched_credits: z(),
+        });
       }
       return expected.get(d)!;
     };
@@ -150,15 +192,24 @@ describe('reconciliation against a synced Alif Mobi account', () => {
       const d = (p.paid_at as string).slice(0, 10);
       if (d < from || d > to) continue;
       add(d, 'paid', p.amount);
-      add(d, { matched: 'matched', ambiguous: 'ambiguous', unmatched: 'unmatched_payments' }[p.match_status as string]!, p.amount);
+      add(
+        d,
+        { matched: 'matched', ambiguous: 'ambiguous', unmatched: 'unmatched_payments' }[
+          p.match_status as string
+        ]!,
+        p.amount,
+      );
     }
-    for (const c of mine) if (c.d >= from && c.d <= to && !matchedIds.has(c.id)) add(c.d, 'unmatched_credits', c.amount);
+    for (const c of mine)
+      if (c.d >= from && c.d <= to && !matchedIds.has(c.id)) add(c.d, 'unmatched_credits', c.amount);
     const oracle = [...expected.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([date, b]) => ({
         date,
         currency,
-        ...Object.fromEntries(Object.entries(b).map(([k, v]) => [k, { count: v.count, amount: v.amount.toString() }])),
+        ...Object.fromEntries(
+          Object.entries(b).map(([k, v]) => [k, { count: v.count, amount: v.amount.toString() }]),
+        ),
       }));
     expect(summary.days).toEqual(oracle);
     expect(oracle.some((d: any) => d.matched.count === 1)).toBe(true);

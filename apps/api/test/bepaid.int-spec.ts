@@ -12,7 +12,10 @@ let api: ApiHarness;
 let db: pg.Client;
 let merchant: { id: string; apiKey: string };
 let other: { id: string; apiKey: string };
-const SHOP = { shop_id: '361', secret_key: 'b8647b68898b084b836474ed8d61ffe117c9a01168d867f24953b776ddcb134d' };
+const SHOP = {
+  shop_id: '361',
+  secret_key: 'b8647b68898b084b836474ed8d61ffe117c9a01168d867f24953b776ddcb134d',
+};
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const wrongKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicKeyBase64 = keys.publicKey
@@ -20,7 +23,8 @@ const publicKeyBase64 = keys.publicKey
   .toString()
   .replace(/-----[A-Z ]+-----|\s/g, '');
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 const shopAuth = basic(SHOP.shop_id, SHOP.secret_key);
 
 async function put(path: string, body: unknown, key = merchant.apiKey) {
@@ -34,7 +38,10 @@ async function put(path: string, body: unknown, key = merchant.apiKey) {
 let n = 0;
 const nextId = () => `bp-${Date.now()}-${++n}`;
 
-async function verify(request: Record<string, unknown>, opts: { auth?: string | null; clientId?: string } = {}) {
+async function verify(
+  request: Record<string, unknown>,
+  opts: { auth?: string | null; clientId?: string } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
   if (opts.auth !== null) headers.authorization = opts.auth ?? shopAuth;
   const res = await fetch(`${api.url}/bepaid/${opts.clientId ?? merchant.id}/account_verification`, {
@@ -80,24 +87,38 @@ function notification(over: Record<string, unknown> = {}) {
 
 async function notify(
   body: unknown,
-  opts: { auth?: string | null; signWith?: typeof keys.privateKey | null; signature?: string; raw?: string } = {},
+  opts: {
+    auth?: string | null;
+    signWith?: typeof keys.privateKey | null;
+    signature?: string;
+    raw?: string;
+  } = {},
 ) {
   const raw = opts.raw ?? JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.auth !== null) headers.authorization = opts.auth ?? shopAuth;
   if (opts.signature !== undefined) headers['content-signature'] = opts.signature;
   else if (opts.signWith !== null)
-    headers['content-signature'] = sign('sha256', Buffer.from(raw), opts.signWith ?? keys.privateKey).toString(
-      'base64',
-    );
-  const res = await fetch(`${api.url}/bepaid/${merchant.id}/notifications`, { method: 'POST', headers, body: raw });
+    headers['content-signature'] = sign(
+      'sha256',
+      Buffer.from(raw),
+      opts.signWith ?? keys.privateKey,
+    ).toString('base64');
+  const res = await fetch(`${api.url}/bepaid/${merchant.id}/notifications`, {
+    method: 'POST',
+    headers,
+    body: raw,
+  });
   return { status: res.status, headers: res.headers, body: await json(res) };
 }
 
 const count = async (sql: string, params: unknown[] = []) =>
   Number((await db.query<{ n: string }>(sql, params)).rows[0]!.n);
 const payments = (bepaidId: string) =>
-  count(`SELECT count(*) AS n FROM bepaid_payments WHERE client_id = $1 AND bepaid_id = $2`, [merchant.id, bepaidId]);
+  count(`SELECT count(*) AS n FROM bepaid_payments WHERE client_id = $1 AND bepaid_id = $2`, [
+    merchant.id,
+    bepaidId,
+  ]);
 const allRows = () =>
   count(
     `SELECT (SELECT count(*) FROM bepaid_payments) + (SELECT count(*) FROM bepaid_notifications) + (SELECT count(*) FROM access_log) AS n`,
@@ -127,7 +148,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (process.env.DUMP_ERRORS) for (const l of api.logs) if (l.includes("\"level\":50")) process.stdout.write(l.slice(0, 1500));
+  if (process.env.DUMP_ERRORS)
+    for (const l of api.logs) if (l.includes('"level":50')) process.stdout.write(l.slice(0, 1500));
   await db?.end();
   await api?.close();
 });
@@ -148,8 +170,9 @@ describe('merchant set-up', () => {
       updated_at: expect.any(String),
     });
     expect(JSON.stringify(body)).not.toContain(SHOP.secret_key);
-    const [row] = (await db.query(`SELECT secret_key_enc FROM bepaid_merchants WHERE client_id = $1`, [merchant.id]))
-      .rows;
+    const [row] = (
+      await db.query(`SELECT secret_key_enc FROM bepaid_merchants WHERE client_id = $1`, [merchant.id])
+    ).rows;
     expect(row.secret_key_enc).toMatch(/^v1\./);
     expect(row.secret_key_enc).not.toContain(SHOP.secret_key);
     const r = await verify(req({ account: 'nobody' }));
@@ -160,7 +183,13 @@ describe('merchant set-up', () => {
     const bad = await put('/v1/merchant/bepaid', { ...SHOP, public_key: 'not-a-key' });
     expect(bad.status).toBe(400);
     expect((await json(bad)).errors[0].field).toBe('public_key');
-    for (const limits of [{ min_amount: '1.005' }, { max_amount: 10 }, { min_amount: '1e3' }, { min_amount: '-1' }, { min_amount: '5', max_amount: '4' }]) {
+    for (const limits of [
+      { min_amount: '1.005' },
+      { max_amount: 10 },
+      { min_amount: '1e3' },
+      { min_amount: '-1' },
+      { min_amount: '5', max_amount: '4' },
+    ]) {
       const res = await put('/v1/merchant/customers/cust-x', { status: 'active', ...limits });
       expect({ limits, status: res.status, code: (await json(res)).code }).toEqual({
         limits,
@@ -185,7 +214,8 @@ describe('merchant set-up', () => {
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ created: 3, updated: 0 });
 
-    const csv = 'account,status,min_amount,max_amount\r\ncust-1,active,10,500.00\n"cust-csv",active,,"1,000.00"\n';
+    const csv =
+      'account,status,min_amount,max_amount\r\ncust-1,active,10,500.00\n"cust-csv",active,,"1,000.00"\n';
     const refused = await fetch(`${api.url}/v1/merchant/customers/import`, {
       method: 'POST',
       headers: { ...bearer(merchant.apiKey), 'content-type': 'text/csv' },
@@ -203,10 +233,19 @@ describe('merchant set-up', () => {
     expect(ok.status).toBe(200);
     expect(await json(ok)).toEqual({ created: 1, updated: 1 });
 
-    const one = await fetch(`${api.url}/v1/merchant/customers/cust-csv`, { headers: bearer(merchant.apiKey) });
-    expect(await json(one)).toMatchObject({ account: 'cust-csv', status: 'active', min_amount: null, max_amount: '1000.00' });
+    const one = await fetch(`${api.url}/v1/merchant/customers/cust-csv`, {
+      headers: bearer(merchant.apiKey),
+    });
+    expect(await json(one)).toMatchObject({
+      account: 'cust-csv',
+      status: 'active',
+      min_amount: null,
+      max_amount: '1000.00',
+    });
     // Another client sees none of it.
-    const theirs = await fetch(`${api.url}/v1/merchant/customers/cust-csv`, { headers: bearer(other.apiKey) });
+    const theirs = await fetch(`${api.url}/v1/merchant/customers/cust-csv`, {
+      headers: bearer(other.apiKey),
+    });
     expect(theirs.status).toBe(404);
     // CSV anywhere else is a 415.
     const elsewhere = await fetch(`${api.url}/v1/consents`, {
@@ -218,7 +257,9 @@ describe('merchant set-up', () => {
   });
 
   it('PUT of one customer: 201 when new, 200 when replaced', async () => {
-    expect((await put('/v1/merchant/customers/cust-2', { status: 'active', min_amount: '1.00' })).status).toBe(201);
+    expect(
+      (await put('/v1/merchant/customers/cust-2', { status: 'active', min_amount: '1.00' })).status,
+    ).toBe(201);
     const again = await put('/v1/merchant/customers/cust-2', { status: 'active', max_amount: '100' });
     expect(again.status).toBe(200);
     expect(await json(again)).toMatchObject({ min_amount: null, max_amount: '100.00', currency: 'TJS' });
@@ -244,7 +285,11 @@ describe('account_verification', () => {
     ];
     for (const [what, over, result] of cases) {
       const r = await verify(req(over));
-      expect({ what, status: r.status, result: r.body.response.result }).toEqual({ what, status: 200, result });
+      expect({ what, status: r.status, result: r.body.response.result }).toEqual({
+        what,
+        status: 200,
+        result,
+      });
       expect(Object.keys(r.body.response).sort()).toEqual(
         ['amount', 'currency', 'description', 'id', 'result', 'tracking_id'].sort(),
       );
@@ -348,7 +393,10 @@ describe('account_verification', () => {
     ];
     for (const body of bodies) {
       const r = await raw(body);
-      expect({ body: body.slice(0, 80), serverError: r.status >= 500 }).toEqual({ body: body.slice(0, 80), serverError: false });
+      expect({ body: body.slice(0, 80), serverError: r.status >= 500 }).toEqual({
+        body: body.slice(0, 80),
+        serverError: false,
+      });
       if (r.status === 200) expect(JSON.parse(r.text).response.result).toBe(300);
     }
     expect((await raw('account=1', 'application/x-www-form-urlencoded')).status).toBe(415);
@@ -365,7 +413,9 @@ describe('notifications', () => {
     const r = await notify(body);
     expect(r).toMatchObject({ status: 200, body: { status: 'ok', duplicate: false } });
     expect((await notify(body)).body).toEqual({ status: 'ok', duplicate: true });
-    expect(await count(`SELECT count(*) AS n FROM bepaid_notifications WHERE uid = $1`, [body.transaction.uid])).toBe(1);
+    expect(
+      await count(`SELECT count(*) AS n FROM bepaid_notifications WHERE uid = $1`, [body.transaction.uid]),
+    ).toBe(1);
     const p = await paymentOf(trackingId);
     expect(p).toMatchObject({
       tracking_id: trackingId,
@@ -383,12 +433,18 @@ describe('notifications', () => {
       ['verified', true],
       ['successful', true],
     ]);
-    const [raw] = (await db.query(`SELECT raw_body, signature_verified FROM bepaid_notifications WHERE uid = $1`, [body.transaction.uid])).rows;
+    const [raw] = (
+      await db.query(`SELECT raw_body, signature_verified FROM bepaid_notifications WHERE uid = $1`, [
+        body.transaction.uid,
+      ])
+    ).rows;
     expect(raw.raw_body.toString('utf8')).toBe(JSON.stringify(body));
     expect(raw.signature_verified).toBe(true);
     // The merchant's own webhook, in the outbox.
     const events = (
-      await db.query(`SELECT payload FROM webhook_events WHERE client_id = $1 AND type = 'payment.updated'`, [merchant.id])
+      await db.query(`SELECT payload FROM webhook_events WHERE client_id = $1 AND type = 'payment.updated'`, [
+        merchant.id,
+      ])
     ).rows.map((r) => r.payload.data);
     expect(events).toContainEqual(
       expect.objectContaining({
@@ -424,7 +480,9 @@ describe('notifications', () => {
     const early = req();
     const body = notification({ order_id: early.id, tracking_id: undefined });
     expect((await notify(body)).status).toBe(200);
-    const [waiting] = (await db.query(`SELECT payment_id FROM bepaid_notifications WHERE uid = $1`, [body.transaction.uid])).rows;
+    const [waiting] = (
+      await db.query(`SELECT payment_id FROM bepaid_notifications WHERE uid = $1`, [body.transaction.uid])
+    ).rows;
     expect(waiting.payment_id).toBeNull();
     const v = await verify(early);
     expect(v.body.response.result).toBe(0);
@@ -432,7 +490,9 @@ describe('notifications', () => {
     expect(p.status).toBe('successful');
     expect(p.history.map((h: { uid: string | null }) => h.uid)).toEqual([null, body.transaction.uid]);
     // A notification for no payment at all stays in the inbox.
-    expect((await notify(notification({ order_id: 'never-verified', tracking_id: undefined }))).status).toBe(200);
+    expect((await notify(notification({ order_id: 'never-verified', tracking_id: undefined }))).status).toBe(
+      200,
+    );
   });
 
   it('does not apply a notification whose amount is not the payment’s', async () => {
@@ -461,12 +521,7 @@ describe('notifications', () => {
 
   it('refuses a malformed notification with a 4xx and stores nothing', async () => {
     const before = await count(`SELECT count(*) AS n FROM bepaid_notifications`);
-    for (const t of [
-      { uid: undefined },
-      { status: 'paid' },
-      { amount: '12050' },
-      { currency: 'ZZZ' },
-    ]) {
+    for (const t of [{ uid: undefined }, { status: 'paid' }, { amount: '12050' }, { currency: 'ZZZ' }]) {
       const r = await notify(notification(t));
       expect({ t, status: r.status }).toEqual({ t, status: 400 });
     }
@@ -485,7 +540,9 @@ describe('payments list', () => {
       all.push(...page.payments.map((p: { tracking_id: string }) => p.tracking_id));
       cursor = page.next_cursor;
     } while (cursor);
-    expect(all.length).toBe(await count(`SELECT count(*) AS n FROM bepaid_payments WHERE client_id = $1`, [merchant.id]));
+    expect(all.length).toBe(
+      await count(`SELECT count(*) AS n FROM bepaid_payments WHERE client_id = $1`, [merchant.id]),
+    );
     expect(new Set(all).size).toBe(all.length);
     const successful = await listPayments('?status=successful');
     expect(successful.payments.length).toBeGreaterThan(0);
@@ -493,11 +550,14 @@ describe('payments list', () => {
     const theirs = await fetch(`${api.url}/v1/merchant/payments`, { headers: bearer(other.apiKey) });
     expect((await json(theirs)).payments).toEqual([]);
     expect(
-      await count(`SELECT count(*) AS n FROM access_log WHERE client_id = $1 AND resource = 'merchant_payments'`, [
-        merchant.id,
-      ]),
+      await count(
+        `SELECT count(*) AS n FROM access_log WHERE client_id = $1 AND resource = 'merchant_payments'`,
+        [merchant.id],
+      ),
     ).toBeGreaterThan(0);
-    const bad = await fetch(`${api.url}/v1/merchant/payments?from_date=2026-02-30`, { headers: bearer(merchant.apiKey) });
+    const bad = await fetch(`${api.url}/v1/merchant/payments?from_date=2026-02-30`, {
+      headers: bearer(merchant.apiKey),
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -517,7 +577,10 @@ describe('deleting the client', () => {
       headers: { ...bearer(key), 'content-type': 'application/json' },
       body: JSON.stringify({ status: 'active' }),
     });
-    const r = await verify(req({ account: 'c1' }), { clientId: c.id, auth: basic('gone', 'gone-secret-key') });
+    const r = await verify(req({ account: 'c1' }), {
+      clientId: c.id,
+      auth: basic('gone', 'gone-secret-key'),
+    });
     expect(r.body.response.result).toBe(0);
     const del = await fetch(`${api.url}/admin/clients/${c.id}`, {
       method: 'DELETE',
@@ -525,7 +588,13 @@ describe('deleting the client', () => {
     });
     expect(del.status).toBe(204);
     for (const t of ['bepaid_merchants', 'bepaid_customers', 'bepaid_payments', 'bepaid_notifications'])
-      expect({ t, n: await count(`SELECT count(*) AS n FROM ${t} WHERE client_id = $1`, [c.id]) }).toEqual({ t, n: 0 });
-    expect((await verify(req({ account: 'c1' }), { clientId: c.id, auth: basic('gone', 'gone-secret-key') })).status).toBe(401);
+      expect({ t, n: await count(`SELECT count(*) AS n FROM ${t} WHERE client_id = $1`, [c.id]) }).toEqual({
+        t,
+        n: 0,
+      });
+    expect(
+      (await verify(req({ account: 'c1' }), { clientId: c.id, auth: basic('gone', 'gone-secret-key') }))
+        .status,
+    ).toBe(401);
   });
 });

@@ -69,10 +69,12 @@ export function parseCustomerCsv(text: string): Array<Record<string, string>> {
   return rows
     .filter((r) => !(r.length === 1 && r[0] === ''))
     .map((r) => {
-      if (r.length !== names.length) throw new Error('a CSV line has a different number of fields than the header');
+      if (r.length !== names.length)
+        throw new Error('a CSV line has a different number of fields than the header');
       const o: Record<string, string> = {};
       names.forEach((n, i) => {
-        if (n === 'account' || n === 'status' || n === 'min_amount' || n === 'max_amount') o[n] = r[i]!.trim();
+        if (n === 'account' || n === 'status' || n === 'min_amount' || n === 'max_amount')
+          o[n] = r[i]!.trim();
       });
       return o;
     });

@@ -14,15 +14,23 @@ import {
 import { HisobError } from '#common/http/problem.js';
 import { Keyring } from '#crypto/keyring.js';
 import { Money } from '#domain/money.js';
-import { BepaidRepository, bepaidSecretAad, type PaymentRow } from '#persistence/repositories/bepaid.repository.js';
+import {
+  BepaidRepository,
+  bepaidSecretAad,
+  type PaymentRow,
+} from '#persistence/repositories/bepaid.repository.js';
 import { bepaidIdOf } from './to-payment-response.js';
 import { PaymentWriter } from './payment-writer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** 401 with the Basic challenge; nothing about the caller is recorded. */
-export const basicUnauthorized = (detail = 'Send the shop id and secret key as HTTP Basic auth'): HisobError =>
-  new HisobError('unauthorized', detail, { headers: { 'www-authenticate': 'Basic realm="bepaid", charset="UTF-8"' } });
+export const basicUnauthorized = (
+  detail = 'Send the shop id and secret key as HTTP Basic auth',
+): HisobError =>
+  new HisobError('unauthorized', detail, {
+    headers: { 'www-authenticate': 'Basic realm="bepaid", charset="UTF-8"' },
+  });
 
 /**
  * What bePaid calls (docs/providers/bepaid.md): account verification and notifications, for the
@@ -56,14 +64,21 @@ export class BepaidInboundService {
     if (!(userOk && passwordOk)) throw basicUnauthorized('The shop id or secret key is not valid');
   }
 
-  async verify(clientId: string, authorization: string | undefined, body: unknown): Promise<VerificationResponse> {
+  async verify(
+    clientId: string,
+    authorization: string | undefined,
+    body: unknown,
+  ): Promise<VerificationResponse> {
     if (!UUID.test(clientId)) {
       this.authenticate(authorization, null);
     }
     const parsed = parseVerificationRequest(body);
     let ctx;
     try {
-      ctx = await this.repo.verificationContext(clientId.toLowerCase(), parsed.ok ? parsed.request.account : null);
+      ctx = await this.repo.verificationContext(
+        clientId.toLowerCase(),
+        parsed.ok ? parsed.request.account : null,
+      );
     } catch (err) {
       // Without the database the caller cannot even be checked: a technical refusal, logged.
       this.logger.error({ err, client_id: clientId }, 'bePaid verification: reading the shop failed');
@@ -114,7 +129,10 @@ export class BepaidInboundService {
       return technical(req.id);
     }
     const p = recorded.payment;
-    if (recorded.first || (p.account === req.account && p.amountMinor === req.amountMinor && p.currency === req.currency)) {
+    if (
+      recorded.first ||
+      (p.account === req.account && p.amountMinor === req.amountMinor && p.currency === req.currency)
+    ) {
       // The first answer, as it was given (a retry of the same request gets the same answer).
       return {
         response: {
@@ -150,7 +168,10 @@ export class BepaidInboundService {
     let verified = false;
     if (shop!.publicKey) {
       if (!signatureValid(rawBody, signature, shop!.publicKey))
-        throw new HisobError('unauthorized', 'Content-Signature is missing or does not verify with the shop public key');
+        throw new HisobError(
+          'unauthorized',
+          'Content-Signature is missing or does not verify with the shop public key',
+        );
       verified = true;
     }
     const parsed = parseNotification(body);

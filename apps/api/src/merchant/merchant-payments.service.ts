@@ -32,7 +32,10 @@ export class MerchantPaymentsService {
     if (q.cursor) {
       const c = decodeCursor(q.cursor, ['at', 'id'] as const);
       if (!isKeyTimestamp(c.at) || !UUID.test(c.id))
-        throw HisobError.validation([{ field: 'cursor', message: 'cursor is not valid' }], 'The cursor is not valid');
+        throw HisobError.validation(
+          [{ field: 'cursor', message: 'cursor is not valid' }],
+          'The cursor is not valid',
+        );
       before = { createdAtKey: c.at, id: c.id };
     }
     const limit = q.limit ?? DEFAULT_LIMIT;
@@ -44,7 +47,9 @@ export class MerchantPaymentsService {
       before,
       limit: limit + 1,
     });
-    const { page, nextCursor } = keysetPage(rows, limit, (last) => encodeCursor({ at: last.createdAtKey, id: last.id }));
+    const { page, nextCursor } = keysetPage(rows, limit, (last) =>
+      encodeCursor({ at: last.createdAtKey, id: last.id }),
+    );
     const ids = page.map((p) => p.id);
     const [notifications, candidates] = await Promise.all([
       this.repo.notificationsOf(ids),
@@ -92,7 +97,10 @@ export class MerchantPaymentsService {
     for (const m of matches.values()) if (m.status === 'matched') matchedCredits.add(m.transactionIds[0]!);
 
     type Bucket = 'paid' | 'matched' | 'ambiguous' | 'unmatched_payments' | 'unmatched_credits';
-    const days = new Map<string, Record<Bucket, { count: number; amount: Money }> & { date: string; currency: string }>();
+    const days = new Map<
+      string,
+      Record<Bucket, { count: number; amount: Money }> & { date: string; currency: string }
+    >();
     const bucket = (date: string, currency: string) => {
       const key = `${date}|${currency}`;
       let d = days.get(key);
@@ -121,7 +129,11 @@ export class MerchantPaymentsService {
       const amount = Money.parse(p.amount, p.currency);
       add(d, 'paid', amount);
       const m = matches.get(p.id)!;
-      add(d, m.status === 'matched' ? 'matched' : m.status === 'ambiguous' ? 'ambiguous' : 'unmatched_payments', amount);
+      add(
+        d,
+        m.status === 'matched' ? 'matched' : m.status === 'ambiguous' ? 'ambiguous' : 'unmatched_payments',
+        amount,
+      );
     }
     for (const c of credits) {
       if (matchedCredits.has(c.id)) continue;

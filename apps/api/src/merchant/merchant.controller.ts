@@ -32,7 +32,10 @@ export class MerchantController {
 
   @Put('bepaid')
   @ApiOkResponse({ type: MerchantSetupResponse })
-  setUp(@CurrentClient() client: AuthenticatedClient, @Body() dto: MerchantSetupDto): Promise<MerchantSetupResponse> {
+  setUp(
+    @CurrentClient() client: AuthenticatedClient,
+    @Body() dto: MerchantSetupDto,
+  ): Promise<MerchantSetupResponse> {
     return this.merchant.setUp(client, dto);
   }
 
@@ -59,7 +62,10 @@ export class MerchantController {
   @Get('customers/:account')
   @ApiOkResponse({ type: CustomerResponse })
   @AccessLogged({ resource: 'merchant_customers', count: () => 1 })
-  customer(@CurrentClient() client: AuthenticatedClient, @Param('account') account: string): Promise<CustomerResponse> {
+  customer(
+    @CurrentClient() client: AuthenticatedClient,
+    @Param('account') account: string,
+  ): Promise<CustomerResponse> {
     return this.merchant.customer(client, account);
   }
 
@@ -68,7 +74,8 @@ export class MerchantController {
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({
     type: CustomerImportDto,
-    description: 'JSON {customers:[…]}, or text/csv with the header line account,status,min_amount,max_amount',
+    description:
+      'JSON {customers:[…]}, or text/csv with the header line account,status,min_amount,max_amount',
   })
   @ApiOkResponse({ type: CustomerImportResponse })
   importCustomers(
@@ -81,7 +88,10 @@ export class MerchantController {
   @Get('payments')
   @ApiOkResponse({ type: PaymentListResponse })
   @AccessLogged<PaymentListResponse>({ resource: 'merchant_payments', count: (b) => b.payments.length })
-  list(@CurrentClient() client: AuthenticatedClient, @Query() q: PaymentsQueryDto): Promise<PaymentListResponse> {
+  list(
+    @CurrentClient() client: AuthenticatedClient,
+    @Query() q: PaymentsQueryDto,
+  ): Promise<PaymentListResponse> {
     return this.payments.list(client, q);
   }
 

@@ -1,9 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ArrayMaxSize } from 'class-validator';
+import {
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+  ArrayMaxSize,
+} from 'class-validator';
 import { IsIsoDate, PageQueryDto } from '../data/data-query.dto.js';
 
 export const CUSTOMER_STATUSES = ['active', 'blocked'] as const;
-export const PAYMENT_STATUSES = ['verified', 'refused', 'pending', 'successful', 'failed', 'expired', 'error'] as const;
+export const PAYMENT_STATUSES = [
+  'verified',
+  'refused',
+  'pending',
+  'successful',
+  'failed',
+  'expired',
+  'error',
+] as const;
 /** Rows of one bulk import at most. */
 export const MAX_IMPORT_ROWS = 50_000;
 
@@ -11,7 +28,9 @@ export const MAX_IMPORT_ROWS = 50_000;
 export class MerchantSetupDto {
   @ApiProperty({ description: 'bePaid Shop ID (the Basic-auth user bePaid sends).', example: '361' })
   @IsString()
-  @Matches(/^[\x21-\x39\x3b-\x7e]{1,128}$/, { message: 'shop_id must be 1-128 printable ASCII characters without ":"' })
+  @Matches(/^[\x21-\x39\x3b-\x7e]{1,128}$/, {
+    message: 'shop_id must be 1-128 printable ASCII characters without ":"',
+  })
   shop_id: string;
 
   @ApiProperty({ description: 'bePaid Secret Key. Stored encrypted, never returned.', writeOnly: true })
@@ -22,7 +41,8 @@ export class MerchantSetupDto {
   secret_key: string;
 
   @ApiPropertyOptional({
-    description: "bePaid's shop public key (PEM or bare base64) to check Content-Signature; null or absent: no signature check.",
+    description:
+      "bePaid's shop public key (PEM or bare base64) to check Content-Signature; null or absent: no signature check.",
     nullable: true,
     type: String,
   })
@@ -31,7 +51,10 @@ export class MerchantSetupDto {
   @MaxLength(8192)
   public_key?: string | null;
 
-  @ApiPropertyOptional({ description: 'The currency the shop takes (ISO 4217); customer limits are in it.', default: 'TJS' })
+  @ApiPropertyOptional({
+    description: 'The currency the shop takes (ISO 4217); customer limits are in it.',
+    default: 'TJS',
+  })
   @IsOptional()
   @IsString()
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
@@ -43,7 +66,8 @@ export class MerchantSetupResponse {
   @ApiProperty() public_key_configured: boolean;
   @ApiProperty({ example: 'TJS' }) currency: string;
   @ApiProperty() customer_count: number;
-  @ApiProperty({ description: 'Give this URL to bePaid as the account verification URL.' }) verification_url: string;
+  @ApiProperty({ description: 'Give this URL to bePaid as the account verification URL.' })
+  verification_url: string;
   @ApiProperty({ description: 'Give this URL to bePaid as the notification URL.' }) notification_url: string;
   @ApiProperty({ format: 'date-time' }) updated_at: string;
 }
@@ -54,13 +78,23 @@ export class CustomerDto {
   @IsIn(CUSTOMER_STATUSES as unknown as string[], { message: 'status must be active or blocked' })
   status: 'active' | 'blocked';
 
-  @ApiPropertyOptional({ description: 'Inclusive minimum, decimal string in major units.', example: '10.00', nullable: true, type: String })
+  @ApiPropertyOptional({
+    description: 'Inclusive minimum, decimal string in major units.',
+    example: '10.00',
+    nullable: true,
+    type: String,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)
   min_amount?: string | null;
 
-  @ApiPropertyOptional({ description: 'Inclusive maximum, decimal string in major units.', example: '5000.00', nullable: true, type: String })
+  @ApiPropertyOptional({
+    description: 'Inclusive maximum, decimal string in major units.',
+    example: '5000.00',
+    nullable: true,
+    type: String,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(40)
@@ -124,8 +158,13 @@ export class PaymentHistoryResponse {
 }
 
 export class PaymentResponse {
-  @ApiProperty({ format: 'uuid', description: "Hisob's id of the payment, the tracking_id answered to bePaid." }) tracking_id: string;
-  @ApiProperty({ description: "bePaid's request id (string or number, as bePaid sent it)." }) id: string | number;
+  @ApiProperty({
+    format: 'uuid',
+    description: "Hisob's id of the payment, the tracking_id answered to bePaid.",
+  })
+  tracking_id: string;
+  @ApiProperty({ description: "bePaid's request id (string or number, as bePaid sent it)." }) id:
+    string | number;
   @ApiProperty() account: string;
   @ApiProperty({ example: '120.50' }) amount: string;
   @ApiProperty({ example: 'TJS' }) currency: string;
@@ -158,8 +197,10 @@ export class ReconciliationDay {
   @ApiProperty({ example: 'TJS' }) currency: string;
   @ApiProperty({ type: CountAmount, description: 'Successful payments paid that day.' }) paid: CountAmount;
   @ApiProperty({ type: CountAmount }) matched: CountAmount;
-  @ApiProperty({ type: CountAmount, description: 'Paid, with several candidate credits.' }) ambiguous: CountAmount;
-  @ApiProperty({ type: CountAmount, description: 'Paid, with no candidate credit.' }) unmatched_payments: CountAmount;
+  @ApiProperty({ type: CountAmount, description: 'Paid, with several candidate credits.' })
+  ambiguous: CountAmount;
+  @ApiProperty({ type: CountAmount, description: 'Paid, with no candidate credit.' })
+  unmatched_payments: CountAmount;
   @ApiProperty({ type: CountAmount, description: 'Alif Mobi credits booked that day matched to no payment.' })
   unmatched_credits: CountAmount;
 }

@@ -17,6 +17,12 @@ import { PaymentWriter } from './payment-writer.js';
 @Module({
   imports: [AuthModule, WebhooksModule],
   controllers: [MerchantController, BepaidController],
-  providers: [BepaidRepository, PaymentWriter, BepaidInboundService, MerchantService, MerchantPaymentsService],
+  providers: [
+    BepaidRepository,
+    PaymentWriter,
+    BepaidInboundService,
+    MerchantService,
+    MerchantPaymentsService,
+  ],
 })
 export class MerchantModule {}

@@ -12,7 +12,12 @@ import {
   type MerchantRow,
 } from '#persistence/repositories/bepaid.repository.js';
 import type { AuthenticatedClient } from '../auth/authenticated-client.js';
-import { CUSTOMER_STATUSES, MAX_IMPORT_ROWS, type CustomerDto, type MerchantSetupDto } from './merchant.dto.js';
+import {
+  CUSTOMER_STATUSES,
+  MAX_IMPORT_ROWS,
+  type CustomerDto,
+  type MerchantSetupDto,
+} from './merchant.dto.js';
 
 const DEFAULT_CURRENCY = 'TJS';
 
@@ -30,7 +35,8 @@ export class MerchantService {
   async setUp(client: AuthenticatedClient, dto: MerchantSetupDto) {
     const errors: FieldError[] = [];
     const currency = dto.currency ?? DEFAULT_CURRENCY;
-    if (!isCurrencyCode(currency)) errors.push({ field: 'currency', message: `currency ${currency} is not supported` });
+    if (!isCurrencyCode(currency))
+      errors.push({ field: 'currency', message: `currency ${currency} is not supported` });
     let publicKey: string | null = null;
     if (dto.public_key !== undefined && dto.public_key !== null && dto.public_key.trim() !== '') {
       try {
@@ -128,7 +134,8 @@ export class MerchantService {
       seen.add(row.account);
       valid.push(row);
     });
-    if (errors.length) throw HisobError.validation(errors, 'Some customers are not valid; nothing was imported');
+    if (errors.length)
+      throw HisobError.validation(errors, 'Some customers are not valid; nothing was imported');
     const r = await this.repo.importCustomers(client.id, valid);
     this.logger.log({ client_id: client.id, ...r }, 'bePaid customers imported');
     return r;
@@ -145,7 +152,10 @@ function checkCustomer(
   const before = errors.length;
   const { account, status } = raw;
   if (typeof account !== 'string' || !ACCOUNT_PATTERN.test(account))
-    errors.push({ field: `${prefix}account`, message: 'account must be 1-64 of letters, digits and . _ : @ + -' });
+    errors.push({
+      field: `${prefix}account`,
+      message: 'account must be 1-64 of letters, digits and . _ : @ + -',
+    });
   if (!(CUSTOMER_STATUSES as readonly unknown[]).includes(status))
     errors.push({ field: `${prefix}status`, message: 'status must be active or blocked' });
   const limit = (name: 'min_amount' | 'max_amount'): Money | null => {

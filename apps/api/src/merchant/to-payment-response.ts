@@ -29,7 +29,11 @@ export interface PaymentHistoryEntry {
 }
 
 /** A payment of `GET /v1/merchant/payments`: its answer, status, history and match. */
-export function toPaymentResponse(p: PaymentRow, notifications: readonly NotificationRow[], match: PaymentMatch) {
+export function toPaymentResponse(
+  p: PaymentRow,
+  notifications: readonly NotificationRow[],
+  match: PaymentMatch,
+) {
   const history: PaymentHistoryEntry[] = [
     {
       at: p.createdAt.toISOString(),

@@ -10,6 +10,7 @@ import {
   parseVerificationRequest,
   secretEquals,
   signatureValid,
+  type DirectoryEntry,
 } from './bepaid.wire.js';
 
 const doc = readFileSync(new URL('../../../../docs/providers/bepaid.md', import.meta.url), 'utf8');
@@ -30,9 +31,19 @@ describe('parseVerificationRequest', () => {
     const r = parseVerificationRequest({ request: { ...ok, info: { x: 1 }, extra: true }, more: 1 });
     expect(r).toEqual({
       ok: true,
-      request: { id: 'a-1', idKey: 'a-1', account: 'cust-1', amountMinor: 12050n, currency: 'TJS', methodType: 'alif_mobi' },
+      request: {
+        id: 'a-1',
+        idKey: 'a-1',
+        account: 'cust-1',
+        amountMinor: 12050n,
+        currency: 'TJS',
+        methodType: 'alif_mobi',
+      },
     });
-    expect(parseVerificationRequest({ request: { ...ok, id: 42 } })).toMatchObject({ ok: true, request: { id: 42, idKey: '42' } });
+    expect(parseVerificationRequest({ request: { ...ok, id: 42 } })).toMatchObject({
+      ok: true,
+      request: { id: 42, idKey: '42' },
+    });
   });
 
   it('refuses what it uses when it is malformed: 300, or 4 for the account', () => {
@@ -53,7 +64,10 @@ describe('parseVerificationRequest', () => {
         over,
         r: { ok: false, id: 'a-1', result },
       });
-    expect(parseVerificationRequest({ request: { ...ok, id: { a: 1 } } })).toMatchObject({ ok: false, id: null });
+    expect(parseVerificationRequest({ request: { ...ok, id: { a: 1 } } })).toMatchObject({
+      ok: false,
+      id: null,
+    });
     expect(parseVerificationRequest([])).toMatchObject({ ok: false, id: null, result: 'other' });
   });
 
@@ -72,7 +86,7 @@ describe('parseVerificationRequest', () => {
 describe('decideVerification', () => {
   const shop = { currency: 'TJS', hasDirectory: true };
   const active = { status: 'active' as const, minMinor: 1000n, maxMinor: 50000n };
-  const d = (amountMinor: bigint, entry = active as typeof active | null, m = shop, currency = 'TJS') =>
+  const d = (amountMinor: bigint, entry: DirectoryEntry | null = active, m = shop, currency = 'TJS') =>
     decideVerification({ amountMinor, currency }, m, entry).result;
 
   it('answers in the documented order, limits inclusive', () => {
@@ -80,7 +94,7 @@ describe('decideVerification', () => {
     expect(d(50000n)).toBe('ok');
     expect(d(999n)).toBe('amountTooSmall');
     expect(d(50001n)).toBe('amountTooBig');
-    expect(d(1000n, { ...active, status: 'blocked' as never })).toBe('accountBlocked');
+    expect(d(1000n, { ...active, status: 'blocked' })).toBe('accountBlocked');
     expect(d(1000n, null)).toBe('accountNotFound');
     expect(d(1000n, null, { ...shop, hasDirectory: false })).toBe('cannotCheck');
     expect(d(1000n, active, shop, 'USD')).toBe('other');
@@ -116,7 +130,10 @@ describe('caller checks', () => {
       expect(signatureValid(body, 'AAAA', key)).toBe(false);
     }
     expect(() => normalisePublicKey('not a key')).toThrow();
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' });
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    });
     expect(() => normalisePublicKey(ec.toString())).toThrow(/RSA/);
   });
 });

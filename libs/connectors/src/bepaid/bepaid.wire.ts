@@ -71,7 +71,8 @@ export function parseVerificationRequest(body: unknown): VerificationParse {
   const req = isObject(body) ? body.request : undefined;
   if (!isObject(req)) return { ok: false, id: null, result: 'other', reason: 'body has no request object' };
   const id = idOf(req.id);
-  if (id === null) return { ok: false, id: null, result: 'other', reason: 'request.id is missing or malformed' };
+  if (id === null)
+    return { ok: false, id: null, result: 'other', reason: 'request.id is missing or malformed' };
   const fail = (reason: string, result: BepaidResultName = 'other') =>
     ({ ok: false, id, result, reason }) as const;
   const { amount, currency, account, method } = req;

@@ -58,7 +58,9 @@ export class Bepaid1797200000000 implements MigrationInterface {
         CONSTRAINT uq_bepaid_payments_request UNIQUE (client_id, bepaid_id)
       )`);
     // GET /v1/merchant/payments: by creation, newest first.
-    await q.query(`CREATE INDEX ix_bepaid_payments_list ON bepaid_payments (client_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX ix_bepaid_payments_list ON bepaid_payments (client_id, created_at DESC, id DESC)`,
+    );
     // Reconciliation: successful payments by amount and paid date.
     await q.query(
       `CREATE INDEX ix_bepaid_payments_paid ON bepaid_payments (client_id, currency, amount, paid_date) WHERE status = 'successful'`,

@@ -59,7 +59,8 @@ export interface PaymentInsert {
   status: 'verified' | 'refused';
 }
 
-export type PaymentStatus = 'verified' | 'refused' | 'pending' | 'successful' | 'failed' | 'expired' | 'error';
+export type PaymentStatus =
+  'verified' | 'refused' | 'pending' | 'successful' | 'failed' | 'expired' | 'error';
 
 export interface PaymentRow {
   id: string;
@@ -246,8 +247,9 @@ export class BepaidRepository {
             chunk.map((c) => c.maxAmount),
           ],
         );
-        for (const r of rows) if (r.inserted) created++;
-        else updated++;
+        for (const r of rows)
+          if (r.inserted) created++;
+          else updated++;
       }
       return { created, updated };
     });
@@ -414,7 +416,11 @@ export class BepaidRepository {
   }
 
   /** Notifications stored before their payment existed, naming this request id, oldest first, locked. */
-  async waitingNotifications(em: EntityManager, clientId: string, bepaidId: string): Promise<NotificationRow[]> {
+  async waitingNotifications(
+    em: EntityManager,
+    clientId: string,
+    bepaidId: string,
+  ): Promise<NotificationRow[]> {
     const rows: Array<Record<string, unknown>> = await em.query(
       `SELECT id::text AS id, uid, payment_id, status, amount_minor::text AS amount_minor, currency, paid_at,
               applied, received_at, test
@@ -469,8 +475,9 @@ export class BepaidRepository {
    */
   async candidates(clientId: string, paymentIds: readonly string[]): Promise<CandidateRow[]> {
     if (!paymentIds.length) return [];
-    const rows: Array<{ payment_id: string; transaction_id: string; competitors: number }> = await this.ds.query(
-      `SELECT p.id AS payment_id, t.id AS transaction_id,
+    const rows: Array<{ payment_id: string; transaction_id: string; competitors: number }> =
+      await this.ds.query(
+        `SELECT p.id AS payment_id, t.id AS transaction_id,
               (SELECT count(*)::int FROM bepaid_payments q
                 WHERE q.client_id = $1 AND q.status = 'successful' AND q.currency = t.currency AND q.amount = t.amount
                   AND q.paid_date BETWEEN t.booking_date - ${MATCH_WINDOW.daysAfter} AND t.booking_date + ${MATCH_WINDOW.daysBefore}
@@ -482,8 +489,8 @@ export class BepaidRepository {
                             AND t.amount = p.amount AND t.currency = p.currency
         WHERE p.client_id = $1 AND p.id = ANY($2::uuid[]) AND p.status = 'successful'
         ORDER BY p.id, t.booking_date, t.id`,
-      [clientId, paymentIds],
-    );
+        [clientId, paymentIds],
+      );
     return rows.map((r) => ({
       paymentId: r.payment_id,
       transactionId: r.transaction_id,
