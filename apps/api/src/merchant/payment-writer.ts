@@ -40,39 +40,42 @@ export class PaymentWriter {
 
   /**
    * Records the answer to a request id, or returns the one recorded first (`first: false`):
-   * concurrent duplicates make one payment. Notifications stored before it are applied now.
+   * concurrent duplicates make one payment. One round trip in the common case; notifications
+   * stored before the payment are applied right after, under the same lock (and again by any later
+   * verification of the id, should that step have failed).
    */
-  verify(
+  async verify(
     clientId: string,
     req: VerificationRequest,
     answer: { amount: string; result: number; description: string },
   ): Promise<{ payment: PaymentRow; first: boolean }> {
-    return this.ds.transaction(async (em) => {
-      await this.repo.lockRequest(em, clientId, req.idKey);
-      const inserted = await this.repo.insertPayment(em, {
-        clientId,
-        bepaidId: req.idKey,
-        bepaidIdIsNumber: typeof req.id === 'number',
-        account: req.account,
-        amount: answer.amount,
-        amountMinor: req.amountMinor,
-        currency: req.currency,
-        methodType: req.methodType,
-        result: answer.result,
-        description: answer.description,
-        status: answer.result === 0 ? 'verified' : 'refused',
-      });
-      if (!inserted) {
-        const first = await this.repo.paymentByRequest(clientId, req.idKey, em);
-        if (!first) throw new Error('bePaid payment vanished after a conflicting insert');
-        return { payment: first, first: false };
-      }
-      let payment = inserted;
-      for (const n of await this.repo.waitingNotifications(em, clientId, req.idKey)) {
-        payment = await this.apply(em, payment, n);
-      }
-      return { payment, first: true };
+    const r = await this.repo.recordVerification({
+      clientId,
+      bepaidId: req.idKey,
+      bepaidIdIsNumber: typeof req.id === 'number',
+      account: req.account,
+      amount: answer.amount,
+      amountMinor: req.amountMinor,
+      currency: req.currency,
+      methodType: req.methodType,
+      result: answer.result,
+      description: answer.description,
+      status: answer.result === 0 ? 'verified' : 'refused',
     });
+    if (!r.waiting) return { payment: r.payment, first: r.first };
+    const payment = await this.ds.transaction(async (em) => {
+      await this.repo.lockRequest(em, clientId, req.idKey);
+      let p = await this.repo.lockPayment(em, clientId, { bepaidId: req.idKey });
+      if (!p) throw new Error('bePaid payment vanished after it was recorded');
+      for (const n of await this.repo.waitingNotifications(em, clientId, req.idKey))
+        p = await this.apply(em, p, n);
+      return p;
+    });
+    // The answer is the first one recorded, whatever the notifications did to the status.
+    return {
+      payment: { ...payment, result: r.payment.result, description: r.payment.description },
+      first: r.first,
+    };
   }
 
   /**

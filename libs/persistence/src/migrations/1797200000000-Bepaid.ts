@@ -67,7 +67,9 @@ export class Bepaid1797200000000 implements MigrationInterface {
     );
     await q.query(`
       CREATE TABLE bepaid_notifications (
-        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        -- Arrival order (the status history is listed in it).
+        seq bigint GENERATED ALWAYS AS IDENTITY,
         client_id uuid NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
         uid text NOT NULL,
         payment_id uuid REFERENCES bepaid_payments(id) ON DELETE CASCADE,
@@ -85,13 +87,47 @@ export class Bepaid1797200000000 implements MigrationInterface {
         linked_at timestamptz,
         CONSTRAINT uq_bepaid_notifications_uid UNIQUE (client_id, uid)
       )`);
-    await q.query(`CREATE INDEX ix_bepaid_notifications_payment ON bepaid_notifications (payment_id, id)`);
+    await q.query(`CREATE INDEX ix_bepaid_notifications_payment ON bepaid_notifications (payment_id, seq)`);
     await q.query(
       `CREATE INDEX ix_bepaid_notifications_waiting ON bepaid_notifications (client_id, order_id) WHERE payment_id IS NULL`,
     );
+    // The hot path of a verification in one round trip (an implicit transaction): the request id's
+    // lock, the first answer recorded (or the one recorded before read back, once the conflicting
+    // insert has committed), and whether notifications wait for this id. Each statement of a
+    // plpgsql function takes a fresh snapshot, so the last one sees every notification committed
+    // while this call waited for the lock (a notification stored before its verification is never
+    // missed).
+    await q.query(`
+      CREATE FUNCTION bepaid_record_verification(
+        p_client uuid, p_bepaid_id text, p_is_number boolean, p_account text, p_amount numeric,
+        p_amount_minor bigint, p_currency char(3), p_method text, p_result integer, p_description text,
+        p_status text)
+      RETURNS TABLE (payment bepaid_payments, first boolean, waiting boolean)
+      LANGUAGE plpgsql VOLATILE AS $fn$
+      DECLARE
+        v_row bepaid_payments;
+        v_first boolean := true;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_client::text || ':' || p_bepaid_id, 7));
+        INSERT INTO bepaid_payments AS p (client_id, bepaid_id, bepaid_id_is_number, account, amount, amount_minor,
+            currency, method_type, result, description, status)
+          VALUES (p_client, p_bepaid_id, p_is_number, p_account, p_amount, p_amount_minor, p_currency, p_method,
+            p_result, p_description, p_status)
+          ON CONFLICT (client_id, bepaid_id) DO NOTHING
+          RETURNING p.* INTO v_row;
+        IF v_row.id IS NULL THEN
+          v_first := false;
+          SELECT p.* INTO v_row FROM bepaid_payments p WHERE p.client_id = p_client AND p.bepaid_id = p_bepaid_id;
+        END IF;
+        RETURN QUERY SELECT v_row, v_first, EXISTS (
+          SELECT 1 FROM bepaid_notifications n
+           WHERE n.client_id = p_client AND n.payment_id IS NULL AND n.order_id = p_bepaid_id);
+      END
+      $fn$`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION bepaid_record_verification`);
     await q.query(`DROP TABLE bepaid_notifications`);
     await q.query(`DROP TABLE bepaid_payments`);
     await q.query(`DROP TABLE bepaid_customers`);

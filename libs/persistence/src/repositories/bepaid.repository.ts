@@ -311,14 +311,18 @@ export class BepaidRepository {
     ]);
   }
 
-  /** The payment's first record; null when the id already had one (concurrent duplicates included). */
-  async insertPayment(em: EntityManager, p: PaymentInsert): Promise<PaymentRow | null> {
-    const rows: Array<Record<string, unknown>> = await em.query(
-      `INSERT INTO bepaid_payments AS p (client_id, bepaid_id, bepaid_id_is_number, account, amount, amount_minor,
-         currency, method_type, result, description, status)
-       VALUES ($1, $2, $3, $4, $5::numeric, $6::bigint, $7, $8, $9, $10, $11)
-       ON CONFLICT (client_id, bepaid_id) DO NOTHING
-       RETURNING ${PAYMENT_COLUMNS}`,
+  /**
+   * Records the first answer to a request id, or reads back the one recorded first (concurrent
+   * duplicates included), in one round trip (`bepaid_record_verification`); `waiting`: notifications
+   * stored before the payment existed name this id and must be applied.
+   */
+  async recordVerification(
+    p: PaymentInsert,
+  ): Promise<{ payment: PaymentRow; first: boolean; waiting: boolean }> {
+    const rows: Array<Record<string, unknown>> = await this.ds.query(
+      `SELECT ${PAYMENT_COLUMNS}, r.first, r.waiting
+         FROM bepaid_record_verification($1, $2, $3, $4, $5::numeric, $6::bigint, $7, $8, $9, $10, $11) AS r
+         CROSS JOIN LATERAL (SELECT (r.payment).*) AS p`,
       [
         p.clientId,
         p.bepaidId,
@@ -333,7 +337,8 @@ export class BepaidRepository {
         p.status,
       ],
     );
-    return rows[0] ? toPayment(rows[0]) : null;
+    const r = rows[0]!;
+    return { payment: toPayment(r), first: r.first === true, waiting: r.waiting === true };
   }
 
   async paymentByRequest(clientId: string, bepaidId: string, em?: EntityManager): Promise<PaymentRow | null> {
@@ -354,7 +359,7 @@ export class BepaidRepository {
       'trackingId' in by
         ? await em.query(
             `SELECT ${PAYMENT_COLUMNS} FROM bepaid_payments p
-              WHERE p.client_id = $1 AND p.id::text = $2 FOR UPDATE`,
+              WHERE p.client_id = $1 AND p.id = $2::uuid FOR UPDATE`,
             [clientId, by.trackingId],
           )
         : await em.query(
@@ -410,7 +415,7 @@ export class BepaidRepository {
 
   async linkNotification(em: EntityManager, id: string, paymentId: string, applied: boolean): Promise<void> {
     await em.query(
-      `UPDATE bepaid_notifications SET payment_id = $2, applied = $3, linked_at = now() WHERE id = $1::bigint`,
+      `UPDATE bepaid_notifications SET payment_id = $2, applied = $3, linked_at = now() WHERE id = $1::uuid`,
       [id, paymentId, applied],
     );
   }
@@ -426,7 +431,7 @@ export class BepaidRepository {
               applied, received_at, test
          FROM bepaid_notifications
         WHERE client_id = $1 AND payment_id IS NULL AND order_id = $2
-        ORDER BY id FOR UPDATE`,
+        ORDER BY seq FOR UPDATE`,
       [clientId, bepaidId],
     );
     return rows.map(toNotification);
@@ -438,7 +443,7 @@ export class BepaidRepository {
     const rows: Array<Record<string, unknown>> = await this.ds.query(
       `SELECT id::text AS id, uid, payment_id, status, amount_minor::text AS amount_minor, currency, paid_at,
               applied, received_at, test
-         FROM bepaid_notifications WHERE payment_id = ANY($1::uuid[]) ORDER BY payment_id, id`,
+         FROM bepaid_notifications WHERE payment_id = ANY($1::uuid[]) ORDER BY payment_id, seq`,
       [paymentIds],
     );
     return rows.map(toNotification);
