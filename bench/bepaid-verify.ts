@@ -18,6 +18,7 @@
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -168,6 +169,7 @@ function start(args: string[], env: NodeJS.ProcessEnv) {
   child.stdout!.on('data', (b: Buffer) => (out = (out + b.toString('utf8')).slice(-16_384)));
   child.stderr!.on('data', (b: Buffer) => (out = (out + b.toString('utf8')).slice(-16_384)));
   return {
+    pid: child.pid!,
     output: () => out,
     async line(match: RegExp, ms: number): Promise<string> {
       const until = Date.now() + ms;
@@ -195,13 +197,29 @@ interface Round {
   p99: number;
   max: number;
   sent: number;
+  /** CPU time the server process spent per request, in ms (from /proc). */
+  cpuMs: number;
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /**
  * `rate` requests a second for `seconds`, each at its scheduled time over at most `connections`
  * keep-alive sockets; latency from the schedule to the end of the response.
  */
-async function paced(base: string, clientId: string, seconds: number, tag: string): Promise<Round> {
+async function paced(
+  base: string,
+  clientId: string,
+  seconds: number,
+  tag: string,
+  pid: number,
+): Promise<Round> {
+  const cpu0 = cpuSeconds(pid);
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const auth = `Basic ${Buffer.from(`${SHOP.shop_id}:${SHOP.secret_key}`).toString('base64')}`;
   const path = `/bepaid/${clientId}/account_verification`;
@@ -276,6 +294,7 @@ async function paced(base: string, clientId: string, seconds: number, tag: strin
     p99: percentile(sorted, 0.99),
     max: sorted[sorted.length - 1]!,
     sent: total,
+    cpuMs: ((cpuSeconds(pid) - cpu0) * 1000) / total,
   };
 }
 
@@ -339,16 +358,16 @@ async function main(): Promise<void> {
   );
   const results = { bare: [] as Round[], hisob: [] as Round[] };
   const targets = [
-    ['bare', `http://127.0.0.1:${barePort}`],
-    ['hisob', apiUrl],
+    ['bare', `http://127.0.0.1:${barePort}`, bare.pid],
+    ['hisob', apiUrl, api.pid],
   ] as const;
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, url] of targets) {
-      if (WARMUP) await paced(url, client.id, WARMUP, `warm-${name}-${round}-${runId}`);
-      const r = await paced(url, client.id, DURATION, `run-${name}-${round}-${runId}`);
+    for (const [name, url, pid] of targets) {
+      if (WARMUP) await paced(url, client.id, WARMUP, `warm-${name}-${round}-${runId}`, pid);
+      const r = await paced(url, client.id, DURATION, `run-${name}-${round}-${runId}`, pid);
       results[name].push(r);
       log(
-        `  round ${round + 1} ${name.padEnd(5)} p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  (${r.sent} requests)`,
+        `  round ${round + 1} ${name.padEnd(5)} p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  max ${r.max.toFixed(1)} ms  CPU ${r.cpuMs.toFixed(2)} ms/request  (${r.sent} requests)`,
       );
     }
   }
