@@ -1,6 +1,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import pg from 'pg';
+import { VERIFY_BUDGET_MS } from '../src/merchant/bepaid-inbound.service.js';
 import { ADMIN_TOKEN, bearer, json, startApi, type ApiHarness } from './harness.js';
+import { until } from './stack.js';
 
 /**
  * The merchant side of bePaid through the real API and PostgreSQL, with plain HTTP requests made
@@ -315,6 +317,37 @@ describe('account_verification', () => {
       await db.query(`ALTER TABLE bepaid_payments_away RENAME TO bepaid_payments`);
     }
   });
+
+  it('answers 8 rather than let bePaid time out, and the same id later gets the answer recorded', async () => {
+    const slow = req();
+    // Another session holds the request id's lock: the recording waits past Hisob's budget.
+    const blocker = new pg.Client({ connectionString: api.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query(`SELECT pg_advisory_lock(hashtextextended($1::text || ':' || $2::text, 7))`, [
+        merchant.id,
+        slow.id,
+      ]);
+      const started = Date.now();
+      const r = await verify(slow);
+      expect({ result: r.body.response.result, tracking_id: r.body.response.tracking_id }).toEqual({
+        result: 8,
+        tracking_id: null,
+      });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(VERIFY_BUDGET_MS - 100);
+      expect(Date.now() - started).toBeLessThan(14_000);
+    } finally {
+      await blocker.end();
+    }
+    await until(
+      () => payments(slow.id as string),
+      (n) => n === 1,
+      5_000,
+    );
+    const again = await verify(slow);
+    expect(again.body.response).toMatchObject({ result: 0, tracking_id: expect.any(String) });
+    expect(await payments(slow.id as string)).toBe(1);
+  }, 30_000);
 
   it('refuses wrong or missing credentials with 401 and records nothing', async () => {
     const before = await allRows();

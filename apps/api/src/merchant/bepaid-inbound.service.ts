@@ -24,6 +24,26 @@ import { PaymentWriter } from './payment-writer.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * bePaid drops a verification after 14 s and fails the payment. Past this budget Hisob answers 8
+ * (technical) instead of letting bePaid time out: an answer bePaid can act on. A recording still
+ * in flight may complete afterwards; the same id asked again then gets that first answer.
+ */
+export const VERIFY_BUDGET_MS = 10_000;
+
+/** `work`, or `fallback()` once `ms` have passed without it. */
+async function within<T>(ms: number, work: Promise<T>, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback()), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** 401 with the Basic challenge; nothing about the caller is recorded. */
 export const basicUnauthorized = (
   detail = 'Send the shop id and secret key as HTTP Basic auth',
@@ -75,10 +95,12 @@ export class BepaidInboundService {
     const parsed = parseVerificationRequest(body);
     let ctx;
     try {
-      ctx = await this.repo.verificationContext(
-        clientId.toLowerCase(),
-        parsed.ok ? parsed.request.account : null,
+      ctx = await within(
+        VERIFY_BUDGET_MS,
+        this.repo.verificationContext(clientId.toLowerCase(), parsed.ok ? parsed.request.account : null),
+        () => undefined,
       );
+      if (ctx === undefined) throw new Error('reading the shop took longer than the budget');
     } catch (err) {
       // Without the database the caller cannot even be checked: a technical refusal, logged.
       this.logger.error({ err, client_id: clientId }, 'bePaid verification: reading the shop failed');
@@ -117,13 +139,22 @@ export class BepaidInboundService {
       return technical(req.id);
     }
     const description = decided.description ?? BEPAID_RESULTS[decided.result].description;
-    let recorded: { payment: PaymentRow; first: boolean };
+    let recorded: { payment: PaymentRow; first: boolean } | null;
     try {
-      recorded = await this.writer.verify(client, req, {
+      const work = this.writer.verify(client, req, {
         amount,
         result: BEPAID_RESULTS[decided.result].code,
         description,
       });
+      recorded = await within(VERIFY_BUDGET_MS, work, () => null);
+      if (recorded === null) {
+        work.catch(() => undefined);
+        this.logger.error(
+          { client_id: client },
+          'bePaid verification: recording took longer than the budget',
+        );
+        return technical(req.id);
+      }
     } catch (err) {
       this.logger.error({ err, client_id: client }, 'bePaid verification: recording the answer failed');
       return technical(req.id);
