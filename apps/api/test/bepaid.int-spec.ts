@@ -258,6 +258,27 @@ describe('merchant set-up', () => {
     expect(elsewhere.status).toBe(415);
   });
 
+  it('honours Idempotency-Key on the import', async () => {
+    const once = () =>
+      fetch(`${api.url}/v1/merchant/customers/import`, {
+        method: 'POST',
+        headers: {
+          ...bearer(merchant.apiKey),
+          'content-type': 'application/json',
+          'idempotency-key': 'imp-1',
+        },
+        body: JSON.stringify({ customers: [{ account: 'cust-idem', status: 'active' }] }),
+      });
+    const first = await once();
+    const second = await once();
+    expect([first.status, second.status]).toEqual([200, 200]);
+    // The retry is the first answer replayed (a second import would report the row as updated).
+    expect([await json(first), await json(second)]).toEqual([
+      { created: 1, updated: 0 },
+      { created: 1, updated: 0 },
+    ]);
+  });
+
   it('PUT of one customer: 201 when new, 200 when replaced', async () => {
     expect(
       (await put('/v1/merchant/customers/cust-2', { status: 'active', min_amount: '1.00' })).status,

@@ -1,9 +1,22 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Put, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AccessLogged } from '../access-log/access-logged.decorator.js';
 import { ApiKeyGuard } from '../auth/api-key.guard.js';
 import { CurrentClient, type AuthenticatedClient } from '../auth/authenticated-client.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { MerchantPaymentsService } from './merchant-payments.service.js';
 import {
   CustomerDto,
@@ -71,6 +84,12 @@ export class MerchantController {
 
   @Post('customers/import')
   @HttpCode(200)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Replays the first answer to a retried import.',
+  })
   @ApiConsumes('application/json', 'text/csv')
   @ApiBody({
     type: CustomerImportDto,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { BepaidRepository } from '#persistence/repositories/bepaid.repository.js';
+import { IdempotencyRepository } from '#persistence/repositories/idempotency.repository.js';
 import { WebhooksModule } from '#webhooks/webhooks.module.js';
 import { AuthModule } from '../auth/auth.module.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { BepaidController } from './bepaid.controller.js';
 import { BepaidInboundService } from './bepaid-inbound.service.js';
 import { MerchantController } from './merchant.controller.js';
@@ -23,6 +25,8 @@ import { PaymentWriter } from './payment-writer.js';
     BepaidInboundService,
     MerchantService,
     MerchantPaymentsService,
+    IdempotencyRepository,
+    IdempotencyInterceptor,
   ],
 })
 export class MerchantModule {}
