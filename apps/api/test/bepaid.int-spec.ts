@@ -150,8 +150,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (process.env.DUMP_ERRORS)
-    for (const l of api.logs) if (l.includes('"level":50')) process.stdout.write(l.slice(0, 1500));
   await db?.end();
   await api?.close();
 });
