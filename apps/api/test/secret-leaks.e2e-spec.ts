@@ -145,6 +145,44 @@ it('never writes a bank token, API key, webhook secret, OTP or full card number 
   );
   await rememberTokens(consentId);
 
+  // The merchant side: a bePaid shop, its verification and notification calls, right and wrong.
+  const bepaidSecret = 'bepaid-secret-key-do-not-leak-4711';
+  secrets.push({ kind: 'bePaid secret key', value: bepaidSecret });
+  const basicValue = Buffer.from(`shop-1:${bepaidSecret}`).toString('base64');
+  secrets.push({ kind: 'bePaid Basic credentials', value: basicValue });
+  await call('PUT', '/v1/merchant/bepaid', { shop_id: 'shop-1', secret_key: bepaidSecret });
+  await call('PUT', '/v1/merchant/customers/cust-1', { status: 'active' });
+  const bepaid = async (path: string, body: unknown, authorization: string) => {
+    const res = await fetch(`${s.api.url}/bepaid/${client.id}/${path}`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    responses.push({ source: `POST /bepaid/…/${path} → ${res.status}`, text: await res.text() });
+    return res.status;
+  };
+  const request = {
+    id: 'leak-1',
+    account: 'cust-1',
+    amount: 1000,
+    currency: 'TJS',
+    method: { type: 'alif_mobi' },
+  };
+  expect(await bepaid('account_verification', { request }, `Basic ${basicValue}`)).toBe(200);
+  const wrong = Buffer.from(`shop-2:${bepaidSecret}`).toString('base64');
+  expect(await bepaid('account_verification', { request }, `Basic ${wrong}`)).toBe(401);
+  const transaction = {
+    uid: 'u-leak',
+    type: 'payment',
+    status: 'successful',
+    amount: 1000,
+    currency: 'TJS',
+    order_id: 'leak-1',
+  };
+  expect(await bepaid('notifications', { transaction }, `Basic ${basicValue}`)).toBe(200);
+  await call('GET', '/v1/merchant/bepaid');
+  await call('GET', '/v1/merchant/payments');
+
   // Revocation (the bank is told with the refresh token).
   await call('DELETE', `/v1/consents/${consentId}`);
   await until(

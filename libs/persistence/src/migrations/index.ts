@@ -12,6 +12,7 @@ import { InstalmentChanges1796900000000 } from './1796900000000-InstalmentChange
 import { PartitionTransactions1797000000000 } from './1797000000000-PartitionTransactions.js';
 import { TransactionLineage1797100000000 } from './1797100000000-TransactionLineage.js';
 import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
+import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   PartitionTransactions1797000000000,
   TransactionLineage1797100000000,
   SyncResumeAt1797150000000,
+  Bepaid1797200000000,
 ];
