@@ -4,9 +4,8 @@
  * here: the merchant never calls it in this flow.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
-import { send } from '../../sandbox-kit/src/http.js';
+import { listen, send } from '../../sandbox-kit/src/http.js';
 import { OutboundScope } from './bepaid/outbound.js';
 import { PaymentService } from './bepaid/payments.js';
 import { Signer } from './bepaid/signer.js';
@@ -67,21 +66,7 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
   // attempt): no request timeout on the control API.
   server.requestTimeout = 0;
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${host}:${port}`;
+  const { port, url } = await listen(server, config.port, config.host);
   logger.info({ url, key: config.privateKeyPath ?? 'generated' }, 'bePaid simulator listening');
   return {
     url,
