@@ -18,6 +18,7 @@ import { CLIENT_DONE, startStack, until, type Stack } from './stack.js';
 const ZARINA = { username: 'zarina', password: 'Zarina-2024', otp: '123456' };
 const PSU_IP = '203.0.113.7';
 const ROUNDS = [2, 3, 1, 4];
+const PAGE_SIZE = 5;
 
 let s: Stack;
 let consentId = '';
@@ -25,7 +26,9 @@ let consentId = '';
 let bankConsentId = '';
 
 beforeAll(async () => {
-  s = await startStack();
+  // Small pages: an incremental report spans several pages, pending entries on its first only, so
+  // `pendingComplete` on the last page must stand for what the earlier pages reported.
+  s = await startStack({ accessbank: { pageSize: PAGE_SIZE } });
 }, 60_000);
 afterAll(() => s?.close());
 
@@ -155,6 +158,11 @@ interface Account {
 }
 let accounts: Account[] = [];
 const replica = new FeedReplica();
+/** Over the rounds: pending entries booked, vanished, booked that had no reference while pending, new. */
+let allBooked = 0;
+let allVanished = 0;
+let withoutRef = 0;
+let newPending = 0;
 
 it('consents through the bank pages and makes the first sync', async () => {
   const created = await post('/v1/consents', {
@@ -237,7 +245,22 @@ for (const [round, days] of ROUNDS.entries()) {
 
     const sync = await syncNow();
     expect(sync).toMatchObject({ state: 'succeeded' });
+    // Several pages per report (the pending entries on the first of an account's pages only).
+    expect(sync.progress.pages).toBeGreaterThan(sync.progress.accounts_total);
     const feed = await replica.follow();
+    expect(sync.progress.transactions_removed).toBe(feed.removed.length);
+
+    // The bank's new pending entries are in the feed as pending transactions.
+    for (const a of accounts) {
+      const now = (await s.accessbankControl('GET', `/accounts/${a.bankId}/pending`))
+        .pending as BankPending[];
+      const fresh = now.filter((p) => !before.get(a.bankId)!.hisob.has(p.transaction_id));
+      const added = feed.added.filter((t) => t.account_id === a.hisobId && t.status === 'pending');
+      expect(added.map((t) => t.provider_transaction_id).sort()).toEqual(
+        fresh.map((p) => p.transaction_id).sort(),
+      );
+      newPending += fresh.length;
+    }
 
     for (const { account, was } of booked) {
       const pendingRow = before.get(account.bankId)!.hisob.get(was.transaction_id);
@@ -273,14 +296,11 @@ for (const [round, days] of ROUNDS.entries()) {
   }, 150_000);
 }
 
-let allBooked = 0;
-let allVanished = 0;
-let withoutRef = 0;
-
-it('over the rounds, pending entries booked (some without a reference while pending) and some vanished', () => {
+it('over the rounds, pending entries booked (some without a reference while pending), vanished and appeared', () => {
   expect(allBooked).toBeGreaterThan(0);
   expect(allVanished).toBeGreaterThan(0);
   expect(withoutRef).toBeGreaterThan(0);
+  expect(newPending).toBeGreaterThan(0);
 });
 
 /** Hisob's copy, the client's replica and the bank agree, account by account. */
