@@ -40,11 +40,9 @@ export const NOTIFY_BUDGET_MS = 8_000;
 
 /** 503 with `Retry-After`: the database failed or stalled; bePaid should deliver again. */
 const unavailable = (): HisobError =>
-  new HisobError(
-    'service_unavailable',
-    'The notification could not be stored now; deliver it again later',
-    { headers: { 'retry-after': '5' } },
-  );
+  new HisobError('service_unavailable', 'The notification could not be stored now; deliver it again later', {
+    headers: { 'retry-after': '5' },
+  });
 
 /** A PostgreSQL data error (class 22, 54000): caused by a value of the request. */
 const isBadValueError = (err: unknown): boolean => {
