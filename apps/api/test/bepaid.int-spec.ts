@@ -449,7 +449,10 @@ describe('account_verification', () => {
         body: body.slice(0, 80),
         serverError: false,
       });
-      if (r.status === 200) expect(JSON.parse(r.text).response.result).toBe(300);
+      // 4 for the account with a NUL (bePaid's strings may hold any character; the account's
+      // format refuses it), 300 for the rest.
+      if (r.status === 200)
+        expect(JSON.parse(r.text).response.result).toBe(body.includes('\\u0000') ? 4 : 300);
     }
     expect((await raw('account=1', 'application/x-www-form-urlencoded')).status).toBe(415);
     expect((await raw('a,b', 'text/csv')).status).toBe(415);

@@ -12,6 +12,7 @@ import {
   type VerificationResponse,
 } from '#connectors/bepaid/bepaid.wire.js';
 import { HisobError } from '#common/http/problem.js';
+import { isBadValueCode, postgresCode } from '#common/http/to-problem.js';
 import { Keyring } from '#crypto/keyring.js';
 import { Money } from '#domain/money.js';
 import {
@@ -30,6 +31,24 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * in flight may complete afterwards; the same id asked again then gets that first answer.
  */
 export const VERIFY_BUDGET_MS = 10_000;
+
+/**
+ * The notification route's budget for its database work (bePaid's own timeout for a notification
+ * is not published; the simulator waits 10 s). Past it Hisob answers 503 and bePaid delivers again.
+ */
+export const NOTIFY_BUDGET_MS = 8_000;
+
+/** 503 with `Retry-After`: the database failed or stalled; bePaid should deliver again. */
+const unavailable = (): HisobError =>
+  new HisobError('service_unavailable', 'The notification could not be stored now; deliver it again later', {
+    headers: { 'retry-after': '5' },
+  });
+
+/** A PostgreSQL data error (class 22, 54000): caused by a value of the request. */
+const isBadValueError = (err: unknown): boolean => {
+  const code = postgresCode(err);
+  return code !== null && isBadValueCode(code);
+};
 
 /** `work`, or `fallback()` once `ms` have passed without it. */
 async function within<T>(ms: number, work: Promise<T>, fallback: () => T): Promise<T> {
@@ -193,7 +212,9 @@ export class BepaidInboundService {
     body: unknown,
   ): Promise<{ status: 'ok'; duplicate: boolean }> {
     const client = clientId.toLowerCase();
-    const shop = UUID.test(clientId) ? await this.repo.verificationContext(client, null) : null;
+    const shop = UUID.test(clientId)
+      ? await this.storing('reading the shop', client, this.repo.verificationContext(client, null))
+      : null;
     this.authenticate(authorization, shop && { ...shop, clientId: client });
     if (!rawBody) throw new Error('the raw body of a bePaid notification was not kept');
     let verified = false;
@@ -207,8 +228,36 @@ export class BepaidInboundService {
     }
     const parsed = parseNotification(body);
     if (!parsed.ok) throw HisobError.validation([{ field: 'transaction', message: parsed.reason }]);
-    const outcome = await this.writer.notify(client, parsed.notification, rawBody, verified);
+    const outcome = await this.storing(
+      'storing the notification',
+      client,
+      this.writer.notify(client, parsed.notification, rawBody, verified),
+    );
     return { status: 'ok', duplicate: outcome === 'duplicate' };
+  }
+
+  /**
+   * A database step of the notification route, within {@link NOTIFY_BUDGET_MS}. A failure or a
+   * stall is a 503 (bePaid delivers the notification again; the same `uid` is then a duplicate if
+   * the stalled write committed after all), never a 500. A PostgreSQL data error is the request's
+   * value, not the database's state: it stays the API's 400.
+   */
+  private async storing<T>(what: string, client: string, work: Promise<T>): Promise<T> {
+    const late = Symbol('late');
+    let result: T | typeof late;
+    try {
+      result = await within<T | typeof late>(NOTIFY_BUDGET_MS, work, () => late);
+    } catch (err) {
+      if (err instanceof HisobError || isBadValueError(err)) throw err;
+      this.logger.error({ err, client_id: client }, `bePaid notification: ${what} failed`);
+      throw unavailable();
+    }
+    if (result === late) {
+      work.catch(() => undefined);
+      this.logger.error({ client_id: client }, `bePaid notification: ${what} took longer than the budget`);
+      throw unavailable();
+    }
+    return result;
   }
 }
 

@@ -79,7 +79,8 @@ export class PaymentWriter {
   }
 
   /**
-   * Stores a notification once per `uid` (`duplicate` when it was stored before) and applies it
+   * Stores a notification once per `uid` and status (`duplicate` when it was stored before: bePaid
+   * sends every status of a payment with its one uid) and applies it
    * to its payment: found by `tracking_id`, else by `order_id` (bePaid's request id). A
    * notification whose payment is not known yet waits in the inbox for its verification.
    */

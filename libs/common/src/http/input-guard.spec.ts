@@ -33,6 +33,14 @@ describe('input guard', () => {
     expect(checkBody({ 'bad\u0000key': 1 })[0]?.message).toMatch(/field name/);
     expect(checkBody(null)).toEqual([]);
   });
+
+  it('takes any character in body strings and keys with anyCharacter, still bounding depth and length', () => {
+    const odd = { message: 'line1\nline2\t\r', 'k\u0007': 'a\u0000b\ud800', list: ['\u001f'] };
+    expect(checkBody(odd).length).toBeGreaterThan(0);
+    expect(checkBody(odd, { anyCharacter: true })).toEqual([]);
+    expect(checkBody(nest(MAX_DEPTH + 1), { anyCharacter: true })[0]?.field).toBe('body');
+    expect(checkBody({ s: 'x'.repeat(65_537) }, { anyCharacter: true })[0]?.field).toBe('s');
+  });
 });
 
 describe('database errors', () => {

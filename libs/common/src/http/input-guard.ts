@@ -18,9 +18,9 @@ const MAX_ERRORS = 10;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-function stringProblem(value: string, max: number): string | null {
-  if (CONTROL.test(value)) return 'must not contain control characters';
-  if (LONE_SURROGATE.test(value)) return 'must be well-formed Unicode';
+function stringProblem(value: string, max: number, anyCharacter = false): string | null {
+  if (!anyCharacter && CONTROL.test(value)) return 'must not contain control characters';
+  if (!anyCharacter && LONE_SURROGATE.test(value)) return 'must be well-formed Unicode';
   if (value.length > max) return `must be at most ${max} characters`;
   return null;
 }
@@ -48,15 +48,21 @@ export function checkParams(values: unknown, where: string): FieldError[] {
   return errors;
 }
 
-/** Problems of a parsed JSON body: depth, strings and keys (iterative: depth is what is checked). */
-export function checkBody(body: unknown): FieldError[] {
+/**
+ * Problems of a parsed JSON body: depth, strings and keys (iterative: depth is what is checked).
+ * With `anyCharacter`, strings and keys may hold any character JSON can carry (control characters,
+ * NUL and lone surrogates included); depth and length are still checked. That is for bodies a
+ * third party sends, stored as raw bytes, whose used fields are checked by their own seam.
+ */
+export function checkBody(body: unknown, opts: { anyCharacter?: boolean } = {}): FieldError[] {
+  const anyCharacter = opts.anyCharacter === true;
   const errors: FieldError[] = [];
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: body, path: '', depth: 0 }];
   while (stack.length && errors.length < MAX_ERRORS) {
     const { value, path, depth } = stack.pop()!;
     const field = path || 'body';
     if (typeof value === 'string') {
-      const problem = stringProblem(value, MAX_BODY_STRING_CHARS);
+      const problem = stringProblem(value, MAX_BODY_STRING_CHARS, anyCharacter);
       if (problem) errors.push({ field, message: `${field} ${problem}` });
       continue;
     }
@@ -69,7 +75,7 @@ export function checkBody(body: unknown): FieldError[] {
       ? value.map((v, i) => [String(i), v] as const)
       : Object.entries(value as Record<string, unknown>);
     for (const [key, v] of entries) {
-      const keyProblem = Array.isArray(value) ? null : stringProblem(key, 256);
+      const keyProblem = Array.isArray(value) ? null : stringProblem(key, 256, anyCharacter);
       if (keyProblem) {
         errors.push({ field, message: `a field name ${keyProblem}` });
         break;

@@ -16,6 +16,7 @@ export const PROBLEM_STATUS = {
   rate_limited: 429,
   internal_error: 500,
   provider_unavailable: 502,
+  service_unavailable: 503,
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_STATUS;
@@ -34,6 +35,7 @@ const TITLES: Record<ProblemCode, string> = {
   rate_limited: 'Too many requests',
   internal_error: 'Internal error',
   provider_unavailable: 'The provider is unavailable',
+  service_unavailable: 'The service is temporarily unavailable',
 };
 
 export interface FieldError {

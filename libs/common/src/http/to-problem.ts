@@ -30,7 +30,7 @@ export function postgresCode(err: unknown): string | null {
  * dates, 22021 bad encoding, 22003 numeric out of range…) and 54000 (e.g. a key too long for an
  * index) are caused by a value in the request: a 400, never a 500, even where validation missed it.
  */
-const isBadValueCode = (code: string): boolean => code.startsWith('22') || code === '54000';
+export const isBadValueCode = (code: string): boolean => code.startsWith('22') || code === '54000';
 
 const BY_STATUS: Partial<Record<number, ProblemCode>> = {
   400: 'validation_failed',

@@ -71,6 +71,26 @@ describe('parseVerificationRequest', () => {
     expect(parseVerificationRequest([])).toMatchObject({ ok: false, id: null, result: 'other' });
   });
 
+  it('takes a tracking_id or order_id that is no id bePaid or Hisob hands out as absent', () => {
+    const of = (v: unknown) => {
+      const r = parseNotification({
+        transaction: {
+          uid: '1-ab',
+          status: 'failed',
+          amount: 1,
+          currency: 'TJS',
+          tracking_id: v,
+          order_id: v,
+        },
+      });
+      return r.ok ? [r.notification.trackingId, r.notification.orderId] : r.reason;
+    };
+    expect(of('ord-1')).toEqual(['ord-1', 'ord-1']);
+    expect(of(17)).toEqual(['17', '17']);
+    for (const v of ['a\u0000b', 'line\n', 'with space', '', 'x'.repeat(129), -1, 1.5, null, {}])
+      expect(of(v)).toEqual([null, null]);
+  });
+
   it('never throws, whatever the body', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {

@@ -144,8 +144,15 @@ export interface Notification {
 
 export type NotificationParse = { ok: true; notification: Notification } | { ok: false; reason: string };
 
-const optionalText = (v: unknown): string | null =>
-  typeof v === 'string' && v.length > 0 && v.length <= 128 ? v : typeof v === 'number' ? String(v) : null;
+/**
+ * `tracking_id` and `order_id`: 1–128 printable ASCII characters (or a non-negative integer), as
+ * the ids Hisob and bePaid hand out; anything else names no payment and is taken as absent. So no
+ * control character (NUL above all) reaches a text column from a notification.
+ */
+const optionalText = (v: unknown): string | null => {
+  const id = idOf(v);
+  return id === null ? null : String(id);
+};
 
 function timestamp(v: unknown): Date | null {
   if (typeof v !== 'string' || v.length > 64) return null;

@@ -13,6 +13,7 @@ import { PartitionTransactions1797000000000 } from './1797000000000-PartitionTra
 import { TransactionLineage1797100000000 } from './1797100000000-TransactionLineage.js';
 import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
 import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
+import { BepaidNotificationStatus1797250000000 } from './1797250000000-BepaidNotificationStatus.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   TransactionLineage1797100000000,
   SyncResumeAt1797150000000,
   Bepaid1797200000000,
+  BepaidNotificationStatus1797250000000,
 ];

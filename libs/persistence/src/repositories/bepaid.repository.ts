@@ -388,13 +388,13 @@ export class BepaidRepository {
     return toPayment(rows[0]!);
   }
 
-  /** Stores a notification once per uid; null when that uid was already stored. */
+  /** Stores a notification once per uid and status; null when that pair was already stored. */
   async insertNotification(em: EntityManager, n: NotificationInsert): Promise<string | null> {
     const rows: Array<{ id: string }> = await em.query(
       `INSERT INTO bepaid_notifications (client_id, uid, tracking_id, order_id, status, amount_minor, currency,
          paid_at, raw_body, signature_verified, test)
        VALUES ($1, $2, $3, $4, $5, $6::bigint, $7, $8, $9, $10, $11)
-       ON CONFLICT (client_id, uid) DO NOTHING
+       ON CONFLICT (client_id, uid, status) DO NOTHING
        RETURNING id::text AS id`,
       [
         n.clientId,
