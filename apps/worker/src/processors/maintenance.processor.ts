@@ -140,14 +140,15 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
 
   /** Periodic syncs: every active consent with an account due (`next_refresh_at`) gets a sync. */
   async scheduleSyncs(now = new Date()): Promise<number> {
-    const due: Array<{ id: string; client_id: string }> = await this.ds.query(
-      `SELECT DISTINCT c.id, c.client_id FROM consents c JOIN accounts a ON a.consent_id = c.id
+    const due: Array<{ id: string; client_id: string; provider: string }> = await this.ds.query(
+      `SELECT DISTINCT c.id, c.client_id, c.provider FROM consents c JOIN accounts a ON a.consent_id = c.id
         WHERE c.status = 'active' AND a.next_refresh_at <= $1
           AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.consent_id = c.id AND s.state IN ('queued','running','waiting_rate_limit'))
         LIMIT 500`,
       [now],
     );
-    for (const c of due) await this.jobs.startSync({ id: c.id, clientId: c.client_id }, 'scheduled');
+    for (const c of due)
+      await this.jobs.startSync({ id: c.id, clientId: c.client_id, provider: c.provider }, 'scheduled');
     return due.length;
   }
 
