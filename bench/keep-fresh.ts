@@ -5,6 +5,9 @@
  *
  *   eval "$(bash scripts/infra.sh)" && npm run -s build && node dist/bench/keep-fresh.js \
  *     [--consents 40] [--rounds 3] [--concurrency 4] [--lone 5] [--paced-seconds 10] [--paced-load 0.5]
+ *     [--worker-cpu-prof <dir>]
+ *
+ * `--worker-cpu-prof <dir>` writes a V8 CPU profile of the worker (its whole life) into <dir>.
  *
  * What runs, all on 127.0.0.1: the Alif Mobi sandbox bank in this process (its "today" pinned, so
  * nothing new ever appears), the API and the worker as their own processes (as in production,
@@ -63,6 +66,7 @@ const { values } = parseArgs({
     'paced-seconds': { type: 'string', default: '10' },
     'paced-load': { type: 'string', default: '0.5' },
     bare: { type: 'string' },
+    'worker-cpu-prof': { type: 'string' },
   },
 });
 const int = (name: keyof typeof values, min: number, max: number): number => {
@@ -487,7 +491,7 @@ async function run(): Promise<void> {
           `p99 ${pacedP99.toFixed(0)} ms = ${(pacedP99 / loneMs).toFixed(2)} × lone (target ≤ 2)`
         : 'no paced phase'),
   );
-  await stopChild(worker.child);
+  await stopChild(worker.child, values['worker-cpu-prof'] ? 'SIGUSR2' : 'SIGTERM');
   await stopChild(api.child);
 }
 

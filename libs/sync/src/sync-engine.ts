@@ -302,8 +302,8 @@ export class SyncEngine {
       return { accounts: ids.size };
     }
     // A consent of a few accounts is one job: its accounts are read here, in turn, with the job's
-    // session and under each account's lease (owned by the account job's id, so a job of the
-    // account run later takes it over at once). A consent's sync is not queued behind every other
+    // session and under each account's lease (owned by this job and account: this job run again
+    // after a crash takes it back at once; an account job waits for it). A consent's sync is not queued behind every other
     // consent's accounts, and costs one BullMQ job. An account this job cannot finish — a bank
     // fault, its lease held elsewhere, anything unexpected — goes to a job of its own
     // (sync-account) not before the fault policy allows (the bank's time, a retry's backoff),
@@ -314,7 +314,7 @@ export class SyncEngine {
       try {
         const outcome = await this.syncAccount(
           accountJob,
-          jobIds.syncAccount(accountId, job.syncId),
+          `${jobIds.syncConsent(job.consentId, job.syncId)}/${accountId}`,
           attempt,
           shared,
         );
