@@ -320,6 +320,19 @@ export class SyncEngine {
         );
         if (outcome.kind === 'stopped' && outcome.reason.startsWith('consent')) break;
       } catch (err) {
+        // A decision that is final is the same in any job: applied here, as the processor would.
+        if (err instanceof SyncFault && err.decision.action === 'give_up') {
+          this.logger.warn(
+            { consent_id: consent.id, account_id: accountId, sync_id: job.syncId, err: err.message },
+            'account given up',
+          );
+          await this.accountFailed(accountJob, err);
+          continue;
+        }
+        if (err instanceof SyncFault && err.decision.action === 'reauthorise') {
+          await this.reauthorise(job, err);
+          break;
+        }
         let delayMs = 0;
         if (err instanceof AccountBusy) delayMs = 2_000 + Math.random() * 1_000;
         else if (err instanceof SyncFault && err.decision.action === 'delay_until') {
@@ -641,6 +654,16 @@ export class SyncEngine {
 
   async markWaiting(syncId: string, accountId: string | undefined, until: Date): Promise<void> {
     await this.syncs.markWaiting(syncId, accountId, until);
+  }
+
+  /** A fault the policy answered with re-authorisation: the consent needs its user, the sync fails. */
+  async reauthorise(job: SyncConsentJob, fault: SyncFault): Promise<void> {
+    const error = fault.error;
+    await this.reauthRequired(
+      job.consentId,
+      `the bank refused the credentials (${error.providerCode ?? error.status ?? error.kind})`,
+    );
+    await this.finish(job.syncId, 'failed', `reauthorisation required: ${error.message}`);
   }
 
   /** The bank no longer accepts the consent's credentials: only the user can fix that. */

@@ -94,11 +94,7 @@ export class SyncProcessor extends WorkerHost {
       );
       switch (decision.action) {
         case 'reauthorise':
-          await this.engine.reauthRequired(
-            consentId,
-            `the bank refused the credentials (${error.providerCode ?? error.status ?? error.kind})`,
-          );
-          await this.engine.finish(syncId, 'failed', `reauthorisation required: ${error.message}`);
+          await this.engine.reauthorise(job.data, err);
           throw new UnrecoverableError(error.message);
         case 'delay_until': {
           const resumeAt = Date.now() + decision.retryAfterS * 1000 + jitterMs();
