@@ -304,8 +304,8 @@ export class SyncEngine {
     // A consent of a few accounts is one job: its accounts are read here, in turn, with the job's
     // session and under each account's lease (owned by this job and account: this job run again
     // after a crash takes it back at once; an account job waits for it). A consent's sync is not queued behind every other
-    // consent's accounts, and costs one BullMQ job. An account this job cannot finish — a bank
-    // fault, its lease held elsewhere, anything unexpected — goes to a job of its own
+    // consent's accounts, and costs one BullMQ job. An account this job cannot finish now — a bank
+    // fault to retry or wait out, its lease held elsewhere — goes to a job of its own
     // (sync-account) not before the fault policy allows (the bank's time, a retry's backoff),
     // whose retries, delays and give-ups are the processor's; the other accounts go on.
     const shared: Shared = { consent, session };
@@ -333,14 +333,16 @@ export class SyncEngine {
           await this.reauthorise(job, err);
           break;
         }
-        let delayMs = 0;
+        // Anything else (PostgreSQL gone, a bug) fails this job, which BullMQ retries: the run
+        // again takes back the lease this one may have left (same owner) and skips what it counted.
+        let delayMs: number;
         if (err instanceof AccountBusy) delayMs = 2_000 + Math.random() * 1_000;
         else if (err instanceof SyncFault && err.decision.action === 'delay_until') {
           delayMs = err.decision.retryAfterS * 1000 + Math.random() * 5_000;
           await this.syncs.markWaiting(job.syncId, accountId, new Date(Date.now() + delayMs));
         } else if (err instanceof SyncFault && err.decision.action === 'retry') {
           delayMs = cappedExponentialBackoff(1);
-        }
+        } else throw err;
         this.logger.log(
           {
             consent_id: consent.id,
