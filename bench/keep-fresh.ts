@@ -22,9 +22,10 @@
  * 3. A warm-up round (every consent re-synced, nothing new) with every bank request the worker
  *    makes recorded (method, URL, headers), per consent.
  * 4. `--rounds` rounds of: every consent's sync POSTed at once and waited for (syncs/s; CPU-ms
- *    per sync of the API, the worker, PostgreSQL — this database's backends and the server's own
- *    processes — and Redis, from /proc; commits and Redis commands per sync; the batch's
- *    latencies), then the bare client (bench/keep-fresh.ts --bare, its own process) replaying the
+ *    per sync of the API, the worker, PostgreSQL — this database's backends — and Redis, from
+ *    /proc; commits and Redis commands per sync; the batch's latencies; PostgreSQL's own processes
+ *    — WAL writer, checkpointer, autovacuum — apart, as they work for every database on the
+ *    server), then the bare client (bench/keep-fresh.ts --bare, its own process) replaying the
  *    recorded requests with the same concurrency — one consent's requests in order, `--concurrency`
  *    consents at a time — reading and JSON-parsing every answer; its CPU-ms per sync and syncs/s.
  * 5. Paced: syncs POSTed at `--paced-load` × Hisob's median rate for `--paced-seconds` (the
@@ -51,6 +52,8 @@ import {
   cpuSeconds,
   createMigratedDatabase,
   freePort,
+  intOption,
+  registerBenchClient,
   sleep,
   startChild,
   stopChild,
@@ -69,12 +72,7 @@ const { values } = parseArgs({
     'worker-cpu-prof': { type: 'string' },
   },
 });
-const int = (name: keyof typeof values, min: number, max: number): number => {
-  const v = Number(values[name]);
-  if (!Number.isSafeInteger(v) || v < min || v > max)
-    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
+const int = (name: keyof typeof values, min: number, max: number) => intOption(values, name, min, max);
 const CONCURRENCY = int('concurrency', 1, 256);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
@@ -146,6 +144,7 @@ interface Snapshot {
   api: number;
   worker: number;
   postgres: number;
+  pgBackground: number;
   redis: number;
   commits: number;
   redisCommands: number;
@@ -154,7 +153,14 @@ interface Snapshot {
 interface Round {
   hisob: {
     rate: number;
-    cpu: { api: number; worker: number; postgres: number; redis: number; total: number };
+    cpu: {
+      api: number;
+      worker: number;
+      postgres: number;
+      redis: number;
+      total: number;
+      pgBackground: number;
+    };
     commits: number;
     redisCommands: number;
     p50: number;
@@ -194,15 +200,7 @@ async function run(): Promise<void> {
   closers.push(() => bank.close());
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  await fetch(`${bank.url}/__sandbox/clients`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'bench',
-      client_secret: 'bench-secret',
-      redirect_uris: [`${apiUrl}/v1/consents/callback`],
-    }),
-  });
+  await registerBenchClient(bank.url, `${apiUrl}/v1/consents/callback`);
   const env = {
     ...process.env,
     NODE_ENV: 'test',
@@ -348,13 +346,15 @@ async function run(): Promise<void> {
   log(`bank requests per keep-fresh sync: ${(requestCount / N).toFixed(1)}`);
 
   // 4. Rounds.
+  // This database's backends (the API's and the worker's connections), and apart from them the
+  // server's own processes (WAL writer, checkpointer, autovacuum…), which on a shared server
+  // also work for every other database: printed, not counted in Hisob's total.
   const pgPids = async () =>
-    (
-      await q<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE (datname = $1 OR backend_type <> 'client backend') AND pid <> $2`,
-        [dbName, ownPid],
-      )
-    ).map((r) => r.pid);
+    await q<{ pid: number; background: boolean }>(
+      `SELECT pid, backend_type <> 'client backend' AS background FROM pg_stat_activity
+        WHERE (datname = $1 OR backend_type <> 'client backend') AND pid <> $2`,
+      [dbName, ownPid],
+    );
   const commits = async () => {
     // Statistics reach pg_stat_database when a backend flushes them (at most once a second).
     await sleep(1100);
@@ -373,10 +373,18 @@ async function run(): Promise<void> {
   ): Promise<Snapshot & { pg: Map<number, number> }> => {
     const c = await commits();
     const rc = await redisCommands();
-    const pg = new Map((await pgPids()).map((pid) => [pid, cpuSeconds(pid)]));
+    const pids = await pgPids();
+    const pg = new Map(pids.map(({ pid }) => [pid, cpuSeconds(pid)]));
     let postgres = 0;
-    if (pgBefore) for (const [pid, s] of pg) postgres += s - (pgBefore.get(pid) ?? 0);
+    let pgBackground = 0;
+    if (pgBefore)
+      for (const { pid, background } of pids) {
+        const used = pg.get(pid)! - (pgBefore.get(pid) ?? 0);
+        if (background) pgBackground += used;
+        else postgres += used;
+      }
     return {
+      pgBackground,
       at: performance.now(),
       api: cpuSeconds(api.child.pid!),
       worker: cpuSeconds(worker.child.pid!),
@@ -403,6 +411,7 @@ async function run(): Promise<void> {
       postgres: per(after.postgres),
       redis: per(after.redis - before.redis),
       total: 0,
+      pgBackground: per(after.pgBackground),
     };
     cpu.total = cpu.api + cpu.worker + cpu.postgres + cpu.redis;
     const bareChild = startChild(
@@ -433,7 +442,8 @@ async function run(): Promise<void> {
     rounds.push(r);
     log(
       `round ${round}: Hisob ${r.hisob.rate.toFixed(1)} syncs/s, CPU-ms/sync ${cpu.total.toFixed(1)} (API ${cpu.api.toFixed(1)}, ` +
-        `worker ${cpu.worker.toFixed(1)}, PostgreSQL ${cpu.postgres.toFixed(1)}, Redis ${cpu.redis.toFixed(1)}), ` +
+        `worker ${cpu.worker.toFixed(1)}, PostgreSQL ${cpu.postgres.toFixed(1)}, Redis ${cpu.redis.toFixed(1)}; ` +
+        `PostgreSQL's own processes, shared: ${cpu.pgBackground.toFixed(1)}), ` +
         `${r.hisob.commits.toFixed(1)} commits and ${r.hisob.redisCommands.toFixed(0)} Redis commands/sync, ` +
         `batch latency p50 ${r.hisob.p50.toFixed(0)} ms p99 ${r.hisob.p99.toFixed(0)} ms | bare ${r.bare.rate.toFixed(1)} syncs/s, ` +
         `CPU-ms/sync ${r.bare.cpu.toFixed(1)} (${r.bare.requests.toFixed(1)} requests/sync)`,
@@ -471,7 +481,8 @@ async function run(): Promise<void> {
   log(
     `Hisob:  ${rate.toFixed(1)} syncs/s, CPU-ms per sync ${cpuTotal.toFixed(1)} (API ${med((r) => r.hisob.cpu.api).toFixed(1)}, ` +
       `worker ${med((r) => r.hisob.cpu.worker).toFixed(1)}, PostgreSQL ${med((r) => r.hisob.cpu.postgres).toFixed(1)}, ` +
-      `Redis ${med((r) => r.hisob.cpu.redis).toFixed(1)})`,
+      `Redis ${med((r) => r.hisob.cpu.redis).toFixed(1)}); PostgreSQL's own processes (WAL writer, ` +
+      `checkpointer, autovacuum: shared by every database on the server, not counted) ${med((r) => r.hisob.cpu.pgBackground).toFixed(1)}`,
   );
   log(
     `        per sync: ${med((r) => r.hisob.commits).toFixed(1)} commits, ${med((r) => r.hisob.redisCommands).toFixed(0)} Redis commands, ` +

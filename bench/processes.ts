@@ -137,3 +137,21 @@ export function cpuSecondsOf(match: (comm: string) => boolean): number {
   }
   return total;
 }
+
+/** Registers the OAuth client `bench` (secret `bench-secret`) at a sandbox bank, for `redirectUri`. */
+export async function registerBenchClient(bankUrl: string, redirectUri: string): Promise<void> {
+  const res = await fetch(`${bankUrl}/__sandbox/clients`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'bench', client_secret: 'bench-secret', redirect_uris: [redirectUri] }),
+  });
+  if (res.status >= 400) throw new Error(`sandbox client: ${res.status} ${await res.text()}`);
+}
+
+/** The integer option `name` of parsed `values`, within [min, max] (else a message naming it). */
+export function intOption(values: Record<string, unknown>, name: string, min: number, max: number): number {
+  const v = Number(values[name]);
+  if (!Number.isSafeInteger(v) || v < min || v > max)
+    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
+  return v;
+}

@@ -56,7 +56,16 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { encodeTransactionCursor } from '../apps/api/src/data/data-cursors.js';
 import { openLoop } from './open-loop.js';
 import { median, percentile } from './stats.js';
-import { adminSql, children, cpuSeconds, freePort, startChild, stopChild, withDb } from './processes.js';
+import {
+  adminSql,
+  children,
+  cpuSeconds,
+  freePort,
+  intOption,
+  startChild,
+  stopChild,
+  withDb,
+} from './processes.js';
 import { TRANSACTION_TYPES } from '../libs/domain/src/transaction.js';
 import {
   DataFactory,
@@ -80,12 +89,7 @@ const { values } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
   },
 });
-const int = (name: keyof typeof values, min: number, max: number): number => {
-  const v = Number(values[name]);
-  if (!Number.isSafeInteger(v) || v < min || v > max)
-    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
+const int = (name: keyof typeof values, min: number, max: number) => intOption(values, name, min, max);
 const ROWS = int('rows', 1000, 20_000_000);
 const ACCOUNTS = int('accounts', 1, 100);
 const STATEMENT_ROWS = int('statement-rows', 0, 20_000_000);

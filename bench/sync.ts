@@ -34,7 +34,7 @@ import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 import { median } from './stats.js';
-import { adminSql, cpuSeconds, cpuSecondsOf, withDb } from './processes.js';
+import { adminSql, cpuSeconds, cpuSecondsOf, registerBenchClient, withDb } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -64,15 +64,7 @@ async function main() {
   const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size, anchorDate: '2026-06-30' });
   log(`sandbox: ${size} postings generated and served in ${Date.now() - t0} ms`);
   const port = 20000 + Math.floor(Math.random() * 20000);
-  await fetch(`${bank.url}/__sandbox/clients`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'bench',
-      client_secret: 'bench-secret',
-      redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`],
-    }),
-  });
+  await registerBenchClient(bank.url, `http://127.0.0.1:${port}/v1/consents/callback`);
   const env = {
     ...process.env,
     NODE_ENV: 'test',
