@@ -51,6 +51,9 @@ export type AccountOutcome =
   | { kind: 'stopped'; reason: string }
   | { kind: 'busy' };
 
+/** Accounts a consent's job reads at once (a full history's pages overlap their bank calls). */
+const ACCOUNTS_AT_ONCE = 4;
+
 /** Thrown when another worker is streaming the same account: the job waits and tries again. */
 export class AccountBusy extends Error {}
 
@@ -301,62 +304,90 @@ export class SyncEngine {
       }
       return { accounts: ids.size };
     }
-    // A consent of a few accounts is one job: its accounts are read here, in turn, with the job's
-    // session and under each account's lease (owned by this job and account: this job run again
-    // after a crash takes it back at once; an account job waits for it). A consent's sync is not queued behind every other
-    // consent's accounts, and costs one BullMQ job. An account this job cannot finish now — a bank
+    // A consent of a few accounts is one job: its accounts are read here, ACCOUNTS_AT_ONCE at a
+    // time (their bank calls overlap; their writes take turns on the consent's lock), with the
+    // job's session and under each account's lease (owned by this job and account: this job run
+    // again after a crash takes it back at once; an account job waits for it). A consent's sync
+    // is not queued behind every other consent's accounts, and costs one BullMQ job. An account
+    // this job cannot finish now — a bank
     // fault to retry or wait out, its lease held elsewhere — goes to a job of its own
     // (sync-account) not before the fault policy allows (the bank's time, a retry's backoff),
     // whose retries, delays and give-ups are the processor's; the other accounts go on.
     const shared: Shared = { consent, session };
-    for (const accountId of ids.values()) {
-      const accountJob: SyncAccountJob = { ...job, accountId };
-      try {
-        const outcome = await this.syncAccount(
-          accountJob,
-          `${jobIds.syncConsent(job.consentId, job.syncId)}/${accountId}`,
-          attempt,
-          shared,
-        );
-        if (outcome.kind === 'stopped' && outcome.reason.startsWith('consent')) break;
-      } catch (err) {
-        // A decision that is final is the same in any job: applied here, as the processor would.
-        if (err instanceof SyncFault && err.decision.action === 'give_up') {
-          this.logger.warn(
-            { consent_id: consent.id, account_id: accountId, sync_id: job.syncId, err: err.message },
-            'account given up',
-          );
-          await this.accountFailed(accountJob, err);
-          continue;
+    const pending = [...ids.values()];
+    let stop = false;
+    const lane = async () => {
+      for (let id = pending.shift(); id !== undefined && !stop; id = pending.shift()) {
+        try {
+          if ((await this.inlineAccount(job, id, attempt, shared)) === 'stop') stop = true;
+        } catch (err) {
+          stop = true;
+          throw err;
         }
-        if (err instanceof SyncFault && err.decision.action === 'reauthorise') {
-          await this.reauthorise(job, err);
-          break;
-        }
-        // Anything else (PostgreSQL gone, a bug) fails this job, which BullMQ retries: the run
-        // again takes back the lease this one may have left (same owner) and skips what it counted.
-        let delayMs: number;
-        if (err instanceof AccountBusy) delayMs = 2_000 + Math.random() * 1_000;
-        else if (err instanceof SyncFault && err.decision.action === 'delay_until') {
-          delayMs = err.decision.retryAfterS * 1000 + Math.random() * 5_000;
-          await this.syncs.markWaiting(job.syncId, accountId, new Date(Date.now() + delayMs));
-        } else if (err instanceof SyncFault && err.decision.action === 'retry') {
-          delayMs = cappedExponentialBackoff(1);
-        } else throw err;
-        this.logger.log(
-          {
-            consent_id: consent.id,
-            account_id: accountId,
-            sync_id: job.syncId,
-            delay_ms: Math.round(delayMs),
-            err: (err as Error).message,
-          },
-          'account handed to its own job',
-        );
-        await this.jobs.enqueueAccountSync(accountJob, 1, delayMs);
       }
-    }
+    };
+    // Every lane ends before the job does (a retry of this job must not meet one still running).
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, pending.length) }, lane),
+    );
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return { accounts: ids.size };
+  }
+
+  /** One account read by its consent's job; 'stop' when the consent's other accounts must not go on. */
+  private async inlineAccount(
+    job: SyncConsentJob,
+    accountId: string,
+    attempt: JobAttempt,
+    shared: Shared,
+  ): Promise<'next' | 'stop'> {
+    const accountJob: SyncAccountJob = { ...job, accountId };
+    try {
+      const outcome = await this.syncAccount(
+        accountJob,
+        `${jobIds.syncConsent(job.consentId, job.syncId)}/${accountId}`,
+        attempt,
+        shared,
+      );
+      return outcome.kind === 'stopped' && outcome.reason.startsWith('consent') ? 'stop' : 'next';
+    } catch (err) {
+      // A decision that is final is the same in any job: applied here, as the processor would.
+      if (err instanceof SyncFault && err.decision.action === 'give_up') {
+        this.logger.warn(
+          { consent_id: job.consentId, account_id: accountId, sync_id: job.syncId, err: err.message },
+          'account given up',
+        );
+        await this.accountFailed(accountJob, err);
+        return 'next';
+      }
+      if (err instanceof SyncFault && err.decision.action === 'reauthorise') {
+        await this.reauthorise(job, err);
+        return 'stop';
+      }
+      // Anything else (PostgreSQL gone, a bug) fails this job, which BullMQ retries: the run
+      // again takes back the lease this one may have left (same owner) and skips what it counted.
+      let delayMs: number;
+      if (err instanceof AccountBusy) delayMs = 2_000 + Math.random() * 1_000;
+      else if (err instanceof SyncFault && err.decision.action === 'delay_until') {
+        delayMs = err.decision.retryAfterS * 1000 + Math.random() * 5_000;
+        await this.syncs.markWaiting(job.syncId, accountId, new Date(Date.now() + delayMs));
+      } else if (err instanceof SyncFault && err.decision.action === 'retry') {
+        delayMs = cappedExponentialBackoff(1);
+      } else throw err;
+      this.logger.log(
+        {
+          consent_id: job.consentId,
+          account_id: accountId,
+          sync_id: job.syncId,
+          delay_ms: Math.round(delayMs),
+          err: (err as Error).message,
+        },
+        'account handed to its own job',
+      );
+      await this.jobs.enqueueAccountSync(accountJob, 1, delayMs);
+      return 'next';
+    }
   }
 
   /**
