@@ -70,6 +70,13 @@ launch api node --max-semi-space-size=64 dist/apps/api/src/main.js
 wait_http api "http://127.0.0.1:${api_port}/health/ready"
 for name in "${sandboxes[@]}"; do
   url="http://127.0.0.1:${SANDBOX_PORTS[$name]}"
+  if [ "$name" = sandbox-bepaid ]; then
+    # The bePaid simulator has no users: it calls a merchant (apps/sandbox-bepaid/README.md).
+    wait_http "$name" "$url/__sandbox/state"
+    sandbox_lines+=("  $name  $url")
+    sandbox_lines+=("      POST $url/__sandbox/merchants, then POST $url/__sandbox/pay (public key: $url/__sandbox/public-key)")
+    continue
+  fi
   wait_http "$name" "$url/__sandbox/users"
   sandbox_lines+=("  $name  $url")
   # A login-and-password bank prints both; an OTP-only one (Alif Shop) prints the phone number.

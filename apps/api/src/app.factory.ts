@@ -12,6 +12,7 @@ import { REQUEST_ID_HEADER, requestIdFrom } from '#common/http/request-id.js';
 import { hisobValidationPipe } from '#common/http/validation.js';
 import { AppModule, type ApiModuleOptions } from './app.module.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { registerBepaidBodies } from './merchant/bepaid-body.js';
 
 /**
  * Builds the API application (not listening yet). `main.ts` and the tests share it, so what the
@@ -33,6 +34,7 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
     void reply.header(REQUEST_ID_HEADER, String(req.id));
     done();
   });
+  registerBepaidBodies(fastify);
   requestLogging(fastify, () => PinoLogger.root);
   // Bad strings and deep bodies are refused before any handler, DTO or query sees them.
   const guardLogger = new NestLogger('InputGuard');
@@ -77,6 +79,7 @@ export async function createApiApp(options: ApiModuleOptions): Promise<NestFasti
         .setVersion('0.1.0')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'Client API key' }, 'client')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'HISOB_ADMIN_TOKEN' }, 'admin')
+        .addBasicAuth({ type: 'http', scheme: 'basic', description: 'bePaid: shop id and secret key' })
         .build(),
     );
     SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

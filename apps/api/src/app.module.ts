@@ -30,6 +30,7 @@ import { MetricsController } from './metrics/metrics.controller.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { RevalidationMetrics } from './metrics/revalidation.metrics.js';
 import { ProvidersController } from './providers/providers.controller.js';
+import { MerchantModule } from './merchant/merchant.module.js';
 
 export interface ApiModuleOptions {
   config: ApiEnv;
@@ -63,6 +64,7 @@ export class AppModule {
         }),
         ConsentsModule,
         DataModule,
+        MerchantModule,
       ],
       controllers: [
         ConsentsController,

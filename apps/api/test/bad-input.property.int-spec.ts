@@ -1,4 +1,5 @@
 import { startAlifShopSandbox } from '../../sandbox-alif-shop/src/main.js';
+import { startAccessBankSandbox } from '../../sandbox-accessbank/src/main.js';
 import fc from 'fast-check';
 import pg from 'pg';
 import { DataFactory, type TestAccount, type TestConsent } from '#testing/factories.js';
@@ -41,7 +42,15 @@ const TABLES = [
   'webhook_events',
   'access_log',
   'transaction_removals',
+  'bepaid_merchants',
+  'bepaid_customers',
+  'bepaid_payments',
+  'bepaid_notifications',
 ] as const;
+
+/** The prop client's bePaid shop (Basic auth of the `/bepaid` routes). */
+const SHOP = { shop_id: 'prop-shop', secret_key: 'prop-shop-secret-key' };
+const SHOP_AUTH = `Basic ${Buffer.from(`${SHOP.shop_id}:${SHOP.secret_key}`).toString('base64')}`;
 
 interface Route {
   method: string;
@@ -60,12 +69,15 @@ let consent: TestConsent;
 let account: TestAccount;
 let ids: string[];
 let shop: { url: string; close(): Promise<void> };
+let accessbank: { url: string; close(): Promise<void> };
+let clientId: string;
 
 beforeAll(async () => {
   process.stdout.write(`bad-input property suite: seed ${SEED}, ${RUNS} runs\n`);
   // A real bank, so a valid consent request is a 201 (not a 502 for a bank that is not there).
   bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent' });
   shop = await startAlifShopSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30' });
+  accessbank = await startAccessBankSandbox({ logLevel: 'silent' });
   const port = await freePort();
   await fetch(`${bank.url}/__sandbox/clients`, {
     method: 'POST',
@@ -83,6 +95,7 @@ beforeAll(async () => {
       ALIF_MOBI_CLIENT_ID: 'hisob-prop',
       ALIF_MOBI_CLIENT_SECRET: 'prop-secret',
       ALIF_SHOP_URL: shop.url,
+      ACCESSBANK_URL: accessbank.url,
       HISOB_BANK_TIMEOUT_MS: '2000',
       HISOB_LOG_LEVEL: 'warn',
     },
@@ -99,7 +112,19 @@ beforeAll(async () => {
   const card = await f.makeCard(consent, account);
   await f.makeTransfers(consent, account, 5);
   await f.close();
-  ids = [consent.id, account.id, card.id, txs[0]!.id, decoyClientId];
+  clientId = client.id;
+  ids = [consent.id, account.id, card.id, txs[0]!.id, decoyClientId, client.id];
+  for (const [path, body] of [
+    ['/v1/merchant/bepaid', SHOP],
+    ['/v1/merchant/customers/cust-1', { status: 'active', min_amount: '1.00', max_amount: '1000.00' }],
+  ] as const) {
+    const r = await fetch(`${api.url}${path}`, {
+      method: 'PUT',
+      headers: { ...bearer(apiKey), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (r.status >= 300) throw new Error(`merchant set-up failed: ${r.status} ${await r.text()}`);
+  }
 
   const doc = await json(await fetch(`${api.url}/docs-json`));
   routes = [];
@@ -122,6 +147,7 @@ afterAll(async () => {
   await api?.close();
   await bank?.close();
   await shop?.close();
+  await accessbank?.close();
 });
 
 async function rowCounts(): Promise<Record<string, number>> {
@@ -257,6 +283,61 @@ const jsonBody = fc.oneof(
       { requiredKeys: [] },
     ),
   },
+  {
+    // bePaid's verification request, with nasty values in its fields.
+    weight: 2,
+    arbitrary: fc.record({
+      request: fc.record(
+        {
+          id: fc.oneof(nasty, fc.integer(), fc.uuid()),
+          account: fc.oneof(fc.constant('cust-1'), nasty),
+          amount: fc.oneof(fc.integer(), fc.double(), nasty, fc.constant(12050)),
+          currency: fc.oneof(fc.constantFrom('TJS', 'USD', 'XXX', 'tjs'), nasty),
+          info: fc.jsonValue({ maxDepth: 2 }),
+          method: fc.oneof(fc.constant({ type: 'alif_mobi' }), fc.jsonValue({ maxDepth: 1 })),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  },
+  {
+    // bePaid's notification.
+    weight: 2,
+    arbitrary: fc.record({
+      transaction: fc.record(
+        {
+          uid: fc.oneof(nasty, fc.uuid()),
+          type: fc.constant('payment'),
+          status: fc.oneof(fc.constantFrom('successful', 'failed', 'pending', 'expired', 'error'), nasty),
+          amount: fc.oneof(fc.integer(), fc.double(), nasty),
+          currency: fc.oneof(fc.constantFrom('TJS', 'ZZZ'), nasty),
+          tracking_id: fc.oneof(fc.uuid(), nasty),
+          order_id: fc.oneof(nasty, fc.integer()),
+          paid_at: date,
+          test: fc.boolean(),
+        },
+        { requiredKeys: [] },
+      ),
+    }),
+  },
+  {
+    // Customer rows for the bulk import.
+    weight: 1,
+    arbitrary: fc.record({
+      customers: fc.array(
+        fc.record(
+          {
+            account: nasty,
+            status: fc.oneof(fc.constantFrom('active', 'blocked'), nasty),
+            min_amount: nasty,
+            max_amount: nasty,
+          },
+          { requiredKeys: [] },
+        ),
+        { maxLength: 4 },
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.constantFrom(1e308, -0, 12345678901234567890, null, true, 'string', []) },
 );
 
@@ -308,6 +389,8 @@ const requests = () =>
             { type: 'application/json', raw: '' },
             { type: 'application/json; charset=utf-16', raw: '{}' },
             { type: 'text/plain', raw: 'hello' },
+            { type: 'text/csv', raw: 'account,status\ncust-9,active\n"unterminated' },
+            { type: 'text/csv', raw: 'account,status,min_amount\na\u0001,active,1e5\n' },
             { type: 'application/x-www-form-urlencoded', raw: 'name=a' },
             { type: 'application/json', raw: `${'['.repeat(50_000)}${']'.repeat(50_000)}` },
             { type: 'application/json', raw: '{"__proto__":{"x":1},"constructor":{"prototype":{"y":1}}}' },
@@ -336,7 +419,8 @@ describe('bad input (property)', () => {
         let n = 0;
         let path = route.path.replace(/\{[^}]+\}/g, () => r.pathIds[n++ % r.pathIds.length]!);
         // The admin route's id is a decoy client: deleting the main client would end the run.
-        if (route.path.startsWith('/admin/clients/') && path.includes(ids[0]!)) path = route.path;
+        if (route.path.startsWith('/admin/clients/') && (path.includes(ids[0]!) || path.includes(clientId)))
+          path = route.path;
         const qs = new URLSearchParams();
         const named = route.query.length ? route.query : ['q'];
         for (const [i, extra, value] of r.query) qs.append(extra ?? named[i % named.length]!, value);
@@ -348,7 +432,10 @@ describe('bad input (property)', () => {
           none: undefined,
           garbage: 'hsb_live_x_y',
         }[r.auth];
-        if (token) Object.assign(headers, bearer(token));
+        const bepaid = route.path.startsWith('/bepaid/');
+        // bePaid's routes take the shop's Basic auth; the other tokens still try them.
+        if (bepaid && r.auth === 'client') headers.authorization = SHOP_AUTH;
+        else if (token) Object.assign(headers, bearer(token));
         const idem = sendable(r.idempotencyKey);
         if (idem !== undefined) headers['idempotency-key'] = idem;
         const rid = sendable(r.requestId);
@@ -370,6 +457,14 @@ describe('bad input (property)', () => {
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         const where = `${method} ${path}?${qs} → ${res.status} ${text.slice(0, 300)}`;
         expect({ where, serverError: res.status >= 500 }).toEqual({ where, serverError: false });
+        if (bepaid && res.status === 200 && method === 'POST') {
+          // A 2xx to bePaid is its own shape: a verification answer, or a notification receipt.
+          const b = JSON.parse(text);
+          expect({ where, ok: typeof b.response?.result === 'number' || b.status === 'ok' }).toEqual({
+            where,
+            ok: true,
+          });
+        }
         if (res.status >= 400 && method !== 'HEAD') {
           expect({ where, type: res.headers.get('content-type') }).toEqual({
             where,
@@ -404,6 +499,13 @@ describe('bad input (property)', () => {
       'GET /v1/accounts/{id}/statement',
       'GET /v1/transactions/sync',
       'GET /v1/access-log',
+      'PUT /v1/merchant/bepaid',
+      'PUT /v1/merchant/customers/{account}',
+      'POST /v1/merchant/customers/import',
+      'GET /v1/merchant/payments',
+      'GET /v1/merchant/reconciliation',
+      'POST /bepaid/{client_id}/account_verification',
+      'POST /bepaid/{client_id}/notifications',
     ])
       expect(paths).toContain(expected);
   });

@@ -48,6 +48,7 @@ describe('GET /v1/providers', () => {
     expect(body.providers.map((p: { id: string; auth: string }) => [p.id, p.auth])).toEqual([
       ['alif-mobi', 'redirect'],
       ['alif-shop', 'otp'],
+      ['accessbank', 'redirect'],
     ]);
   });
 });
@@ -70,7 +71,7 @@ describe('access log', () => {
     expect(rows).toEqual(
       ids.map((request_id) => ({
         resource: 'providers',
-        record_count: 2,
+        record_count: 3,
         request_id,
         method: 'GET',
         path: '/v1/providers',

@@ -436,7 +436,7 @@ describe('token refresh in the worker', () => {
     expect((await consentRow(id)).status).toBe('active');
   });
 
-  it('retries a 5xx and a timeout with backoff, and records a malformed token reply without retrying', async () => {
+  it('retries a 5xx with backoff; a timed-out refresh is repeated at once and succeeds', async () => {
     const id = await newActiveConsent('user-refresh-5xx');
     await control('POST', '/faults', { match: { method: 'POST', path: '/token' }, status: 503, times: 1 });
     const job = await runRefresh(id);
@@ -450,31 +450,72 @@ describe('token refresh in the worker', () => {
     expect(retried.failedReason).toMatch(/transient|503|unavailable/i);
     expect((await consentRow(id)).status).toBe('active');
 
+    // The bank sits on the request longer than Hisob waits: it may have rotated the token, so
+    // the same refresh token is tried again at once. This bank had not (the delay came first).
     const timed = await newActiveConsent('user-refresh-timeout');
+    const before = await consentRow(timed);
     await control('POST', '/faults', { match: { method: 'POST', path: '/token' }, delay_ms: 4000, times: 1 });
     const tjob = await runRefresh(timed);
-    await until(
-      async () =>
-        (await worker.app.get<Queue>(getQueueToken(QUEUES.tokenRefresh)).getJob(tjob.id!))!.attemptsMade,
-      (n) => n >= 1,
+    // A completed refresh schedules the next one (and its job is removed).
+    const after = await until(
+      () => consentRow(timed),
+      (r) => r.refresh_job_id !== null && r.refresh_job_id !== tjob.id,
+      30_000,
     );
-    expect((await consentRow(timed)).status).toBe('active');
+    expect(after.status).toBe('active');
+    expect(after.session_enc).not.toBe(before.session_enc);
 
-    // The two retries above must be over before the next fault is set: faults match every token
-    // call, and a late retry would take the malformed reply meant for the next job.
-    for (const j of [job, tjob]) {
-      await until(
-        () => j.getState(),
-        (state) => !['delayed', 'waiting', 'active', 'prioritized'].includes(state),
-        30_000,
-      );
-    }
+    // The retries above must be over before the next fault is set: faults match every token
+    // call, and a late retry would take the reply meant for the next job.
+    await until(
+      () => job.getState(),
+      (state) => !['delayed', 'waiting', 'active', 'prioritized'].includes(state),
+      30_000,
+    );
+  });
 
-    const broken = await newActiveConsent('user-refresh-malformed');
+  it('a refresh whose reply is cut after the bank rotated the token: the consent needs the person now', async () => {
+    const id = await newActiveConsent('user-refresh-reply-lost');
+    // The bank processes the grant (the refresh token rotates), then the reply is cut in half.
     await control('POST', '/faults', {
       match: { method: 'POST', path: '/token' },
       body: 'malformed',
       times: 1,
+    });
+    const job = await runRefresh(id);
+    expect(
+      await until(
+        () => job.getState(),
+        (s) => s === 'failed' || s === 'completed',
+      ),
+    ).toBe('failed');
+    const row = await consentRow(id);
+    expect(row).toMatchObject({ status: 'reauth_required', session_enc: null });
+    expect(row.status_reason).toMatch(/invalid_grant.*reply to the previous refresh was lost/);
+  });
+
+  it('a garbled reply from in front of the bank is retried once; twice garbled is recorded, not retried', async () => {
+    const once = await newActiveConsent('user-refresh-garbled-once');
+    // A proxy answers in place of the bank (the grant never reached it).
+    await control('POST', '/faults', {
+      match: { method: 'POST', path: '/token' },
+      text: '<html>502 Bad Gateway</html>',
+      status: 200,
+      times: 1,
+    });
+    const ojob = await runRefresh(once);
+    const refreshed = await until(
+      () => consentRow(once),
+      (r) => r.refresh_job_id !== null && r.refresh_job_id !== ojob.id,
+    );
+    expect(refreshed).toMatchObject({ status: 'active', status_reason: null });
+
+    const broken = await newActiveConsent('user-refresh-malformed');
+    await control('POST', '/faults', {
+      match: { method: 'POST', path: '/token' },
+      text: '<html>502 Bad Gateway</html>',
+      status: 200,
+      times: 2,
     });
     const mjob = await runRefresh(broken);
     expect(

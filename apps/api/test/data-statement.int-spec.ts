@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { TRANSACTION_PARTITIONS } from '#persistence/migrations/1797000000000-PartitionTransactions.js';
 import { ChangeFeedQueryRepository } from '#persistence/repositories/change-feed-query.repository.js';
 import { StatementQueryRepository } from '#persistence/repositories/statement-query.repository.js';
 import { TransactionQueryRepository } from '#persistence/repositories/transaction-query.repository.js';
@@ -223,6 +224,32 @@ describe('statement (JSON)', () => {
     expect(await accountTotals()).toEqual([{ kept: '(0,0)', counted: '(0,0)' }]);
   });
 
+  it('anchors on the closing balance at its date when the bank reports no booked balance now', async () => {
+    const c = await f.makeConsent(client.id);
+    const a = await f.makeAccount(c, { dataAsOf: new Date('2026-02-01T00:00:00Z') });
+    await f.makeTransactions(a, 60, { seed: 53, from: '2026-01-01', to: '2026-01-31', pendingEvery: 7 });
+    await f.setBalance(a, 'closing_booked', '1000.00', '2026-01-15');
+    // The booked balance now would be the closing one plus everything booked after 01-15.
+    const [{ after }] = await f.query<{ after: string }>(
+      `SELECT coalesce(sum(amount), 0)::text AS after FROM transactions
+        WHERE account_id = $1 AND status = 'booked' AND booking_date > '2026-01-15'`,
+      [a.id],
+    );
+    const booked = minorToDecimal(decimalToMinor('1000.00') + decimalToMinor(after!));
+    for (const [from, to] of [
+      ['2026-01-01', '2026-01-31'],
+      ['2026-01-10', '2026-01-20'],
+      ['2026-01-16', '2026-01-16'],
+    ] as const) {
+      const body = await json(await statement(a, from, to));
+      expect({ from, to, ...body }).toMatchObject({ from, to, ...(await oracle(a, from, to, booked)) });
+    }
+    // A booked balance, when there is one, wins.
+    await f.setBalance(a, 'booked', '5.00');
+    const body = await json(await statement(a, '2026-01-01', '2026-01-31'));
+    expect(body).toMatchObject(await oracle(a, '2026-01-01', '2026-01-31', '5.00'));
+  });
+
   it('answers 200 with null balances for an account never read completely (no booked balance)', async () => {
     const c = await f.makeConsent(client.id);
     const a = await f.makeAccount(c, { dataAsOf: null });
@@ -427,6 +454,13 @@ type PlanNode = {
   Plans?: PlanNode[];
 };
 const flatten = (n: PlanNode): PlanNode[] => [n, ...(n.Plans ?? []).flatMap(flatten)];
+/**
+ * `transactions` is partitioned by account (PartitionTransactions): a plan reads its partitions
+ * (`transactions_p07`) through their copies of an index (`ix_transactions_keyset_p07`). These tests
+ * name the table and the index; libs/persistence/src/partition-plans.int-spec.ts checks the pruning.
+ */
+const isTransactions = (n: PlanNode) => /^transactions(_p\d\d)?$/.test(n['Relation Name'] ?? '');
+const indexOf = (n: PlanNode | undefined) => n?.['Index Name']?.replace(/_p\d\d$/, '');
 
 describe('query plans', () => {
   let bigAccount: TestAccount;
@@ -463,7 +497,7 @@ describe('query plans', () => {
   }
 
   beforeAll(async () => {
-    // Several accounts, so one account is a small part of the table, as in production.
+    // Several accounts, so one account is a small part of the table (of its partition), as in production.
     cardConsent = await f.makeConsent(client.id);
     bigAccount = await f.makeAccount(cardConsent, { booked: '0.00' });
     await f.makeTransactions(bigAccount, 4000, {
@@ -473,9 +507,21 @@ describe('query plans', () => {
       providerCardId: 'card-big',
       pendingEvery: 10,
     });
-    for (let i = 0; i < 8; i++) {
+    // In the big account's partition (they are by hash of the account id, which is random).
+    const inPartitionOfBig = async (accountId: string) =>
+      (
+        await f.query<{ same: boolean }>(
+          `SELECT count(DISTINCT r) = 1 AS same FROM generate_series(0, $3::int - 1) r
+            WHERE satisfies_hash_partition('transactions'::regclass, $3::int, r, $1::uuid)
+               OR satisfies_hash_partition('transactions'::regclass, $3::int, r, $2::uuid)`,
+          [accountId, bigAccount.id, TRANSACTION_PARTITIONS],
+        )
+      )[0]!.same;
+    for (let i = 0; i < 8;) {
       const other = await f.makeAccount(await f.makeConsent(client.id), { booked: '0.00' });
+      if (!(await inPartitionOfBig(other.id))) continue;
       await f.makeTransactions(other, 5000, { seed: 80 + i, from: '2016-01-01', to: '2025-12-31' });
+      i++;
     }
     await f.query('VACUUM ANALYZE transactions');
     await f.query('VACUUM ANALYZE transaction_day_totals');
@@ -488,9 +534,9 @@ describe('query plans', () => {
         { before: { date: '2020-06-01', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }, limit: 51 },
       ),
     );
-    const scan = nodes.find((n) => n['Relation Name'] === 'transactions')!;
+    const scan = nodes.find(isTransactions)!;
     expect(scan['Node Type']).toBe('Index Scan');
-    expect(scan['Index Name']).toBe('ix_transactions_keyset');
+    expect(indexOf(scan)).toBe('ix_transactions_keyset');
     expect(scan['Index Cond']).toMatch(/ROW\(booking_date, id\) < ROW/);
     expect(nodes.some((n) => n['Node Type'] === 'Sort')).toBe(false);
   });
@@ -503,8 +549,8 @@ describe('query plans', () => {
         true,
       );
     const nodes = await plan(run({}));
-    const scan = nodes.find((n) => n['Relation Name'] === 'transactions')!;
-    expect([scan['Node Type'], scan['Index Name']]).toEqual(['Index Scan', 'ix_transactions_keyset']);
+    const scan = nodes.find(isTransactions)!;
+    expect([scan['Node Type'], indexOf(scan)]).toEqual(['Index Scan', 'ix_transactions_keyset']);
     expect(scan['Index Cond']).toMatch(/ROW\(booking_date, id\) < ROW/);
     // The account by one of its indexes (pkey or the client's: the planner picks on a table this small).
     expect(nodes.find((n) => n['Relation Name'] === 'accounts')?.['Node Type']).toMatch(/^Index/);
@@ -515,7 +561,7 @@ describe('query plans', () => {
       [{ fromDate: '2018-01-01', toDate: '2019-12-31' }, 'transaction_day_totals'],
     ] as const) {
       const priced = await plan(run(dates), ['SET LOCAL enable_seqscan = off']);
-      expect(priced.filter((n) => n['Relation Name'] === 'transactions')).toHaveLength(1);
+      expect(priced.filter(isTransactions)).toHaveLength(1);
       expect(priced.map((n) => n['Index Name'])).toContain(`${rollup}_pkey`);
       // ... once per request, not once per row of the page (a subquery pulled up into the join
       // would be re-run for each of the 51 rows).
@@ -523,7 +569,7 @@ describe('query plans', () => {
       const reads = ran.filter((n) => n['Relation Name'] === rollup);
       expect(reads).not.toEqual([]);
       for (const n of reads) expect(n['Actual Loops']).toBe(1);
-      expect(ran.find((n) => n['Relation Name'] === 'transactions')?.['Actual Loops']).toBe(1);
+      expect(ran.find(isTransactions)?.['Actual Loops']).toBe(1);
     }
   });
 
@@ -534,8 +580,8 @@ describe('query plans', () => {
         { before: { date: '2020-06-01', id: 'ffffffff-ffff-4fff-bfff-ffffffffffff' }, limit: 51 },
       ),
     );
-    const scan = nodes.find((n) => n['Relation Name'] === 'transactions')!;
-    expect([scan['Node Type'], scan['Index Name']]).toEqual(['Index Scan', 'ix_transactions_card']);
+    const scan = nodes.find(isTransactions)!;
+    expect([scan['Node Type'], indexOf(scan)]).toEqual(['Index Scan', 'ix_transactions_card']);
   });
 
   it('walks an offset page through ix_transactions_keyset alone (Index Only Scan)', async () => {
@@ -545,16 +591,17 @@ describe('query plans', () => {
         { offset: 5000, limit: 51 },
       ),
     );
-    expect(nodes).toContainEqual(
-      expect.objectContaining({ 'Node Type': 'Index Only Scan', 'Index Name': 'ix_transactions_keyset' }),
-    );
+    expect(nodes.map((n) => [n['Node Type'], indexOf(n)])).toContainEqual([
+      'Index Only Scan',
+      'ix_transactions_keyset',
+    ]);
   });
 
   it('computes the statement from the per-day rollup by its primary key, never reading transactions', async () => {
     const run = (ds: DataSource) =>
       new StatementQueryRepository(ds).totals(bigAccount.id, '2016-02-01', '2016-02-29');
     for (const nodes of [await plan(run), await plan(run, ['SET LOCAL enable_seqscan = off'])]) {
-      expect(nodes.filter((n) => n['Relation Name'] === 'transactions')).toEqual([]);
+      expect(nodes.filter(isTransactions)).toEqual([]);
       expect(nodes.some((n) => n['Relation Name'] === 'transaction_day_totals')).toBe(true);
     }
     // With the table this small the planner may prefer a seq scan of the rollup; the index serves
@@ -578,8 +625,8 @@ describe('query plans', () => {
         1000,
       ),
     );
-    const scan = nodes.find((n) => n['Relation Name'] === 'transactions')!;
-    expect(scan['Index Name']).toBe('ix_transactions_keyset');
+    const scan = nodes.find(isTransactions)!;
+    expect(indexOf(scan)).toBe('ix_transactions_keyset');
     expect(nodes.some((n) => n['Node Type'] === 'Sort')).toBe(false);
   });
 
@@ -587,7 +634,7 @@ describe('query plans', () => {
     const untyped = await plan((ds) =>
       new TransactionQueryRepository(ds).count({ clientId: client.id, source: { accountId: bigAccount.id } }),
     );
-    expect(untyped.some((n) => n['Relation Name'] === 'transactions')).toBe(false);
+    expect(untyped.some(isTransactions)).toBe(false);
     const typed = await plan((ds) =>
       new TransactionQueryRepository(ds).count({
         clientId: client.id,
@@ -595,7 +642,7 @@ describe('query plans', () => {
         type: 'fee',
       }),
     );
-    const scan = typed.find((n) => n['Relation Name'] === 'transactions' || n['Index Name'])!;
+    const scan = typed.find((n) => isTransactions(n) || n['Index Name'])!;
     expect(scan['Node Type']).toMatch(/Index|Bitmap/);
   });
 
@@ -603,7 +650,7 @@ describe('query plans', () => {
     const nodes = await plan((ds) =>
       new ChangeFeedQueryRepository(ds).changesAfter(cardConsent.id, 100n, 101),
     );
-    const names = nodes.map((n) => n['Index Name']).filter(Boolean);
+    const names = nodes.map(indexOf).filter(Boolean);
     expect(names).toEqual(
       expect.arrayContaining(['ix_transactions_changes', 'ix_transaction_removals_consent']),
     );

@@ -42,6 +42,7 @@ describe('keys rotate', () => {
         active_key_id: 'new',
         consents_reencrypted: 5,
         clients_reencrypted: 1,
+        merchants_reencrypted: 0,
         already_current: 0,
       });
       expect((await rotateKeys(ds, both)).consents_reencrypted).toBe(0);

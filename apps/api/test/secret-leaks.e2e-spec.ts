@@ -5,7 +5,8 @@ import { Keyring } from '#crypto/keyring.js';
 import { SessionVault } from '#persistence/session-vault.js';
 import { findLeaks, type Secret } from '#testing/leak-scan.js';
 import { ADMIN_TOKEN, bearer } from './harness.js';
-import { USER, startStack, until, type Stack } from './stack.js';
+import { authoriseAtBank } from '#testing/sca-browser.js';
+import { CLIENT_DONE, USER, startStack, until, type Stack } from './stack.js';
 
 /**
  * No secret ever leaves Hisob: a consent's whole life — SCA, the first sync against a bank that
@@ -144,6 +145,44 @@ it('never writes a bank token, API key, webhook secret, OTP or full card number 
   );
   await rememberTokens(consentId);
 
+  // The merchant side: a bePaid shop, its verification and notification calls, right and wrong.
+  const bepaidSecret = 'bepaid-secret-key-do-not-leak-4711';
+  secrets.push({ kind: 'bePaid secret key', value: bepaidSecret });
+  const basicValue = Buffer.from(`shop-1:${bepaidSecret}`).toString('base64');
+  secrets.push({ kind: 'bePaid Basic credentials', value: basicValue });
+  await call('PUT', '/v1/merchant/bepaid', { shop_id: 'shop-1', secret_key: bepaidSecret });
+  await call('PUT', '/v1/merchant/customers/cust-1', { status: 'active' });
+  const bepaid = async (path: string, body: unknown, authorization: string) => {
+    const res = await fetch(`${s.api.url}/bepaid/${client.id}/${path}`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    responses.push({ source: `POST /bepaid/…/${path} → ${res.status}`, text: await res.text() });
+    return res.status;
+  };
+  const request = {
+    id: 'leak-1',
+    account: 'cust-1',
+    amount: 1000,
+    currency: 'TJS',
+    method: { type: 'alif_mobi' },
+  };
+  expect(await bepaid('account_verification', { request }, `Basic ${basicValue}`)).toBe(200);
+  const wrong = Buffer.from(`shop-2:${bepaidSecret}`).toString('base64');
+  expect(await bepaid('account_verification', { request }, `Basic ${wrong}`)).toBe(401);
+  const transaction = {
+    uid: 'u-leak',
+    type: 'payment',
+    status: 'successful',
+    amount: 1000,
+    currency: 'TJS',
+    order_id: 'leak-1',
+  };
+  expect(await bepaid('notifications', { transaction }, `Basic ${basicValue}`)).toBe(200);
+  await call('GET', '/v1/merchant/bepaid');
+  await call('GET', '/v1/merchant/payments');
+
   // Revocation (the bank is told with the refresh token).
   await call('DELETE', `/v1/consents/${consentId}`);
   await until(
@@ -169,3 +208,78 @@ it('never writes a bank token, API key, webhook secret, OTP or full card number 
   expect(lines.some((l) => l.includes('bank fault during sync'))).toBe(true);
   expect(leaks).toEqual([]);
 });
+
+it('never writes an AccessBank consent id (the Berlin Group credential) to a log, a response or a webhook', async () => {
+  const found: Secret[] = [];
+  const created = await call('POST', '/v1/consents', {
+    provider: 'accessbank',
+    end_user_id: 'leaks-zarina',
+    redirect_uri: CLIENT_DONE,
+    psu_ip_address: '203.0.113.7',
+  });
+  const id = created.json().id as string;
+  const { finalUrl } = await authoriseAtBank(
+    created.json().authorisation_url,
+    { username: 'zarina', password: 'Zarina-2024', otp: '123456' },
+    (u) => u.origin === new URL(CLIENT_DONE).origin,
+  );
+  expect(finalUrl.searchParams.get('status')).toBe('active');
+  const [row] = await s.db<{ session_enc: string }>(`SELECT session_enc FROM consents WHERE id = $1`, [id]);
+  const vault = new SessionVault(Keyring.parse(s.api.config.HISOB_ENCRYPTION_KEY));
+  const consentId = vault.open<BankSession>(id, 'session', row!.session_enc).accessToken;
+  found.push({ kind: 'Berlin Group consent id', value: consentId });
+  await until(
+    () => call('GET', `/v1/consents/${id}`).then((r) => r.json()),
+    (c) => c.sync?.state === 'succeeded' || c.sync?.state === 'failed',
+  );
+  // Bank faults whose bodies echo the Consent-ID: a 400, a 401 CONSENT_INVALID whose status check
+  // fails with a 503 that echoes it too.
+  const echo = {
+    tppMessages: [{ category: 'ERROR', code: 'FORMAT_ERROR', text: `bad Consent-ID ${consentId}` }],
+  };
+  await s.accessbankControl('POST', '/faults', {
+    match: { path: '/v1/accounts' },
+    status: 400,
+    body: echo,
+    times: 1,
+  });
+  const failed = (await call('POST', `/v1/consents/${id}/sync`, { psu_ip_address: '203.0.113.7' })).json()
+    .sync_id;
+  await until(
+    () => call('GET', `/v1/syncs/${failed}`).then((r) => r.json()),
+    (v) => v.state === 'failed',
+  );
+  await s.accessbankControl('POST', '/faults', {
+    match: { path: '/v1/accounts' },
+    status: 401,
+    body: { tppMessages: [{ category: 'ERROR', code: 'CONSENT_INVALID', text: `consent ${consentId}` }] },
+    times: 1,
+  });
+  await s.accessbankControl('POST', '/faults', {
+    match: { path: `/v1/consents/${consentId}/status` },
+    status: 503,
+    text: `down for ${consentId}`,
+    times: 1,
+  });
+  const second = (await call('POST', `/v1/consents/${id}/sync`, { psu_ip_address: '203.0.113.7' })).json()
+    .sync_id;
+  await until(
+    () => call('GET', `/v1/syncs/${second}`).then((r) => r.json()),
+    (v) => ['succeeded', 'failed'].includes(v.state),
+    60_000,
+  );
+  await call('GET', `/v1/consents/${id}`);
+  await call('DELETE', `/v1/consents/${id}`);
+  const lines = [...s.api.logs, ...s.worker!.logs];
+  expect(lines.some((l) => l.includes('bank fault during sync') && l.includes('accessbank'))).toBe(true);
+  const leaks = findLeaks(
+    [
+      ...s.api.logs.map((text) => ({ source: 'log:api', text })),
+      ...s.worker!.logs.map((text) => ({ source: 'log:worker', text })),
+      ...responses,
+      ...received.map((text) => ({ source: 'webhook', text })),
+    ],
+    found,
+  );
+  expect(leaks).toEqual([]);
+}, 90_000);

@@ -3,6 +3,7 @@ import { authoriseAtBank } from '#testing/sca-browser.js';
 import { startAlifMobiSandbox, type RunningSandbox } from '../../sandbox-alif-mobi/src/main.js';
 import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
 import { startAlifShopSandbox } from '../../sandbox-alif-shop/src/main.js';
+import { startAccessBankSandbox } from '../../sandbox-accessbank/src/main.js';
 import { sandboxControl, startTestSandbox } from '../../worker/test/alif-mobi-at-sandbox.js';
 import { CLIENT_REDIRECT_URI, bearer, freePort, json, startApi, type ApiHarness } from './harness.js';
 
@@ -21,6 +22,9 @@ export interface Stack {
   /** The Alif Shop sandbox, and its control API. */
   shop: { url: string; close(): Promise<void> };
   shopControl(method: string, path: string, body?: unknown): Promise<any>;
+  /** The AccessBank sandbox (Berlin Group), and its control API. */
+  accessbank: { url: string; close(): Promise<void> };
+  accessbankControl(method: string, path: string, body?: unknown): Promise<any>;
   db<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** A consent of `client` (all permissions unless named), authorised through the bank's pages. */
   activeConsent(endUser?: string, user?: typeof USER, permissions?: string[]): Promise<string>;
@@ -40,12 +44,19 @@ export async function startStack(
     workerLogs?: boolean;
     env?: Record<string, string>;
     bank?: Parameters<typeof startAlifMobiSandbox>[0];
+    accessbank?: Parameters<typeof startAccessBankSandbox>[0];
   } = {},
 ): Promise<Stack> {
   const bank = await startTestSandbox(opts.bank);
   const control = sandboxControl(bank);
   const shop = await startAlifShopSandbox({ port: 0, logLevel: 'silent', anchorDate: '2026-06-30' });
   const shopControl = sandboxControl(shop);
+  const accessbank = await startAccessBankSandbox({
+    logLevel: 'silent',
+    anchorDate: '2026-06-30',
+    ...opts.accessbank,
+  });
+  const accessbankControl = sandboxControl(accessbank);
   const port = await freePort();
   await control('POST', '/clients', {
     client_id: 'hisob-e2e',
@@ -63,6 +74,7 @@ export async function startStack(
     // The sandbox's figures are per UTC day; the Asia/Dushanbe default is tested on its own.
     ALIF_MOBI_TIME_ZONE: 'UTC',
     ALIF_SHOP_URL: shop.url,
+    ACCESSBANK_URL: accessbank.url,
     ...opts.env,
   };
   const api = await startApi(env, { port });
@@ -121,6 +133,8 @@ export async function startStack(
     control,
     shop,
     shopControl,
+    accessbank,
+    accessbankControl,
     db,
     activeConsent,
     get,
@@ -129,6 +143,7 @@ export async function startStack(
       await api.close();
       await bank.close();
       await shop.close();
+      await accessbank.close();
     },
   };
 }

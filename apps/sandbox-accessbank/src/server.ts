@@ -4,7 +4,6 @@
  * last two. Every reply to a request with `X-Request-ID` echoes it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { ConsentStore } from './bg/consents.js';
 import { BgError, faultBody } from './bg/errors.js';
@@ -18,6 +17,7 @@ import { sendEmpty, sendJson, truncateResponse } from './http/http-util.js';
 import type { Logger } from './logger.js';
 import { Bank } from './seed/bank.js';
 import { dayToIso, localDayOf } from './seed/dates.js';
+import { listen } from '../../sandbox-kit/src/http.js';
 
 export interface RunningSandbox {
   /** Base URL, e.g. http://127.0.0.1:4030. */
@@ -72,21 +72,7 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
   });
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${urlHost}:${port}`;
+  const { port, url } = await listen(server, config.port, config.host);
   const publicUrl = config.publicUrl ?? url;
 
   const consents = new ConsentStore();

@@ -9,6 +9,7 @@
  * the schema has `additionalProperties`). The adorsys copy of the file lost the message-code
  * enums, so error codes are checked against the Implementation Guidelines' table (BG 1.3.x).
  */
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -133,7 +134,8 @@ export function check(schema: Schema, value: unknown, path = '$'): string[] {
 
 function isDate(s: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  return new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 }
 
 function isDateTime(s: string): boolean {
@@ -175,4 +177,64 @@ export async function validateResponse(
     }
   }
   return problems;
+}
+
+/** One request as a client sent it, for {@link validateRequest}. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The path and query (`/v1/accounts/…/transactions?bookingStatus=both&…`). */
+  readonly target: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: unknown;
+}
+
+/**
+ * Checks a client's request against the file (what a bank built from it may insist on): the
+ * operation exists, every required header and query parameter is present, every parameter the
+ * operation declares has a value its schema allows (an `X-Request-ID` that is a UUID, a
+ * `bookingStatus` of the enum, ISO dates…), no query parameter the operation does not declare,
+ * and the JSON body matches the request schema. `ipv4`-format headers must be IP addresses.
+ */
+export async function validateRequest(template: string, req: RecordedRequest): Promise<string[]> {
+  const api = await openApi();
+  const op = api.paths[template]?.[req.method.toLowerCase()];
+  if (!op) return [`no operation ${req.method} ${template} in the OpenAPI file`];
+  const where = `${req.method} ${template}`;
+  const url = new URL(req.target, 'http://bank.invalid');
+  const out: string[] = [];
+  const params = [...(api.paths[template].parameters ?? []), ...(op.parameters ?? [])] as Array<{
+    name: string;
+    in: string;
+    required?: boolean;
+    schema?: Schema;
+  }>;
+  for (const p of params) {
+    let value: unknown;
+    if (p.in === 'header') value = req.headers[p.name.toLowerCase()];
+    else if (p.in === 'query') value = url.searchParams.get(p.name) ?? undefined;
+    else continue;
+    if (value === undefined) {
+      if (p.required) out.push(`${where}: required ${p.in} ${p.name} missing`);
+      continue;
+    }
+    const schema = { ...(p.schema ?? {}) };
+    if (schema.type === 'boolean' && (value === 'true' || value === 'false')) continue;
+    if ((schema.type === 'integer' || schema.type === 'number') && /^-?\d+(\.\d+)?$/.test(String(value)))
+      value = Number(value);
+    if (schema.format === 'ipv4' || schema.format === 'ipv6') {
+      if (!isIP(String(value))) out.push(`${where}: ${p.name} ${String(value)} is not an IP address`);
+      delete schema.format;
+    }
+    out.push(...check(schema, value, `${p.in} ${p.name}`));
+  }
+  const declared = new Set(params.filter((p) => p.in === 'query').map((p) => p.name));
+  for (const name of url.searchParams.keys())
+    if (!declared.has(name)) out.push(`${where}: query parameter ${name} is not declared`);
+  const bodySchema = op.requestBody?.content?.['application/json']?.schema as Schema | undefined;
+  if (req.body !== undefined) {
+    if (!bodySchema) out.push(`${where}: the operation takes no JSON body`);
+    else out.push(...check(bodySchema, req.body, 'body'));
+  } else if (op.requestBody?.required && bodySchema) out.push(`${where}: body missing`);
+  return out;
 }

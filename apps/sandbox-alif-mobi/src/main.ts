@@ -5,9 +5,9 @@
  *
  * Also exports `startAlifMobiSandbox(opts)` for in-process use (tests start it on port 0).
  */
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
+import { isEntryPoint, runSandbox } from '../../sandbox-kit/src/entry.js';
 
 import { ConfigError, ENV, mergeRaw, readEnv, resolveConfig, type RawOptions } from './config.js';
 import { createLogger } from './logger.js';
@@ -102,54 +102,17 @@ export function parseCli(argv: string[]): RawOptions | 'help' {
   };
 }
 
-async function main(): Promise<void> {
-  let cli: RawOptions | 'help';
-  try {
-    cli = parseCli(process.argv.slice(2));
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
-    process.exit(2);
-  }
-  if (cli === 'help') {
-    process.stdout.write(USAGE);
-    return;
-  }
-  let config;
-  try {
-    config = resolveConfig(mergeRaw(readEnv(), cli));
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const logger = createLogger(config.logLevel);
-  const sandbox = await startServer(config, logger);
-  const stop = (signal: string): void => {
-    logger.info({ signal }, 'shutting down');
-    sandbox.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-}
-
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (!script) return false;
-  try {
-    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main().catch((err: unknown) => {
-    process.stderr.write(`sandbox-alif-mobi failed to start: ${(err as Error).stack ?? String(err)}\n`);
-    process.exit(1);
+if (isEntryPoint(import.meta.url)) {
+  runSandbox({
+    name: 'sandbox-alif-mobi',
+    usage: USAGE,
+    parseCli,
+    resolve: (cli: RawOptions) => resolveConfig(mergeRaw(readEnv(), cli)),
+    isConfigError: (err): err is ConfigError => err instanceof ConfigError,
+    start: async (config) => {
+      const logger = createLogger(config.logLevel);
+      const sandbox = await startServer(config, logger);
+      return { logger, close: () => sandbox.close() };
+    },
   });
 }

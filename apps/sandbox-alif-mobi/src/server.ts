@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import type { SandboxConfig } from './config.js';
 import { CONTROL_PREFIX, ControlApi } from './control/control-api.js';
@@ -18,6 +17,7 @@ import { OBP_PREFIX, ObpApi } from './obp/obp-api.js';
 import { OBP_MESSAGES, faultError, tooManyRequests } from './obp/obp-errors.js';
 import { ProfileSet } from './profiles.js';
 import { SandboxBank } from './seed/sandbox-bank.js';
+import { listen } from '../../sandbox-kit/src/http.js';
 
 export interface RunningSandbox {
   /** Base URL, e.g. http://127.0.0.1:4010 (also the OAuth issuer unless one was configured). */
@@ -72,21 +72,7 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
   });
   server.keepAliveTimeout = 5_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const urlHost =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${urlHost}:${port}`;
+  const { port, url } = await listen(server, config.port, config.host);
   const issuer = config.issuer ?? url;
 
   try {

@@ -3,7 +3,6 @@
  * the customer API (`/api/v1`), with injected faults applied in front of the latter.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 
 import { ChallengeRegistry } from './api/challenges.js';
 import { API_PREFIX, ShopApi } from './api/shop-api.js';
@@ -16,6 +15,7 @@ import type { Logger } from './logger.js';
 import { userByMsisdn } from './seed/catalog.js';
 import { dayStart, isoToDay, karachiDay } from './seed/calendar.js';
 import { ShopLedger } from './seed/shop-ledger.js';
+import { listen } from '../../sandbox-kit/src/http.js';
 
 export interface RunningSandbox {
   /** Base URL, e.g. http://127.0.0.1:4020. */
@@ -79,21 +79,7 @@ export async function startServer(config: SandboxConfig, logger: Logger): Promis
     });
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
-  const host =
-    config.host === '0.0.0.0' || config.host === '::'
-      ? '127.0.0.1'
-      : config.host.includes(':')
-        ? `[${config.host}]`
-        : config.host;
-  const url = `http://${host}:${port}`;
+  const { port, url } = await listen(server, config.port, config.host);
   logger.info({ url }, 'Alif Shop sandbox listening');
   return {
     url,

@@ -1,5 +1,6 @@
 /** node:http helpers shared by the sandbox banks (they share nothing with the client). */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 export class BodyTooLargeError extends Error {}
 
@@ -92,4 +93,25 @@ export function truncateResponse(res: ServerResponse, status: number | undefined
 /** Parses an `application/x-www-form-urlencoded` body. */
 export function parseForm(body: string): URLSearchParams {
   return new URLSearchParams(body);
+}
+
+/**
+ * Listens on `host:port` (port 0: any free port) and returns the port and the URL a client on
+ * this machine reaches (a wildcard address is reached through 127.0.0.1; IPv6 in brackets).
+ */
+export async function listen(
+  server: Server,
+  port: number,
+  host: string,
+): Promise<{ port: number; url: string }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return { port: bound, url: `http://${urlHost}:${bound}` };
 }

@@ -1,5 +1,7 @@
 import { describeConnectorContract } from '#connectors/testing/contract.suite.js';
 import { HYDRA_SCOPES, contractHarness } from './alif-mobi-at-sandbox.js';
+import { contractHarness as accessBankHarness } from './accessbank-at-sandbox.js';
+import { contractHarness as alifShopHarness } from './alif-shop-at-sandbox.js';
 
 /**
  * The connector contract (paging to completion, resume from any checkpoint with no gap and no
@@ -19,3 +21,23 @@ describeConnectorContract('alif-mobi through a view without owner access', () =>
 describeConnectorContract('alif-mobi against the strict bank (every real-deployment behaviour at once)', () =>
   contractHarness({ bank: { profiles: 'strict' }, env: HYDRA_SCOPES }),
 );
+
+describeConnectorContract(
+  'accessbank (Berlin Group NextGenPSD2) against the sandbox',
+  () => accessBankHarness(),
+  {
+    faults: ['reauth_required', 'not_permitted', 'rate_limited', 'transient', 'protocol_violation'],
+  },
+);
+
+describeConnectorContract('alif-shop against the sandbox backend', () => alifShopHarness(), {
+  faults: [
+    'reauth_required',
+    'token_expired',
+    'not_permitted',
+    'challenge_pending',
+    'rate_limited',
+    'transient',
+    'protocol_violation',
+  ],
+});

@@ -111,4 +111,41 @@ describe('config', () => {
       /HISOB_WORKER_CONCURRENCY_ALIF_MOBI/,
     );
   });
+
+  it('takes the sync cadence in minutes, fractions included, refusing zero, negatives and below a second', () => {
+    expect(loadWorkerConfig({ NODE_ENV: 'test' }).HISOB_SYNC_INTERVAL_MINUTES).toBe(360);
+    // An accelerated cadence for the fleet simulation: 30 s, 1 s.
+    expect(
+      loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_INTERVAL_MINUTES: '0.5' }).HISOB_SYNC_INTERVAL_MINUTES,
+    ).toBe(0.5);
+    expect(
+      loadWorkerConfig({ NODE_ENV: 'development', HISOB_SYNC_INTERVAL_MINUTES: String(1 / 60) })
+        .HISOB_SYNC_INTERVAL_MINUTES,
+    ).toBeCloseTo(1 / 60, 12);
+    for (const bad of ['0', '-5', '0.01', 'soon'])
+      expect(() => loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_INTERVAL_MINUTES: bad })).toThrow(
+        /HISOB_SYNC_INTERVAL_MINUTES/,
+      );
+  });
+
+  it('refuses a cadence under a minute in production', () => {
+    const prod = {
+      NODE_ENV: 'production',
+      HISOB_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+    };
+    let caught: unknown;
+    try {
+      loadWorkerConfig({ ...prod, HISOB_SYNC_INTERVAL_MINUTES: '0.5' });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(Object.keys((caught as ConfigError).problems)).toEqual(['HISOB_SYNC_INTERVAL_MINUTES']);
+    expect(loadWorkerConfig({ ...prod, HISOB_SYNC_INTERVAL_MINUTES: '1' }).HISOB_SYNC_INTERVAL_MINUTES).toBe(
+      1,
+    );
+    expect(loadWorkerConfig({ ...prod, HISOB_SYNC_INTERVAL_MINUTES: '15' }).HISOB_SYNC_INTERVAL_MINUTES).toBe(
+      15,
+    );
+  });
 });

@@ -130,7 +130,9 @@ function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEn
   }) as CleanedEnv<S>;
   const c = { ...cleaned } as unknown as CommonEnv & Partial<ApiEnv>;
   // Invalid values and production hazards are reported together: one boot, one list.
-  if ((c.NODE_ENV ?? 'production') === 'production') Object.assign(problems, productionProblems(c));
+  const production = (c.NODE_ENV ?? 'production') === 'production';
+  if (production) Object.assign(problems, productionProblems(c));
+  Object.assign(problems, cadenceProblems(c as Partial<WorkerEnv>, production));
   if (Object.keys(problems).length) throw new ConfigError(problems);
   // A plain frozen object, not envalid's strict proxy (which throws when DI probes `.constructor`).
   return Object.freeze(c) as unknown as CleanedEnv<S>;
@@ -151,6 +153,25 @@ function productionProblems(c: Partial<CommonEnv & ApiEnv>): Record<string, stri
   if ('HISOB_TEST_CRASH_AT' in c && (c as Partial<WorkerEnv>).HISOB_TEST_CRASH_AT)
     problems.HISOB_TEST_CRASH_AT = 'the test crash hook cannot be set in production';
   return problems;
+}
+
+/**
+ * The least `HISOB_SYNC_INTERVAL_MINUTES` production accepts. Outside production a fraction of a
+ * minute is allowed, down to a second, for tests and the fleet simulation's accelerated cadence.
+ */
+export const MIN_PRODUCTION_SYNC_INTERVAL_MINUTES = 1;
+
+/** The scheduled-sync cadence: a positive number of minutes, fractions below one only outside production. */
+function cadenceProblems(c: Partial<WorkerEnv>, production: boolean): Record<string, string> {
+  if (!('HISOB_SYNC_INTERVAL_MINUTES' in c) || c.HISOB_SYNC_INTERVAL_MINUTES === undefined) return {};
+  const minutes = c.HISOB_SYNC_INTERVAL_MINUTES;
+  if (!(Number.isFinite(minutes) && minutes * 60 >= 1))
+    return { HISOB_SYNC_INTERVAL_MINUTES: 'must be a number of minutes of at least 1/60 (a second)' };
+  if (production && minutes < MIN_PRODUCTION_SYNC_INTERVAL_MINUTES)
+    return {
+      HISOB_SYNC_INTERVAL_MINUTES: `below ${MIN_PRODUCTION_SYNC_INTERVAL_MINUTES} minute cannot be used in production (fractions are for simulations)`,
+    };
+  return {};
 }
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiEnv => clean(apiSpec, env);

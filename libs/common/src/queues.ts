@@ -39,6 +39,11 @@ export interface SyncConsentJob {
   syncId: string;
   reason: SyncReason;
   requestId?: string;
+  /**
+   * The end user's IP address when they asked for this sync themselves (a manual sync naming it):
+   * the bank reads are made with the person present (Berlin Group `PSU-IP-Address`).
+   */
+  psuIpAddress?: string;
 }
 
 /** `sync-account`: copy one account's transaction stream, page by page, from its checkpoint. */

@@ -37,6 +37,8 @@ export interface ConsentRequest {
   readonly validUntil: IsoDate | null;
   /** E.164 phone number for OTP providers; null otherwise. */
   readonly msisdn: string | null;
+  /** The end user's IP address, when the client passed it (Berlin Group `PSU-IP-Address`). */
+  readonly psuIpAddress?: string | null;
 }
 
 /**
@@ -139,8 +141,19 @@ export interface CreditLedger {
   readonly skipped: readonly SkippedItem[];
 }
 
+/**
+ * How a read happens. Berlin Group banks count reads made without the end user against the
+ * consent's `frequencyPerDay`; a read the end user asked for just now (a client's manual sync
+ * naming their IP address) sends `PSU-IP-Address` and is not counted. Providers without the
+ * notion ignore it.
+ */
+export interface ReadOptions {
+  /** The end user's IP address when they are present (asked for this read); absent otherwise. */
+  readonly psuIpAddress?: string | null;
+}
+
 /** Options of a new transaction stream; ignored when resuming, as a checkpoint carries its own. */
-export interface TransactionQuery {
+export interface TransactionQuery extends ReadOptions {
   /** Earliest booking date to read (the sync engine's overlap window); null for all history. */
   readonly since?: IsoDate | null;
 }
@@ -183,10 +196,10 @@ export interface Connector {
   revoke(session: BankSession): Promise<void>;
 
   /** The accounts the consent covers. */
-  listAccounts(session: BankSession): Promise<ItemsRead<Account>>;
+  listAccounts(session: BankSession, options?: ReadOptions): Promise<ItemsRead<Account>>;
 
   /** Balances of one account (`providerAccountId` from {@link listAccounts}); best effort. */
-  getBalances(session: BankSession, accountId: string): Promise<Balance[]>;
+  getBalances(session: BankSession, accountId: string, options?: ReadOptions): Promise<Balance[]>;
 
   /**
    * The transactions of one account as a resumable stream of pages.

@@ -2,6 +2,7 @@ import type { ValidatorSpec } from 'envalid';
 import { permissionsOffered, type Capability, type Permission } from '#domain/permissions.js';
 import type { ProviderId } from '#domain/provider.js';
 import type { Connector } from './connector.js';
+import type { RequestBudget } from './request-budget.js';
 
 /** How a person authorises a consent at the provider. */
 export type AuthKind = 'redirect' | 'otp';
@@ -10,6 +11,11 @@ export type AuthKind = 'redirect' | 'otp';
 export interface SharedConnectorConfig {
   /** Per-request budget for bank calls (`HISOB_BANK_TIMEOUT_MS`). */
   readonly timeoutMs: number;
+  /**
+   * The allowance of bank calls shared by every process of the deployment (Redis), for providers
+   * that cap how often a consent may be read. Absent: an in-process one.
+   */
+  readonly budget?: RequestBudget;
 }
 
 /** envalid validators of a provider's environment variables, keyed by variable name. */

@@ -1,3 +1,4 @@
+import { accessBank } from './accessbank/accessbank.provider.js';
 import { alifMobi } from './alif-mobi/alif-mobi.provider.js';
 import { alifShop } from './alif-shop/alif-shop.provider.js';
 import type { ConfigSpec, ProviderDefinition } from './provider-definition.js';
@@ -9,6 +10,7 @@ import type { ConfigSpec, ProviderDefinition } from './provider-definition.js';
 export const PROVIDER_DEFINITIONS: readonly ProviderDefinition<object>[] = [
   alifMobi as ProviderDefinition<object>,
   alifShop as ProviderDefinition<object>,
+  accessBank as ProviderDefinition<object>,
 ];
 
 /** The environment variables of every provider, for the boot-time validation of the config. */

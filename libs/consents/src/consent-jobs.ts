@@ -68,6 +68,7 @@ export class ConsentJobs {
     consent: { id: string; clientId: string; provider?: string },
     reason: SyncReason,
     requestId?: string,
+    psuIpAddress?: string,
   ): Promise<string> {
     const { sync, created } = await this.syncs.createOrJoin(consent.clientId, consent.id, reason);
     if (created)
@@ -77,6 +78,7 @@ export class ConsentJobs {
         syncId: sync.id,
         reason,
         ...(requestId ? { requestId } : {}),
+        ...(psuIpAddress ? { psuIpAddress } : {}),
       });
     return sync.id;
   }

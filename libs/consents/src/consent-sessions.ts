@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { BankSession } from '#connectors/connector.js';
+import type { BankSession, Connector } from '#connectors/connector.js';
+import { ReauthRequired, isConnectorError } from '#connectors/connector-errors.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import type { ConsentEntity } from '#persistence/entities/consent.entity.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
@@ -17,6 +18,43 @@ export class ConsentNotActive extends Error {
   ) {
     super(`consent ${consentId} is ${status}`);
   }
+}
+
+/**
+ * The bank refused a refresh token that a refresh whose reply was lost had already spent: the
+ * rotated token went down with the reply. Only the person can authorise again.
+ */
+export class RefreshReplyLost extends ReauthRequired {}
+
+/**
+ * A refresh grant. A reply that never arrived whole (a timeout, a dropped connection, a cut or
+ * garbled body) may still have rotated the refresh token at the bank, and the new one is lost with
+ * it. One immediate retry with the same refresh token tells which: the bank had not processed it
+ * (a fresh session), or it refuses the spent token and the consent needs the person now
+ * ({@link RefreshReplyLost}) rather than at the next expiry of the access token.
+ */
+export async function refreshGrant(connector: Connector, session: BankSession): Promise<BankSession> {
+  try {
+    return await connector.refresh(session);
+  } catch (err) {
+    if (!replyLost(err)) throw err;
+    try {
+      return await connector.refresh(session);
+    } catch (retryErr) {
+      if (retryErr instanceof ReauthRequired)
+        throw new RefreshReplyLost(
+          retryErr.reason,
+          'the bank refused a refresh token spent by a refresh whose reply was lost',
+          { provider: retryErr.provider, status: retryErr.status, providerCode: retryErr.providerCode },
+        );
+      throw retryErr;
+    }
+  }
+}
+
+function replyLost(err: unknown): boolean {
+  if (!isConnectorError(err)) return false;
+  return err.kind === 'protocol_violation' || (err.kind === 'transient' && err.status === null);
 }
 
 /**
@@ -70,7 +108,7 @@ export class ConsentSessions {
         throw new ConsentNotActive(consentId, consent?.status ?? 'gone');
       const stored = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
       if (stored.accessToken !== stale.accessToken) return { session: stored, renewed: false };
-      const session = await this.connectors.get(consent.provider).refresh(stored);
+      const session = await refreshGrant(this.connectors.get(consent.provider), stored);
       await this.consents.update(
         consentId,
         {

@@ -10,7 +10,7 @@ import { ConsentLifecycle } from './consent-lifecycle.js';
 import { ConsentRevocation } from './consent-revocation.js';
 import { ConsentSessions } from './consent-sessions.js';
 import { ConsentRevalidation } from './consent-revalidation.js';
-import { connectorsProvider } from './connectors.provider.js';
+import { connectorsProvider, requestBudgetProvider } from './connectors.provider.js';
 
 /**
  * What the API and the worker share about consents: the state machine, the encrypted session
@@ -35,6 +35,7 @@ import { connectorsProvider } from './connectors.provider.js';
     ConsentSessions,
     ConsentRevalidation,
     ConsentRevocation,
+    requestBudgetProvider,
     connectorsProvider,
   ],
   exports: [

@@ -17,3 +17,13 @@ export function isIsoDate(value: unknown): value is IsoDate {
   const d = new Date(`${value}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(value);
 }
+
+/** `date` moved by `days` (negative: back), clamped to years 0001-9999. */
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  const s = d.toISOString().slice(0, 10);
+  if (d.getUTCFullYear() < 1 || s.startsWith('-')) return '0001-01-01';
+  if (d.getUTCFullYear() > 9999 || s.startsWith('+')) return '9999-12-31';
+  return s;
+}

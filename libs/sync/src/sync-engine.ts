@@ -40,14 +40,19 @@ import {
   toTransferRow,
 } from './to-rows.js';
 
-/** What the sync engine keeps in `accounts.checkpoint`: the connector's position and whether its stream ended. */
+/**
+ * What the sync engine keeps in `accounts.checkpoint`: the connector's position, whether its
+ * stream ended, and the provider ids of the pending entries the stream has reported so far (left
+ * out when none), which the end of a stream that holds every pending entry needs after a resume.
+ */
 export interface StoredCheckpoint {
   stream: Checkpoint | null;
   done: boolean;
+  pendingSeen?: string[];
 }
 
 export type AccountOutcome =
-  | { kind: 'done'; pages: number; added: number; modified: number }
+  | { kind: 'done'; pages: number; added: number; modified: number; removed: number }
   | { kind: 'stopped'; reason: string }
   | { kind: 'busy' };
 
@@ -218,8 +223,9 @@ export class SyncEngine {
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
     // The bank first, then ONE transaction writes what it said and starts the sync.
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     const listed = await this.call(session, 'mandatory', 'accounts', attempt, (s) =>
-      connector.listAccounts(s),
+      connector.listAccounts(s, present),
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
     const accounts = listed.value.items;
@@ -444,13 +450,16 @@ export class SyncEngine {
     // ends the sync if the run that counted the last account died before ending it.
     if (account.counted_sync_id === job.syncId) {
       await this.finishIfComplete(job.syncId);
-      return { kind: 'done', pages: 0, added: 0, modified: 0 };
+      return { kind: 'done', pages: 0, added: 0, modified: 0, removed: 0 };
     }
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     const checkpoint = account.checkpoint as StoredCheckpoint | null;
     let resume = checkpoint && !checkpoint.done ? checkpoint.stream : null;
+    // The pending entries of the stream being resumed; a new stream has seen none.
+    let pendingSeen: readonly string[] = resume ? (checkpoint?.pendingSeen ?? []) : [];
     const since = resume ? null : this.sinceFrom(account.latest_booking_date);
+    const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     // The consent job started the sync; an account job may be its first runner.
     if (!shared) await this.syncs.markRunning(job.syncId);
 
@@ -458,8 +467,10 @@ export class SyncEngine {
     let pages = 0;
     let added = 0;
     let modified = 0;
-    // The stream's last page is written with the account's end, in one transaction.
-    let last: TransactionRow[] | null = null;
+    let removed = 0;
+    // The stream's last page is written with the account's end, in one transaction (with the
+    // lineage's end-of-stream rule when it held every pending entry).
+    let last: { rows: TransactionRow[]; pendingComplete: boolean } | null = null;
     // The history is read when the consent covers it: `transactions`, or `statements` (computed
     // from it). Without either, the bank did not grant it and Hisob must not hold it.
     let refreshed = false;
@@ -467,32 +478,46 @@ export class SyncEngine {
       try {
         const stream = connector.transactions(session.current, account.provider_account_id, resume, {
           since,
+          ...present,
         });
         for await (const page of readAhead(stream)) {
           if (page.done) {
-            last = page.transactions.map(toTransactionRow);
+            last = {
+              rows: page.transactions.map(toTransactionRow),
+              pendingComplete: page.pendingComplete === true,
+            };
             continue;
           }
-          const stored: StoredCheckpoint = { stream: page.checkpoint, done: page.done };
           // The fence: a revoked consent stops the copy before this page (ConsentInactive), and
           // a lease another job took stops it too (LeaseLost); either rolls the page back.
           const counts = await this.fenced(consent.id, async (em) => {
-            const c = await this.writer.upsertTransactions(
+            // Pending entries are reconciled in the page's transaction: superseded by their
+            // booked entries (the end of a stream that held them all, removing the ones gone, is
+            // the last page's, written with the account's end below).
+            const c = await this.writer.writeTransactionPage(
               em,
               scope,
               page.transactions.map(toTransactionRow),
+              { seen: pendingSeen, complete: false },
             );
+            const stored: StoredCheckpoint = {
+              stream: page.checkpoint,
+              done: false,
+              ...(c.seen.length ? { pendingSeen: c.seen } : {}),
+            };
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
-            await this.syncs.addPage(em, job.syncId, c.added, c.modified);
+            await this.syncs.addPage(em, job.syncId, c.added, c.modified, c.removed);
             crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
             return c;
           });
           crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
           resume = page.checkpoint;
+          pendingSeen = counts.seen;
           refreshed = false;
           pages++;
           added += counts.added;
           modified += counts.modified;
+          removed += counts.removed;
         }
         streaming = false;
       } catch (err) {
@@ -518,7 +543,7 @@ export class SyncEngine {
     let balances: BalanceRow[] | null = null;
     if (reads(consent.permissions, 'balances')) {
       const read = await this.call(session, 'best_effort', 'balances', attempt, (s) =>
-        connector.getBalances(s, account.provider_account_id),
+        connector.getBalances(s, account.provider_account_id, present),
       );
       if (read.ok) balances = read.value.map(toBalanceRow);
       coverage.push(read.ok ? okCoverage('balances') : read.entry);
@@ -527,7 +552,12 @@ export class SyncEngine {
     // The stream's last page, the account's end (its lease released) and its count on the sync
     // commit together: counted once, whatever happens to the job afterwards.
     const done = await this.fenced(consent.id, async (em) => {
-      const counts = last ? await this.writer.upsertTransactions(em, scope, last) : null;
+      const counts = last
+        ? await this.writer.writeTransactionPage(em, scope, last.rows, {
+            seen: pendingSeen,
+            complete: last.pendingComplete,
+          })
+        : null;
       if (last) crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
       await this.writer.completeAccount(
         em,
@@ -549,14 +579,23 @@ export class SyncEngine {
       pages++;
       added += done.counts.added;
       modified += done.counts.modified;
+      removed += done.counts.removed;
     }
     crashPoint(this.config.HISOB_TEST_CRASH_AT, 'account-commit');
     this.logger.log(
-      { consent_id: consent.id, account_id: job.accountId, sync_id: job.syncId, pages, added, modified },
+      {
+        consent_id: consent.id,
+        account_id: job.accountId,
+        sync_id: job.syncId,
+        pages,
+        added,
+        modified,
+        removed,
+      },
       'account synced',
     );
     if (done.row) await this.finishComputed(job.syncId, done.row);
-    return { kind: 'done', pages, added, modified };
+    return { kind: 'done', pages, added, modified, removed };
   }
 
   /**
@@ -610,7 +649,8 @@ export class SyncEngine {
    * writer locks, as a revocation takes them: a sync cannot succeed after its consent stopped
    * being active (it fails, `consent is …`), nothing is announced for a revoked consent, and
    * nothing is recorded for a client without a webhook URL (or deleted), nor for a scheduled sync
-   * that succeeded without adding or modifying a transaction (the keep-fresh case: nothing to say).
+   * that succeeded without adding, modifying or removing a transaction (the keep-fresh case: nothing
+   * to say).
    */
   async finish(syncId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
     const row = await this.ds.transaction(async (em) => {
@@ -642,7 +682,7 @@ export class SyncEngine {
         },
         em,
       );
-      const changed = ended.transactions_added + ended.transactions_modified > 0;
+      const changed = ended.transactions_added + ended.transactions_modified + ended.transactions_removed > 0;
       // A scheduled sync that succeeded and changed nothing has nothing to tell; a sync the client
       // asked for (or the consent's first) is always answered, and a failure always told.
       const worthTelling = final === 'failed' || changed || ended.reason !== 'scheduled';
@@ -662,7 +702,7 @@ export class SyncEngine {
               sync_id: ended.id,
               added: ended.transactions_added,
               modified: ended.transactions_modified,
-              removed: 0,
+              removed: ended.transactions_removed,
             },
             em,
           );

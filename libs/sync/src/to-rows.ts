@@ -30,6 +30,7 @@ export const toTransactionRow = (t: Transaction): TransactionRow => ({
   balanceAfter: t.balanceAfter?.toString() ?? null,
   category: t.category,
   providerCardId: t.providerCardId ?? null,
+  entryReference: t.entryReference ?? null,
 });
 
 export const toAccountRow = (a: Account): AccountRow => ({

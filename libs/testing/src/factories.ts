@@ -279,8 +279,9 @@ export class DataFactory {
     id: string,
     fields: { amount?: string; description?: string; status?: 'booked' | 'pending'; date?: string },
   ): Promise<void> {
-    const [row] = await this.query<{ consent_id: string }>(
-      `SELECT consent_id FROM transactions WHERE id = $1`,
+    // By id alone: one primary-key probe per partition; then by (id, account_id): one partition.
+    const [row] = await this.query<{ consent_id: string; account_id: string }>(
+      `SELECT consent_id, account_id FROM transactions WHERE id = $1`,
       [id],
     );
     if (!row) return;
@@ -289,21 +290,31 @@ export class DataFactory {
         `UPDATE transactions SET amount = coalesce($2::numeric, amount), description = coalesce($3, description),
                 status = coalesce($4, status), booking_date = coalesce($5::date, booking_date),
                 updated_seq = nextval('transaction_change_seq'), updated_at = now()
-          WHERE id = $1`,
-        [id, fields.amount ?? null, fields.description ?? null, fields.status ?? null, fields.date ?? null],
+          WHERE id = $1 AND account_id = $6`,
+        [
+          id,
+          fields.amount ?? null,
+          fields.description ?? null,
+          fields.status ?? null,
+          fields.date ?? null,
+          row.account_id,
+        ],
       ),
     );
   }
 
   /** Removes a transaction as a re-sync would when the bank stops reporting it (no-op when already gone). */
   async removeTransaction(id: string): Promise<void> {
-    const [row] = await this.query<{ consent_id: string }>(
-      `SELECT consent_id FROM transactions WHERE id = $1`,
+    const [row] = await this.query<{ consent_id: string; account_id: string }>(
+      `SELECT consent_id, account_id FROM transactions WHERE id = $1`,
       [id],
     );
     if (!row) return;
     await this.withConsentLock(row.consent_id, async (c) => {
-      const { rowCount } = await c.query(`DELETE FROM transactions WHERE id = $1`, [id]);
+      const { rowCount } = await c.query(`DELETE FROM transactions WHERE id = $1 AND account_id = $2`, [
+        id,
+        row.account_id,
+      ]);
       if (!rowCount) return;
       await c.query(
         `INSERT INTO transaction_removals (seq, consent_id, transaction_id) VALUES (nextval('transaction_change_seq'), $1, $2)`,

@@ -96,7 +96,10 @@ export async function authoriseAtBank(
     if (/name="password"/.test(html))
       step = await browser.submit(
         { url: step.url, html },
-        { username: user.username, password: user.password },
+        // The login field is `username` at OAuth banks, `psuId` at Berlin Group ones.
+        /name="psuId"/.test(html)
+          ? { psuId: user.username, password: user.password }
+          : { username: user.username, password: user.password },
       );
     else if (/name="otp"/.test(html)) step = await browser.submit({ url: step.url, html }, { otp: user.otp });
     else if (/name="decision"/.test(html))

@@ -1,12 +1,15 @@
 import { DataSource } from 'typeorm';
 import { Keyring } from '#crypto/keyring.js';
 import { webhookSecretAad } from '#persistence/entities/client.entity.js';
+import { bepaidSecretAad } from '#persistence/repositories/bepaid.repository.js';
 import { SessionVault } from '#persistence/session-vault.js';
 
 export interface RotationReport {
   active_key_id: string;
   consents_reencrypted: number;
   clients_reencrypted: number;
+  /** bePaid shops whose secret key was re-encrypted. */
+  merchants_reencrypted: number;
   already_current: number;
 }
 
@@ -21,6 +24,7 @@ export async function rotateKeys(ds: DataSource, keyring: Keyring, batch = 200):
     active_key_id: keyring.activeKeyId,
     consents_reencrypted: 0,
     clients_reencrypted: 0,
+    merchants_reencrypted: 0,
     already_current: 0,
   };
   const vault = new SessionVault(keyring);
@@ -74,6 +78,21 @@ export async function rotateKeys(ds: DataSource, keyring: Keyring, batch = 200):
       c.webhook_secret_enc,
     ]);
     report.clients_reencrypted++;
+  }
+  const shops: Array<{ client_id: string; secret_key_enc: string }> = await ds.query(
+    `SELECT client_id, secret_key_enc FROM bepaid_merchants ORDER BY client_id`,
+  );
+  for (const m of shops) {
+    if (!keyring.needsReencryption(m.secret_key_enc)) {
+      report.already_current++;
+      continue;
+    }
+    const value = keyring.reencrypt(m.secret_key_enc, bepaidSecretAad(m.client_id));
+    await ds.query(
+      `UPDATE bepaid_merchants SET secret_key_enc = $2 WHERE client_id = $1 AND secret_key_enc = $3`,
+      [m.client_id, value, m.secret_key_enc],
+    );
+    report.merchants_reencrypted++;
   }
   return report;
 }

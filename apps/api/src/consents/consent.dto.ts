@@ -5,6 +5,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsIP,
   IsOptional,
   IsString,
   IsUrl,
@@ -66,6 +67,16 @@ export class CreateConsentDto {
   @IsString({ message: 'msisdn must be a string' })
   @Matches(/^\+92\d{10}$/, { message: 'msisdn must be +92 followed by 10 digits' })
   msisdn?: string;
+
+  @ApiPropertyOptional({
+    example: '203.0.113.7',
+    description:
+      "The end user's IP address (IPv4 or IPv6), passed to banks that want it when the consent is created (Berlin Group `PSU-IP-Address`).",
+  })
+  @IsOptional()
+  @IsString()
+  @IsIP(undefined, { message: 'psu_ip_address must be an IPv4 or IPv6 address' })
+  psu_ip_address?: string;
 }
 
 /**
@@ -143,6 +154,18 @@ export class ConsentResponse {
 export class ConsentListResponse {
   @ApiProperty({ type: [ConsentResponse] }) consents: ConsentResponse[];
   @ApiProperty({ nullable: true, type: String }) next_cursor: string | null;
+}
+
+export class StartSyncDto {
+  @ApiPropertyOptional({
+    example: '203.0.113.7',
+    description:
+      "The end user's IP address when they asked for this sync themselves. The bank reads are then made with the person present (Berlin Group `PSU-IP-Address`), which banks do not count against the consent's reads a day.",
+  })
+  @IsOptional()
+  @IsString()
+  @IsIP(undefined, { message: 'psu_ip_address must be an IPv4 or IPv6 address' })
+  psu_ip_address?: string;
 }
 
 export class SyncStartedResponse {

@@ -32,6 +32,7 @@ import {
   CreateConsentDto,
   SubmitOtpDto,
   ListConsentsQueryDto,
+  StartSyncDto,
   SyncStartedResponse,
 } from './consent.dto.js';
 import { ConsentsService } from './consents.service.js';
@@ -133,8 +134,9 @@ export class ConsentsController {
     @CurrentClient() client: AuthenticatedClient,
     @Param('id', new UuidParamPipe('Consent')) id: string,
     @Req() req: FastifyRequest,
+    @Body() dto: StartSyncDto = {},
   ): Promise<SyncStartedResponse> {
-    return { sync_id: await this.consents.sync(client, id, String(req.id)) };
+    return { sync_id: await this.consents.sync(client, id, String(req.id), dto?.psu_ip_address) };
   }
 
   @Delete(':id')

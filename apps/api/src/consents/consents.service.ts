@@ -86,6 +86,7 @@ export class ConsentsService {
         redirectUri: new URL(CALLBACK_PATH, this.config.HISOB_PUBLIC_URL).toString(),
         validUntil: dto.valid_until ?? null,
         msisdn: dto.msisdn ?? null,
+        psuIpAddress: dto.psu_ip_address ?? null,
       }),
     );
     // One authorisation path, by the provider's auth kind: a redirect to the bank's SCA, or a
@@ -294,7 +295,12 @@ export class ConsentsService {
   }
 
   /** `POST /v1/consents/{id}/sync`: a sync now, or the one already under way. */
-  async sync(client: AuthenticatedClient, id: string, requestId: string): Promise<string> {
+  async sync(
+    client: AuthenticatedClient,
+    id: string,
+    requestId: string,
+    psuIpAddress?: string,
+  ): Promise<string> {
     const consent = await this.get(client, id);
     if (consent.status !== 'active') {
       throw new HisobError(
@@ -302,7 +308,7 @@ export class ConsentsService {
         `The consent is ${consent.status}; only an active consent can sync`,
       );
     }
-    return this.jobs.startSync(consent, 'manual', requestId);
+    return this.jobs.startSync(consent, 'manual', requestId, psuIpAddress);
   }
 
   /**

@@ -13,6 +13,11 @@ class SyncProgress {
   @ApiProperty() pages: number;
   @ApiProperty() transactions_added: number;
   @ApiProperty() transactions_modified: number;
+  @ApiProperty({
+    description:
+      'Transactions removed: pending entries superseded by their booked entry, or no longer shown by the bank.',
+  })
+  transactions_removed: number;
 }
 
 class SyncResponse {
@@ -29,6 +34,12 @@ class SyncResponse {
   @ApiProperty({ type: SyncProgress }) progress: SyncProgress;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) started_at: string | null;
   @ApiProperty({ format: 'date-time', nullable: true, type: String }) finished_at: string | null;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    type: String,
+    description: "With `waiting_rate_limit`: when the sync runs again (the bank's limit resets).",
+  })
+  resume_at?: string;
   @ApiPropertyOptional() error?: string;
 }
 

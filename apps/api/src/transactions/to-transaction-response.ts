@@ -29,6 +29,8 @@ export function toTransactionResponse(t: TransactionRow): TransactionResponse {
   }
   if (t.balanceAfter !== null) out.balance_after = t.balanceAfter;
   if (t.category !== null) out.category = t.category;
+  if (t.entryReference !== null) out.entry_reference = t.entryReference;
+  if (t.supersedes !== null) out.supersedes = t.supersedes;
   return out;
 }
 

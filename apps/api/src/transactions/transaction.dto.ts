@@ -61,6 +61,19 @@ export class TransactionResponse {
   @ApiPropertyOptional({ type: CounterpartyResponse }) counterparty?: CounterpartyResponse;
   @ApiPropertyOptional({ example: '1520.75' }) balance_after?: string;
   @ApiPropertyOptional({ example: 'mobile' }) category?: string;
+  @ApiPropertyOptional({
+    example: 'ENTRY-20260115-0042',
+    description:
+      "The bank's reference that stays with an entry while its id changes (Berlin Group entryReference), when the bank gives one.",
+  })
+  entry_reference?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'On a booked transaction: the id of the pending transaction it replaced. That pending transaction is no longer ' +
+      'in the list, and the change feed reported it as removed.',
+  })
+  supersedes?: string;
 }
 
 const DATA_AS_OF = 'When the bank was last read completely for this data; null if never.';
@@ -104,7 +117,11 @@ export class ChangeFeedResponse {
     description: 'Changed since the client saw them (full new state).',
   })
   modified: TransactionResponse[];
-  @ApiProperty({ type: [String], description: 'Ids of transactions the bank no longer reports.' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Ids of transactions the bank no longer reports, and of pending transactions superseded by their booked transaction.',
+  })
   removed: string[];
   @ApiProperty({ description: 'Pass it back as cursor; never null.' }) next_cursor: string;
   @ApiProperty() has_more: boolean;

@@ -15,6 +15,17 @@ import {
 } from '#persistence/repositories/idempotency.repository.js';
 import { LifecycleSweeper } from '../lifecycle-sweeper.js';
 
+/** Due consents read per query of a `schedule-syncs` tick. */
+const SCHEDULE_BATCH = 500;
+
+/**
+ * How often `schedule-syncs` looks for due consents: a tenth of the cadence, between a second and
+ * a minute (a minute for any cadence of 10 minutes or more; 12 s for a 2-minute simulation).
+ */
+export function scheduleSyncsEveryMs(intervalMinutes: number): number {
+  return Math.min(60_000, Math.max(1_000, Math.round((intervalMinutes * 60_000) / 10)));
+}
+
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
  * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), due work whose
@@ -58,7 +69,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     );
     await this.queue.upsertJobScheduler(
       'schedule-syncs',
-      { every: 60_000 },
+      { every: scheduleSyncsEveryMs(this.config.HISOB_SYNC_INTERVAL_MINUTES) },
       { name: 'schedule-syncs', data: { task: 'schedule-syncs' } },
     );
     // Whatever is due and has lost its job (purges, refreshes, syncs): see LifecycleSweeper.
@@ -138,18 +149,29 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     return ran;
   }
 
-  /** Periodic syncs: every active consent with an account due (`next_refresh_at`) gets a sync. */
+  /**
+   * Periodic syncs: every active consent with an account due (`next_refresh_at`) and no unfinished
+   * sync gets one, the longest overdue first. Batches of 500 until none is left, so a tick keeps up
+   * with however many fall due between two ticks; a consent started in this tick is not started
+   * again in it (its sync may already have ended, or failed and left it due).
+   */
   async scheduleSyncs(now = new Date()): Promise<number> {
-    const due: Array<{ id: string; client_id: string; provider: string }> = await this.ds.query(
-      `SELECT DISTINCT c.id, c.client_id, c.provider FROM consents c JOIN accounts a ON a.consent_id = c.id
-        WHERE c.status = 'active' AND a.next_refresh_at <= $1
-          AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.consent_id = c.id AND s.state IN ('queued','running','waiting_rate_limit'))
-        LIMIT 500`,
-      [now],
-    );
-    for (const c of due)
-      await this.jobs.startSync({ id: c.id, clientId: c.client_id, provider: c.provider }, 'scheduled');
-    return due.length;
+    const started = new Set<string>();
+    for (;;) {
+      const due: Array<{ id: string; client_id: string; provider: string }> = await this.ds.query(
+        `SELECT c.id, c.client_id, c.provider FROM consents c JOIN accounts a ON a.consent_id = c.id
+          WHERE c.status = 'active' AND a.next_refresh_at <= $1 AND c.id <> ALL($2::uuid[])
+            AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.consent_id = c.id AND s.state IN ('queued','running','waiting_rate_limit'))
+          GROUP BY c.id, c.client_id, c.provider ORDER BY min(a.next_refresh_at), c.id
+          LIMIT ${SCHEDULE_BATCH}`,
+        [now, [...started]],
+      );
+      for (const c of due) {
+        await this.jobs.startSync({ id: c.id, clientId: c.client_id, provider: c.provider }, 'scheduled');
+        started.add(c.id);
+      }
+      if (due.length < SCHEDULE_BATCH) return started.size;
+    }
   }
 
   /** Consents whose `valid_until` has passed: `expired`, tokens dropped, data purge scheduled. */

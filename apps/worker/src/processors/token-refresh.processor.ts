@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { QUEUES, bankWorkerSettings, processorOptions, type TokenRefreshJob } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
+import { RefreshReplyLost, refreshGrant } from '#consents/consent-sessions.js';
 import type { BankSession } from '#connectors/connector.js';
 import { assertUnreachable, isConnectorError } from '#connectors/connector-errors.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
@@ -20,8 +21,11 @@ export type RefreshOutcome = 'refreshed' | 'stale' | 'not_active' | 'expired' | 
  * then schedules the next refresh. Bank faults (STYLE §6.5):
  * - `invalid_grant` and other ReauthRequired → consent `reauth_required`, no retry;
  * - 429 → the job is delayed to the bank's `retry_after` plus jitter, spending no attempt;
- * - 5xx, timeouts → retried with capped exponential backoff;
- * - a malformed token reply → no retry; the reason is recorded on the consent.
+ * - a reply lost or garbled (timeout, reset, malformed body): retried once at once with the same
+ *   refresh token (`refreshGrant`), since the bank may have rotated it; a refusal then makes the
+ *   consent `reauth_required` now;
+ * - 5xx, and a lost reply twice → retried with capped exponential backoff;
+ * - a malformed token reply twice → no retry; the reason is recorded on the consent.
  */
 @Processor(QUEUES.tokenRefresh, processorOptions({ settings: bankWorkerSettings }))
 export class TokenRefreshProcessor extends WorkerHost {
@@ -64,7 +68,7 @@ export class TokenRefreshProcessor extends WorkerHost {
         if (!sessionEnc) return { outcome: 'not_active' as const };
         const session = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
         if (!session.refreshToken) return { outcome: 'no_refresh_token' as const };
-        const fresh = await this.connectors.get(consent.provider).refresh(session);
+        const fresh = await refreshGrant(this.connectors.get(consent.provider), session);
         const tokenExpiresAt = fresh.expiresAt ? new Date(fresh.expiresAt) : null;
         await this.consents.update(
           consentId,
@@ -98,7 +102,10 @@ export class TokenRefreshProcessor extends WorkerHost {
         case 'reauthorise':
         case 'refresh_then_retry':
           await this.lifecycle.transition(consentId, 'reauth_required', {
-            reason: `token refresh refused (${err.providerCode ?? err.status ?? 'invalid_grant'})`,
+            reason:
+              err instanceof RefreshReplyLost
+                ? `token refresh refused (${err.providerCode ?? 'invalid_grant'}): the reply to the previous refresh was lost after the bank rotated the token`
+                : `token refresh refused (${err.providerCode ?? err.status ?? 'invalid_grant'})`,
             fields: { sessionEnc: null, tokenExpiresAt: null, refreshJobId: null },
           });
           throw new UnrecoverableError('the bank refused the refresh token');

@@ -5,6 +5,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'sync.succeeded',
   'sync.failed',
   'transactions.changed',
+  'payment.updated',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

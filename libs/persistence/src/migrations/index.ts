@@ -9,6 +9,10 @@ import { ClientRedirectUris1796662023486 } from './1796662023486-ClientRedirectU
 import { SyncBookkeepingAndMoneyScale1796700000000 } from './1796700000000-SyncBookkeepingAndMoneyScale.js';
 import { CreditLedger1796800000000 } from './1796800000000-CreditLedger.js';
 import { InstalmentChanges1796900000000 } from './1796900000000-InstalmentChanges.js';
+import { PartitionTransactions1797000000000 } from './1797000000000-PartitionTransactions.js';
+import { TransactionLineage1797100000000 } from './1797100000000-TransactionLineage.js';
+import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
+import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -23,4 +27,8 @@ export const MIGRATIONS = [
   SyncBookkeepingAndMoneyScale1796700000000,
   CreditLedger1796800000000,
   InstalmentChanges1796900000000,
+  PartitionTransactions1797000000000,
+  TransactionLineage1797100000000,
+  SyncResumeAt1797150000000,
+  Bepaid1797200000000,
 ];

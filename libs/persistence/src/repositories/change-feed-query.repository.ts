@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TRANSACTION_COLUMNS, type TransactionRow } from './transaction-query.repository.js';
+import {
+  TRANSACTION_COLUMNS,
+  TRANSACTION_FIELDS,
+  type TransactionRow,
+} from './transaction-query.repository.js';
 
 /** One change of a consent's copy, in `transaction_change_seq` order. */
 export type ChangeRow =
@@ -28,7 +32,7 @@ export class ChangeFeedQueryRepository {
             FROM transactions t WHERE t.consent_id = $1 AND t.updated_seq > $2::bigint
            ORDER BY t.updated_seq LIMIT $3)
          UNION ALL
-         (SELECT r.seq, NULL, r.transaction_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+         (SELECT r.seq, NULL, r.transaction_id, ${TRANSACTION_FIELDS.map(() => 'NULL').join(', ')}
             FROM transaction_removals r WHERE r.consent_id = $1 AND r.seq > $2::bigint
            ORDER BY r.seq LIMIT $3)
        ) changes ORDER BY seq LIMIT $3`,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { ClientEntity } from '../entities/client.entity.js';
+import { BEPAID_TABLES } from './bepaid.repository.js';
 
 export interface NewClient {
   name: string;
@@ -51,8 +52,17 @@ export class ClientRepository {
   }
 
   /** Soft delete: the key stops working at once; data under the client stays for the audit trail. */
+  /**
+   * Marks the client deleted and, in the same transaction, removes its bePaid merchant data (shop
+   * credentials, customer directory, payments and notifications): from then on bePaid's calls for
+   * it are refused (401) and nothing of it is kept.
+   */
   async softDelete(id: string): Promise<boolean> {
-    const r = await this.repo().update({ id, deletedAt: IsNull() }, { deletedAt: () => 'now()' });
-    return (r.affected ?? 0) > 0;
+    return this.ds.transaction(async (em) => {
+      const r = await this.repo(em).update({ id, deletedAt: IsNull() }, { deletedAt: () => 'now()' });
+      if (!(r.affected ?? 0)) return false;
+      for (const table of BEPAID_TABLES) await em.query(`DELETE FROM ${table} WHERE client_id = $1`, [id]);
+      return true;
+    });
   }
 }

@@ -38,7 +38,9 @@ export interface StatementLineRow {
  * Statements of an account over an inclusive booking-date period.
  *
  * Definition: only `booked` transactions count. The anchor is the account's `booked` balance (the
- * bank's figure at the account's `data_as_of`), walked back through the booked transactions:
+ * bank's figure at the account's `data_as_of`) — or, for a bank that reports none, its
+ * `closing_booked` balance carried forward through the entries booked after its reference date —
+ * walked back through the booked transactions:
  *   closing(to)   = booked − Σ amount(booking_date > to)
  *   opening(from) = booked − Σ amount(booking_date ≥ from) = closing − credits + debits
  *   credits = Σ positive amounts in [from, to], debits = −Σ negative amounts in [from, to] (≥ 0)
@@ -64,7 +66,14 @@ export class StatementQueryRepository {
               SELECT coalesce(sum(d.credits), 0) AS credits, coalesce(sum(d.debits), 0) AS debits,
                      coalesce(sum(d.booked_count), 0) AS n
                 FROM transaction_day_totals d WHERE d.account_id = $1 AND d.booking_date BETWEEN $2::date AND $3::date),
-            anchor AS (SELECT b.amount FROM balances b WHERE b.account_id = $1 AND b.type = 'booked'),
+            anchor AS (SELECT coalesce(
+              (SELECT b.amount FROM balances b WHERE b.account_id = $1 AND b.type = 'booked'),
+              -- A bank that reports no booked balance now (Berlin Group banks without interimBooked):
+              -- its closing balance at a reference date, plus what was booked after that date.
+              (SELECT b.amount + coalesce((SELECT sum(d.credits - d.debits) FROM transaction_day_totals d
+                                             WHERE d.account_id = $1 AND d.booking_date > b.reference_date), 0)
+                 FROM balances b WHERE b.account_id = $1 AND b.type = 'closing_booked' AND b.reference_date IS NOT NULL)
+            ) AS amount),
             scale AS (SELECT coalesce(${ACCOUNT_SCALE}, 2) AS s)
        SELECT round((SELECT amount FROM anchor) - tail.net - period.credits + period.debits, scale.s)::text AS "openingBalance",
               round((SELECT amount FROM anchor) - tail.net, scale.s)::text AS "closingBalance",

@@ -29,7 +29,38 @@ export interface TransactionRow {
   balanceAfter: string | null;
   category: string | null;
   providerCardId: string | null;
+  /** The bank's reference that stays with an entry while its id changes (Berlin Group `entryReference`). */
+  entryReference?: string | null;
 }
+
+/**
+ * Where a transaction stream stands on its pending entries, for {@link SyncWriteRepository.writeTransactionPage}.
+ */
+export interface PendingStream {
+  /** Provider ids of the pending entries the stream's earlier pages reported. */
+  readonly seen: readonly string[];
+  /**
+   * This page ends the stream, and the stream held every pending entry the bank shows for the
+   * account (the connector's `pendingComplete`): stored pending rows it did not report are removed.
+   */
+  readonly complete: boolean;
+}
+
+/** What a page changed in the copy. `seen`: the stream's pending provider ids up to this page. */
+export interface PageWritten {
+  added: number;
+  modified: number;
+  removed: number;
+  seen: string[];
+}
+
+/**
+ * The fallback match of a booked entry to the pending entry it replaces, when no `entryReference`
+ * ties them: the booked entry may be dated from the pending entry's date up to this many days
+ * later. Card authorisations typically settle in 1–5 business days and rarely later than two weeks;
+ * ten calendar days covers the usual case without reaching far enough to pair unrelated entries.
+ */
+export const SUPERSEDE_WINDOW_DAYS = 10;
 
 export interface AccountRow {
   providerAccountId: string;
@@ -132,10 +163,14 @@ const TX_COLUMNS = [
   ['balance_after', 'numeric'],
   ['category', 'text'],
   ['provider_card_id', 'text'],
+  ['entry_reference', 'text'],
 ] as const;
 
 /** Columns whose change makes an existing transaction `modified` in the change feed. */
 const TX_MUTABLE = TX_COLUMNS.map(([c]) => c).filter((c) => c !== 'provider_transaction_id');
+
+/** `supersedes` is written when a row is first inserted, never by a re-read (the lineage stays). */
+const SUPERSEDES_PARAM = `$${TX_COLUMNS.length + 4}::uuid[]`;
 
 const TX_LIST = TX_COLUMNS.map(([c]) => c).join(', ');
 
@@ -144,19 +179,22 @@ const TX_LIST = TX_COLUMNS.map(([c]) => c).join(', ');
  * {@link TX_COLUMNS}. New rows are numbered from the change-feed sequence; rows whose content
  * changed are renumbered; identical re-reads write nothing. The added and modified rows are
  * counted in PostgreSQL: a page's thousand `inserted` flags come back as one row, not a thousand
- * rows for the worker to read and TypeORM to map.
+ * rows for the worker to read and TypeORM to map. A row was inserted when its two numbers are
+ * still the one it was created with (an update renumbers `updated_seq` only); `xmax = 0`, the
+ * usual test, cannot be read from a partitioned table's RETURNING.
  */
 const UPSERT_TRANSACTIONS = `WITH upserted AS (
-    INSERT INTO transactions (account_id, consent_id, client_id, ${TX_LIST}, created_seq, updated_seq)
-    SELECT $1, $2, $3, ${TX_LIST}, s, s
+    INSERT INTO transactions (account_id, consent_id, client_id, ${TX_LIST}, supersedes, created_seq, updated_seq)
+    SELECT $1, $2, $3, ${TX_LIST}, supersedes, s, s
       FROM (SELECT u.*, nextval('transaction_change_seq') AS s
-              FROM unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ')}) AS u(${TX_LIST})) AS page
+              FROM unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ')}, ${SUPERSEDES_PARAM})
+                AS u(${TX_LIST}, supersedes)) AS page
     ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET
       ${TX_MUTABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
       updated_seq = EXCLUDED.updated_seq, updated_at = now()
     WHERE (${TX_MUTABLE.map((c) => `transactions.${c}`).join(', ')})
           IS DISTINCT FROM (${TX_MUTABLE.map((c) => `EXCLUDED.${c}`).join(', ')})
-    RETURNING (xmax = 0) AS inserted)
+    RETURNING (created_seq = updated_seq) AS inserted)
   SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
     FROM upserted`;
 
@@ -256,14 +294,173 @@ export class SyncWriteRepository {
     em: EntityManager,
     scope: Scope & { accountId: string },
     rows: readonly TransactionRow[],
+    supersedes: ReadonlyMap<string, string> = new Map(),
   ): Promise<{ added: number; modified: number }> {
     if (!rows.length) return { added: 0, modified: 0 };
     // One row per identity: a page cannot name a transaction twice in one upsert.
     const unique = lastById(rows, (r) => r.providerTransactionId);
     const arrays = TX_COLUMNS.map(([col]) => unique.map((r) => valueOf(r, col)));
-    const params = [scope.accountId, scope.consentId, scope.clientId, ...arrays];
+    const lineage = unique.map((r) => supersedes.get(r.providerTransactionId) ?? null);
+    const params = [scope.accountId, scope.consentId, scope.clientId, ...arrays, lineage];
     const [counts]: Array<{ added: number; modified: number }> = await em.query(UPSERT_TRANSACTIONS, params);
     return { added: counts!.added, modified: counts!.modified };
+  }
+
+  /**
+   * One page of an account's transaction stream, with its pending entries reconciled (all in the
+   * caller's page transaction, behind its fence):
+   *
+   * 1. A booked entry new to the account supersedes the stored pending row it replaces: the one
+   *    with its `entry_reference`, else the one pending row with the same amount, currency and
+   *    counterparty dated at most {@link SUPERSEDE_WINDOW_DAYS} days before it (and no conflicting
+   *    reference), provided no other new booked entry of the page claims that row too. A pending
+   *    row the stream reports (this page or an earlier one) is still pending at the bank, so it is
+   *    never a fallback candidate. Ambiguous candidates are not guessed. The pending row is deleted
+   *    and recorded in `transaction_removals` (`removed` in the change feed); the booked row is
+   *    inserted with `supersedes` = its Hisob id.
+   * 2. A pending report whose `entry_reference` a booked entry of the same page carries is stale
+   *    (the bank shows the entry both ways for a moment) and is not written.
+   * 3. The page is upserted as by {@link upsertTransactions}: a re-reported pending entry whose
+   *    content changed is `modified`.
+   * 4. On the last page of a stream that held every pending entry (`stream.complete`), stored
+   *    pending rows the stream did not report are removed (they vanished, or booked with nothing
+   *    tying them to their booked entry).
+   *
+   * An account without stored pending rows costs one extra index probe (the partial
+   * `ix_transactions_pending`) and is otherwise written exactly as by {@link upsertTransactions}.
+   */
+  async writeTransactionPage(
+    em: EntityManager,
+    scope: Scope & { accountId: string },
+    rows: readonly TransactionRow[],
+    stream: PendingStream,
+  ): Promise<PageWritten> {
+    const unique = lastById(rows, (r) => r.providerTransactionId);
+    const bookedRefs = new Set(
+      unique.filter((r) => r.status === 'booked' && r.entryReference).map((r) => r.entryReference),
+    );
+    const page = unique.filter(
+      (r) => !(r.status === 'pending' && r.entryReference && bookedRefs.has(r.entryReference)),
+    );
+    const seen = new Set(stream.seen);
+    for (const r of page) if (r.status === 'pending') seen.add(r.providerTransactionId);
+
+    const stored: StoredPending[] = await em.query(
+      `SELECT id, provider_transaction_id AS "providerTransactionId", entry_reference AS "entryReference",
+              amount::text AS amount, currency, booking_date::text AS "bookingDate",
+              counterparty_name AS "counterpartyName", counterparty_account AS "counterpartyAccount"
+         FROM transactions WHERE account_id = $1 AND status = 'pending'
+        ORDER BY booking_date, created_seq`,
+      [scope.accountId],
+    );
+    if (!stored.length) {
+      const c = await this.upsertTransactions(em, scope, page);
+      return { ...c, removed: 0, seen: [...seen] };
+    }
+
+    const superseded = await this.matchSuperseded(em, scope.accountId, page, stored, seen);
+    let removed = await this.removeTransactions(em, scope.accountId, { ids: superseded.removed });
+    const c = await this.upsertTransactions(em, scope, page, superseded.supersedes);
+    // After the upsert: a pending row this stream booked under its own id is booked now, not gone.
+    if (stream.complete)
+      removed += await this.removeTransactions(em, scope.accountId, { pendingNotIn: [...seen] });
+    return { ...c, removed, seen: [...seen] };
+  }
+
+  /**
+   * Which new booked entries of a page supersede which stored pending rows (see
+   * {@link writeTransactionPage}). Returns booked provider id → pending Hisob id, and the pending
+   * rows to remove (with an entry reference, every pending row carrying it).
+   */
+  private async matchSuperseded(
+    em: EntityManager,
+    accountId: string,
+    page: readonly TransactionRow[],
+    stored: readonly StoredPending[],
+    seen: ReadonlySet<string>,
+  ): Promise<{ supersedes: Map<string, string>; removed: string[] }> {
+    const storedIds = new Set(stored.map((p) => p.providerTransactionId));
+    const inPage = new Set(page.map((r) => r.providerTransactionId));
+    const storedRefs = new Set(stored.map((p) => p.entryReference).filter((r) => r !== null));
+    const byFallback = (b: TransactionRow) =>
+      stored.filter(
+        (p) =>
+          !seen.has(p.providerTransactionId) &&
+          !inPage.has(p.providerTransactionId) &&
+          (p.entryReference === null || !b.entryReference) &&
+          p.currency === b.currency &&
+          sameDecimal(p.amount, b.amount) &&
+          p.counterpartyName === b.counterpartyName &&
+          (p.counterpartyAccount === null ||
+            b.counterpartyAccount === null ||
+            p.counterpartyAccount === b.counterpartyAccount) &&
+          withinWindow(p.bookingDate, b.bookingDate),
+      );
+    // A booked entry that books a stored pending row under the same id is a plain update.
+    let booked = page.filter(
+      (b) =>
+        b.status === 'booked' &&
+        !storedIds.has(b.providerTransactionId) &&
+        ((b.entryReference && storedRefs.has(b.entryReference)) || byFallback(b).length > 0),
+    );
+    if (!booked.length) return { supersedes: new Map(), removed: [] };
+    // Only an entry new to the account supersedes: one already stored (a re-read, a page
+    // delivered again) settled its lineage when it was first written.
+    const existing: Array<{ id: string }> = await em.query(
+      `SELECT provider_transaction_id AS id FROM transactions WHERE account_id = $1 AND provider_transaction_id = ANY($2::text[])`,
+      [accountId, booked.map((b) => b.providerTransactionId)],
+    );
+    const known = new Set(existing.map((e) => e.id));
+    booked = booked.filter((b) => !known.has(b.providerTransactionId));
+
+    const supersedes = new Map<string, string>();
+    const removed = new Set<string>();
+    for (const b of booked) {
+      if (!b.entryReference) continue;
+      const same = stored.filter((p) => p.entryReference === b.entryReference && !removed.has(p.id));
+      if (!same.length) continue;
+      supersedes.set(b.providerTransactionId, same[0]!.id);
+      for (const p of same) removed.add(p.id);
+    }
+    const candidates = new Map<string, StoredPending[]>();
+    const claims = new Map<string, number>();
+    for (const b of booked) {
+      if (supersedes.has(b.providerTransactionId)) continue;
+      const cs = byFallback(b).filter((p) => !removed.has(p.id));
+      candidates.set(b.providerTransactionId, cs);
+      for (const p of cs) claims.set(p.id, (claims.get(p.id) ?? 0) + 1);
+    }
+    for (const [bookedId, cs] of candidates) {
+      if (cs.length !== 1 || claims.get(cs[0]!.id) !== 1) continue;
+      supersedes.set(bookedId, cs[0]!.id);
+      removed.add(cs[0]!.id);
+    }
+    return { supersedes, removed: [...removed] };
+  }
+
+  /**
+   * Deletes transactions of an account — these ids, or its pending rows but those with these
+   * provider ids — and records each in `transaction_removals` with the next change number (the
+   * change feed's `removed`). Returns how many went.
+   */
+  private async removeTransactions(
+    em: EntityManager,
+    accountId: string,
+    which: { ids: readonly string[] } | { pendingNotIn: readonly string[] },
+  ): Promise<number> {
+    if ('ids' in which && !which.ids.length) return 0;
+    const where =
+      'ids' in which
+        ? `id = ANY($2::uuid[])`
+        : `status = 'pending' AND provider_transaction_id <> ALL($2::text[])`;
+    const rows: unknown[] = await em.query(
+      `WITH gone AS (
+         DELETE FROM transactions WHERE account_id = $1 AND ${where} RETURNING id, consent_id)
+       INSERT INTO transaction_removals (seq, consent_id, transaction_id)
+       SELECT nextval('transaction_change_seq'), consent_id, id FROM gone RETURNING seq`,
+      [accountId, 'ids' in which ? which.ids : which.pendingNotIn],
+    );
+    return rows.length;
   }
 
   /**
@@ -610,6 +807,37 @@ export class SyncWriteRepository {
   }
 }
 
+/** A stored pending row, as {@link SyncWriteRepository.writeTransactionPage} matches it. */
+interface StoredPending {
+  id: string;
+  providerTransactionId: string;
+  entryReference: string | null;
+  amount: string;
+  currency: string;
+  bookingDate: string;
+  counterpartyName: string | null;
+  counterpartyAccount: string | null;
+}
+
+/** Two decimal strings of the same value (`"-5.00"` and `"-5.0"`), compared as text, never as floats. */
+function sameDecimal(a: string, b: string): boolean {
+  const norm = (s: string) => {
+    const neg = s.startsWith('-');
+    const [int = '', frac = ''] = s.replace(/^[+-]/, '').split('.');
+    const i = int.replace(/^0+(?=\d)/, '');
+    const f = frac.replace(/0+$/, '');
+    const abs = f ? `${i}.${f}` : i;
+    return neg && abs !== '0' ? `-${abs}` : abs;
+  };
+  return norm(a) === norm(b);
+}
+
+/** The booked date falls from the pending date to {@link SUPERSEDE_WINDOW_DAYS} days after it (ISO dates). */
+function withinWindow(pendingDate: string, bookedDate: string): boolean {
+  const days = (Date.parse(`${bookedDate}T00:00:00Z`) - Date.parse(`${pendingDate}T00:00:00Z`)) / 86_400_000;
+  return days >= 0 && days <= SUPERSEDE_WINDOW_DAYS;
+}
+
 function valueOf(r: TransactionRow, col: string): string | null {
   switch (col) {
     case 'provider_transaction_id':
@@ -640,6 +868,8 @@ function valueOf(r: TransactionRow, col: string): string | null {
       return r.category;
     case 'provider_card_id':
       return r.providerCardId;
+    case 'entry_reference':
+      return r.entryReference ?? null;
     default:
       throw new Error(`unknown column ${col}`);
   }

@@ -16,12 +16,15 @@ export interface SyncRow {
   pages: number;
   transactions_added: number;
   transactions_modified: number;
+  transactions_removed: number;
   error: string | null;
   partial: boolean;
   coverage: StoredCoverage[];
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  /** Held back by a bank's limit (`waiting_rate_limit`) until this instant. */
+  resume_at: Date | null;
 }
 
 /** A sync as `GET /v1/syncs/{id}` and the `sync.*` webhooks show it (api.md). */
@@ -38,9 +41,11 @@ export function syncView(s: SyncRow) {
       pages: s.pages,
       transactions_added: s.transactions_added,
       transactions_modified: s.transactions_modified,
+      transactions_removed: s.transactions_removed,
     },
     started_at: s.started_at?.toISOString() ?? null,
     finished_at: s.finished_at?.toISOString() ?? null,
+    ...(s.state === 'waiting_rate_limit' && s.resume_at ? { resume_at: s.resume_at.toISOString() } : {}),
     ...(s.error ? { error: s.error } : {}),
   };
 }
@@ -131,21 +136,22 @@ export class SyncRepository {
     if (accountId)
       await this.ds.query(`UPDATE accounts SET rate_limited_until = $2 WHERE id = $1`, [accountId, until]);
     await this.ds.query(
-      `UPDATE syncs SET state = 'waiting_rate_limit' WHERE id = $1 AND state IN ${UNFINISHED}`,
-      [id],
+      `UPDATE syncs SET state = 'waiting_rate_limit', resume_at = greatest(coalesce(resume_at, $2), $2)
+        WHERE id = $1 AND state IN ${UNFINISHED}`,
+      [id, until],
     );
   }
 
   /** Counts one written page, inside the page's own transaction (progress never runs ahead of data). */
-  async addPage(em: EntityManager, id: string, added: number, modified: number): Promise<void> {
+  async addPage(em: EntityManager, id: string, added: number, modified: number, removed = 0): Promise<void> {
     await this.q(em).query(
       `UPDATE syncs SET pages = pages + 1, transactions_added = transactions_added + $2,
-              transactions_modified = transactions_modified + $3,
+              transactions_modified = transactions_modified + $3, transactions_removed = transactions_removed + $4,
               state = CASE WHEN state = 'waiting_rate_limit' AND NOT EXISTS
                         (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
                       THEN 'running' ELSE state END
         WHERE id = $1`,
-      [id, added, modified],
+      [id, added, modified, removed],
     );
   }
 
@@ -161,19 +167,28 @@ export class SyncRepository {
     accountId: string,
     failure: string | null = null,
     em?: EntityManager,
-    page?: { added: number; modified: number },
+    page?: { added: number; modified: number; removed: number },
   ): Promise<SyncRow | null> {
     const [rows] = (await this.q(em).query(
       `WITH counted AS (
          UPDATE accounts SET counted_sync_id = $1 WHERE id = $2 AND counted_sync_id IS DISTINCT FROM $1 RETURNING id)
        UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $3,
               error = coalesce(error, $4), pages = pages + $5, transactions_added = transactions_added + $6,
-              transactions_modified = transactions_modified + $7,
+              transactions_modified = transactions_modified + $7, transactions_removed = transactions_removed + $8,
               state = CASE WHEN $5 = 1 AND state = 'waiting_rate_limit' AND NOT EXISTS
                         (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
                       THEN 'running' ELSE state END
         WHERE id = $1 AND state IN ${UNFINISHED} AND EXISTS (SELECT 1 FROM counted) RETURNING *`,
-      [id, accountId, failure === null ? 0 : 1, failure, page ? 1 : 0, page?.added ?? 0, page?.modified ?? 0],
+      [
+        id,
+        accountId,
+        failure === null ? 0 : 1,
+        failure,
+        page ? 1 : 0,
+        page?.added ?? 0,
+        page?.modified ?? 0,
+        page?.removed ?? 0,
+      ],
     )) as [SyncRow[], number];
     const row = rows[0];
     return row && row.accounts_done >= row.accounts_total ? row : null;

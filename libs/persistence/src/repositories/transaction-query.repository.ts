@@ -22,6 +22,10 @@ export interface TransactionRow {
   counterpartyAccount: string | null;
   balanceAfter: string | null;
   category: string | null;
+  /** The bank's reference that stays with an entry while its id changes (Berlin Group `entryReference`). */
+  entryReference: string | null;
+  /** On a booked row: the Hisob id of the pending row it replaced (removed from the copy). */
+  supersedes: string | null;
 }
 
 /**
@@ -43,6 +47,8 @@ export const TRANSACTION_FIELDS = [
   ['counterpartyAccount', 't.counterparty_account'],
   ['balanceAfter', 't.balance_after::text'],
   ['category', 't.category'],
+  ['entryReference', 't.entry_reference'],
+  ['supersedes', 't.supersedes'],
 ] as const satisfies ReadonlyArray<readonly [keyof TransactionRow, string]>;
 
 export const TRANSACTION_COLUMNS = TRANSACTION_FIELDS.map(([field, sql]) => `${sql} AS "${field}"`).join(
@@ -70,6 +76,8 @@ export function transactionOf(a: readonly unknown[]): TransactionRow {
     counterpartyAccount: a[11] as string | null,
     balanceAfter: a[12] as string | null,
     category: a[13] as string | null,
+    entryReference: a[14] as string | null,
+    supersedes: a[15] as string | null,
   };
 }
 
@@ -232,11 +240,18 @@ function pageSql(f: TransactionFilter, p: TransactionPage, params: unknown[], nu
     const where = filterSql(f, 'i', params);
     const limit = params.push(p.limit);
     const offset = params.push(p.offset);
-    const client = params.push(f.clientId);
-    return `SELECT ${columns} FROM transactions t
-       WHERE t.id IN (SELECT i.id FROM transactions i WHERE ${where.join(' AND ')}
-                       ORDER BY i.booking_date DESC, i.id DESC LIMIT $${limit} OFFSET $${offset})
-         AND t.client_id = $${client} ${order}`;
+    // Then each of the page's rows by its primary key: a lateral subquery behind OFFSET 0, which
+    // the planner cannot flatten into a hash join (that read the account's whole partition to
+    // join 51 ids under the generic plans the services run); the source repeated in it keeps it
+    // to the account's partition.
+    const outer = sourceSql(f, 't', params);
+    outer.push(`t.client_id = $${params.push(f.clientId)}`);
+    return `SELECT ${columns}
+         FROM (SELECT i.id, i.account_id FROM transactions i WHERE ${where.join(' AND ')}
+                ORDER BY i.booking_date DESC, i.id DESC LIMIT $${limit} OFFSET $${offset}) k
+         JOIN LATERAL (SELECT * FROM transactions t WHERE t.id = k.id AND t.account_id = k.account_id
+                          AND ${outer.join(' AND ')} OFFSET 0) t ON true
+       ${order}`;
   }
   const where = filterSql(f, 't', params);
   where.push(`t.client_id = $${params.push(f.clientId)}`);
@@ -271,15 +286,18 @@ function rollupCountSql(f: TransactionFilter, account: string, params: unknown[]
   return `SELECT coalesce(sum(${counted}), 0)::text FROM transaction_day_totals d WHERE ${where.join(' AND ')}`;
 }
 
+/** Whose rows: the account (the partition key: one partition), or the card within its consent. */
+function sourceSql(f: TransactionFilter, t: 't' | 'i', params: unknown[]): string[] {
+  if ('accountId' in f.source) return [`${t}.account_id = $${params.push(f.source.accountId)}`];
+  return [
+    `${t}.consent_id = $${params.push(f.source.consentId)}`,
+    `${t}.provider_card_id = $${params.push(f.source.providerCardId)}`,
+  ];
+}
+
 function filterSql(f: TransactionFilter, t: 't' | 'i', params: unknown[]): string[] {
-  const where: string[] = [];
+  const where = sourceSql(f, t, params);
   const add = (sql: string, v: unknown) => where.push(`${t}.${sql.replace('?', `$${params.push(v)}`)}`);
-  if ('accountId' in f.source) {
-    add('account_id = ?', f.source.accountId);
-  } else {
-    add('consent_id = ?', f.source.consentId);
-    add('provider_card_id = ?', f.source.providerCardId);
-  }
   if (f.fromDate) add('booking_date >= ?::date', f.fromDate);
   if (f.toDate) add('booking_date <= ?::date', f.toDate);
   if (f.type) add('type = ?', f.type);
