@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { adminSql, withDb } from './processes.js';
 import { median, percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -111,21 +112,9 @@ const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const dbName = `hisob_bench_${runId}`;
 const prefix = `hisob-bench-bepaid-${runId}`;
 const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
-const withDb = (url: string, name: string) =>
-  Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const dbUrl = withDb(baseUrl, dbName);
 const children = new Set<ChildProcess>();
 let dbCreated = false;
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: withDb(baseUrl, 'postgres') });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 async function cleanup(): Promise<void> {
   for (const child of children) {
@@ -137,7 +126,7 @@ async function cleanup(): Promise<void> {
       clearTimeout(t);
     }
   }
-  if (dbCreated) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  if (dbCreated) await adminSql(baseUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
   try {
     await redis.connect();
@@ -299,7 +288,7 @@ async function paced(
 }
 
 async function main(): Promise<void> {
-  await admin(`CREATE DATABASE "${dbName}"`);
+  await adminSql(baseUrl, `CREATE DATABASE "${dbName}"`);
   dbCreated = true;
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },

@@ -33,10 +33,9 @@
  * PostgreSQL backends of this database (sampled every second; a backend that closed between two
  * samples loses its last second; this script's own connection left out).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
@@ -45,6 +44,15 @@ import pg from 'pg';
 import { QUEUES, bullConnection } from '../libs/common/src/queues.js';
 import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { freshness, summarise, workersNeeded, type ObservedSync } from './fleet-model.js';
+import {
+  adminSql,
+  cpuSeconds,
+  createMigratedDatabase,
+  freePort,
+  intOption,
+  sleep,
+  withDb,
+} from './processes.js';
 import { percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -60,13 +68,7 @@ const { values } = parseArgs({
     'redis-url': { type: 'string' },
   },
 });
-const int = (name: keyof typeof values, min: number, max: number): number => {
-  const raw = values[name] as string;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return n;
-};
+const int = (name: keyof typeof values, min: number, max: number) => intOption(values, name, min, max);
 const consentCount = int('consents', 1, 100_000);
 const cadenceS = int('cadence-seconds', 1, 86_400);
 const durationS = int('duration-seconds', 10, 86_400);
@@ -81,37 +83,9 @@ const dbName = `hisob_fleet_${Date.now().toString(36)}`;
 const dbUrl = withDb(baseUrl, dbName);
 const prefix = `hisob-fleet-${randomBytes(3).toString('hex')}`;
 const log = (s: string) => process.stdout.write(`${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
 let redisClient: Redis | null = null;
 let dbClient: pg.Client | null = null;
-
-function withDb(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDb(baseUrl, 'postgres') });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts TCP connections on host:port. */
 function portOpen(port: number, host: string): Promise<boolean> {
@@ -141,16 +115,6 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms = 60_000): P
   }
 }
 
-/** CPU seconds (user + system) so far of a process, from /proc; null once it is gone. */
-function cpuSeconds(pid: number | string): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Runs `fn` over `items`, `n` at a time. */
 async function pool<T>(
   items: readonly T[],
@@ -176,11 +140,7 @@ async function main() {
         .map((l) => l.toFixed(1))
         .join(' ')}`,
   );
-  await admin(`CREATE DATABASE "${dbName}"`);
-  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl },
-    stdio: 'ignore',
-  });
+  await createMigratedDatabase(baseUrl, dbName);
 
   // Redis: the fleet's own server unless one is given.
   let redisUrl = values['redis-url'];
@@ -397,7 +357,7 @@ async function main() {
     for (const { pid } of backends as Array<{ pid: number }>) {
       if (pid === ownBackend) continue;
       const s = cpuSeconds(pid);
-      if (s === null) continue;
+      if (s === 0) continue; // gone (or not yet on a CPU)
       const seen = backendCpu.get(pid);
       if (seen) seen.last = s;
       else backendCpu.set(pid, { first: baseline ? s : 0, last: s });
@@ -407,11 +367,11 @@ async function main() {
   await sample(true);
   const pids = { api: api.pid!, bank: bank.pid!, redis: redisProc?.pid ?? null, self: process.pid };
   const cpu0 = {
-    workers: workers.map((w) => cpuSeconds(w.pid!) ?? 0),
-    api: cpuSeconds(pids.api) ?? 0,
-    bank: cpuSeconds(pids.bank) ?? 0,
-    redis: pids.redis ? (cpuSeconds(pids.redis) ?? 0) : 0,
-    self: cpuSeconds(pids.self) ?? 0,
+    workers: workers.map((w) => cpuSeconds(w.pid!)),
+    api: cpuSeconds(pids.api),
+    bank: cpuSeconds(pids.bank),
+    redis: pids.redis ? cpuSeconds(pids.redis) : 0,
+    self: cpuSeconds(pids.self),
   };
   const redisCommands = async () =>
     Number(/total_commands_processed:(\d+)/.exec(await redis.info('stats'))?.[1] ?? Number.NaN);
@@ -451,11 +411,11 @@ async function main() {
   const windowEnd = Date.now();
   await sample();
   const cpu1 = {
-    workers: workers.map((w) => cpuSeconds(w.pid!) ?? 0),
-    api: cpuSeconds(pids.api) ?? 0,
-    bank: cpuSeconds(pids.bank) ?? 0,
-    redis: pids.redis ? (cpuSeconds(pids.redis) ?? 0) : 0,
-    self: cpuSeconds(pids.self) ?? 0,
+    workers: workers.map((w) => cpuSeconds(w.pid!)),
+    api: cpuSeconds(pids.api),
+    bank: cpuSeconds(pids.bank),
+    redis: pids.redis ? cpuSeconds(pids.redis) : 0,
+    self: cpuSeconds(pids.self),
   };
   const cmd1 = await redisCommands();
   const pg1 = await pgStats();
@@ -584,7 +544,7 @@ async function shutdown(): Promise<void> {
     await Promise.race([new Promise((r) => c.once('exit', r)), sleep(10_000)]);
     if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   }
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+  await adminSql(baseUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
 }
 
 main().then(

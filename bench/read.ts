@@ -41,12 +41,11 @@
  * The database, the two server processes and the Redis keys under the run's prefix are removed at
  * the end, on failure and on Ctrl-C too.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
@@ -57,6 +56,16 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { encodeTransactionCursor } from '../apps/api/src/data/data-cursors.js';
 import { openLoop } from './open-loop.js';
 import { median, percentile } from './stats.js';
+import {
+  adminSql,
+  children,
+  cpuSeconds,
+  freePort,
+  intOption,
+  startChild,
+  stopChild,
+  withDb,
+} from './processes.js';
 import { TRANSACTION_TYPES } from '../libs/domain/src/transaction.js';
 import {
   DataFactory,
@@ -80,12 +89,7 @@ const { values } = parseArgs({
     'keep-db': { type: 'boolean', default: false },
   },
 });
-const int = (name: keyof typeof values, min: number, max: number): number => {
-  const v = Number(values[name]);
-  if (!Number.isSafeInteger(v) || v < min || v > max)
-    throw new Error(`--${name} must be an integer in [${min}, ${max}]`);
-  return v;
-};
+const int = (name: keyof typeof values, min: number, max: number) => intOption(values, name, min, max);
 const ROWS = int('rows', 1000, 20_000_000);
 const ACCOUNTS = int('accounts', 1, 100);
 const STATEMENT_ROWS = int('statement-rows', 0, 20_000_000);
@@ -105,42 +109,19 @@ const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 const dbName = `hisob_bench_${runId}`;
 const prefix = `hisob-bench-read-${runId}`;
 const adminToken = `bench-admin-${randomBytes(12).toString('hex')}`;
-const withDb = (url: string, name: string) =>
-  Object.assign(new URL(url), { pathname: `/${name}` }).toString();
 const dbUrl = withDb(baseUrl, dbName);
 
 // ---------------------------------------------------------------- resources and their cleanup
-const children = new Set<ChildProcess>();
 const closers: Array<() => Promise<void>> = [];
 let dbCreated = false;
 let cleaning: Promise<void> | undefined;
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: withDb(baseUrl, 'postgres') });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return void children.delete(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-  children.delete(child);
-}
 
 function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await Promise.all([...children].map((c) => stopChild(c)));
     for (const close of closers) await close().catch(() => undefined);
     if (dbCreated && values['keep-db']) log(`kept the database: ${dbUrl}`);
-    else if (dbCreated) await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    else if (dbCreated) await adminSql(baseUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
     try {
       await redis.connect();
@@ -166,61 +147,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void cleanup().finally(() => process.exit(130));
   });
 }
-
-// ---------------------------------------------------------------- processes
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Starts a child with its output kept (the last 8 KB) for the error report. */
-function start(name: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let tail = '';
-  const lines: string[] = [];
-  const keep = (b: Buffer) => {
-    tail = (tail + b.toString('utf8')).slice(-8192);
-  };
-  child.stdout!.on('data', (b: Buffer) => {
-    keep(b);
-    lines.push(...b.toString('utf8').split('\n').filter(Boolean));
-  });
-  child.stderr!.on('data', keep);
-  return {
-    child,
-    output: () => tail,
-    /** Resolves with the first stdout line that `match` accepts (bounded by `ms`). */
-    async line(match: (l: string) => boolean, ms: number): Promise<string> {
-      const until = Date.now() + ms;
-      while (Date.now() < until) {
-        const found = lines.find(match);
-        if (found) return found;
-        if (child.exitCode !== null) break;
-        await sleep(25);
-      }
-      throw new Error(`${name} did not start:\n${tail}`);
-    },
-    /** Polls `url` until it answers 200 (bounded by `ms`). */
-    async ready(url: string, ms: number): Promise<void> {
-      const until = Date.now() + ms;
-      while (Date.now() < until && child.exitCode === null) {
-        const ok = await fetch(url).then(
-          (r) => r.status === 200,
-          () => false,
-        );
-        if (ok) return;
-        await sleep(100);
-      }
-      throw new Error(`${name} did not become ready:\n${tail}`);
-    },
-  };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- data
 const STAGE_COLS = [
@@ -374,23 +300,6 @@ async function ingest(seeds: Seed[], consent: TestConsent): Promise<number> {
 }
 
 // ---------------------------------------------------------------- measuring
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
-  } catch {
-    return 0;
-  }
-}
-let CLK_TCK = 100;
-try {
-  CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 5000 }).trim()) || 100;
-} catch {
-  /* Linux default */
-}
-
 interface Run {
   reqPerSec: number;
   /** CPU ms per response: the server process, PostgreSQL (this database's backends and its helpers), the load generator. */
@@ -432,7 +341,7 @@ const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 
 async function main(): Promise<number> {
   const t0 = Date.now();
-  await admin(`CREATE DATABASE "${dbName}"`);
+  await adminSql(baseUrl, `CREATE DATABASE "${dbName}"`);
   dbCreated = true;
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },
@@ -453,7 +362,7 @@ async function main(): Promise<number> {
       ]
     : [];
   // The API's V8 flags as scripts/start.sh, docker-compose.yml and the Dockerfile run it.
-  const api = start('the API', [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
+  const api = startChild('the API', [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: dbUrl,
@@ -465,7 +374,7 @@ async function main(): Promise<number> {
     HISOB_REDIS_PREFIX: prefix,
     HISOB_ADMIN_TOKEN: adminToken,
   });
-  const bare = start('the bare server', ['dist/bench/bare-keyset-server.js', '--port', '0'], {
+  const bare = startChild('the bare server', ['dist/bench/bare-keyset-server.js', '--port', '0'], {
     ...process.env,
     DATABASE_URL: dbUrl,
   });

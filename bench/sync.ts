@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
@@ -34,6 +34,7 @@ import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 import { median } from './stats.js';
+import { adminSql, cpuSeconds, cpuSecondsOf, registerBenchClient, withDb } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -52,24 +53,8 @@ const dbUrl = withDb(baseUrl, dbName);
 const prefix = `hisob-bench-${randomBytes(3).toString('hex')}`;
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-function withDb(url: string, name: string) {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDb(baseUrl, 'postgres') });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
 async function main() {
-  await admin(`CREATE DATABASE "${dbName}"`);
+  await adminSql(baseUrl, `CREATE DATABASE "${dbName}"`);
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl },
     stdio: 'ignore',
@@ -79,15 +64,7 @@ async function main() {
   const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size, anchorDate: '2026-06-30' });
   log(`sandbox: ${size} postings generated and served in ${Date.now() - t0} ms`);
   const port = 20000 + Math.floor(Math.random() * 20000);
-  await fetch(`${bank.url}/__sandbox/clients`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      client_id: 'bench',
-      client_secret: 'bench-secret',
-      redirect_uris: [`http://127.0.0.1:${port}/v1/consents/callback`],
-    }),
-  });
+  await registerBenchClient(bank.url, `http://127.0.0.1:${port}/v1/consents/callback`);
   const env = {
     ...process.env,
     NODE_ENV: 'test',
@@ -304,7 +281,7 @@ async function main() {
   await db.end();
   await api.close();
   await bank.close();
-  await admin(`DROP DATABASE "${dbName}" WITH (FORCE)`);
+  await adminSql(baseUrl, `DROP DATABASE "${dbName}" WITH (FORCE)`);
 }
 
 interface CpuSnapshot {
@@ -314,42 +291,24 @@ interface CpuSnapshot {
   self: number;
 }
 
-/** CPU seconds (user + system) so far of a process, from /proc; 0 once it is gone. */
-function cpuSeconds(pid: number | string): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * The worker, this process (the sandbox bank; the API in it is idle during the sync), and every
  * PostgreSQL and Redis process (the worker's connections live through the whole sync).
  */
 function cpuSnapshot(workerPid: number): CpuSnapshot {
-  let postgres = 0;
-  let redis = 0;
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    let comm = '';
-    try {
-      comm = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-    } catch {
-      continue;
-    }
-    if (comm === 'postgres') postgres += cpuSeconds(pid);
-    else if (comm.startsWith('redis-server')) redis += cpuSeconds(pid);
-  }
-  return { worker: cpuSeconds(workerPid), postgres, redis, self: cpuSeconds(process.pid) };
+  return {
+    worker: cpuSeconds(workerPid),
+    postgres: cpuSecondsOf((comm) => comm === 'postgres'),
+    redis: cpuSecondsOf((comm) => comm.startsWith('redis-server')),
+    self: cpuSeconds(process.pid),
+  };
 }
 
 main().then(
   () => process.exit(0),
   async (err: unknown) => {
     process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
-    await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await adminSql(baseUrl, `DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
     process.exit(1);
   },
 );

@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
 import { CoreModule } from '#common/core.module.js';
 import { baseLoggerOptions } from '#common/logging.js';
-import { QUEUES, bullConnection, configureJobLocks } from '#common/queues.js';
+import { QUEUES, bullConnection, configureJobLocks, configureSyncConcurrency } from '#common/queues.js';
 import { ConsentsModule } from '#consents/consents.module.js';
 import { RevalidationStore } from '#consents/consent-revalidation.js';
 import { SyncModule } from '#sync/sync.module.js';
@@ -30,6 +30,7 @@ export class WorkerModule {
   /** `logStream`: where the JSON log lines go (default stdout; tests capture them). */
   static forRoot(config: WorkerEnv, logStream?: DestinationStream): DynamicModule {
     configureJobLocks(config.HISOB_JOB_LOCK_MS);
+    configureSyncConcurrency(config.HISOB_WORKER_CONCURRENCY);
     return {
       module: WorkerModule,
       imports: [

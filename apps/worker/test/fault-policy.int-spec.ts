@@ -124,7 +124,13 @@ beforeAll(async () => {
   db = await createTestDatabase();
   ds = createDataSource({ url: db.url, poolSize: 4 });
   await ds.initialize();
-  const config = loadWorkerConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url });
+  // Every account in a job of its own: the processor's answer to each fault is what is tested here.
+  const config = loadWorkerConfig({
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    HISOB_SYNC_INLINE_ACCOUNTS: '0',
+  });
   const queue = {
     add: async (name: string, data: unknown, opts: unknown) => {
       added.push({ name, data, opts });
@@ -156,7 +162,7 @@ beforeAll(async () => {
     config,
     jobs,
   );
-  processor = new SyncProcessor(engine);
+  processor = new SyncProcessor(engine, config);
 });
 afterAll(async () => {
   await ds?.destroy();

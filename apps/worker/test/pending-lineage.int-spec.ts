@@ -246,6 +246,55 @@ describe('pending rows the bank no longer shows', () => {
   });
 });
 
+describe('a scheduled sync', () => {
+  /** The `sync.*` and `transactions.changed` events recorded for the client, oldest first. */
+  async function events(clientId: string) {
+    const rs: Array<{ type: string; data: Record<string, unknown> }> = await h.ds.query(
+      `SELECT type, payload->'data' AS data FROM webhook_events
+        WHERE client_id = $1 AND (type LIKE 'sync.%' OR type = 'transactions.changed') ORDER BY created_at, id`,
+      [clientId],
+    );
+    return rs.map((r) => ({
+      type: r.type,
+      syncId: r.data.sync_id ?? (r.data.sync as { id?: string })?.id,
+      data: r.data,
+    }));
+  }
+
+  it("that only removes a vanished pending row (the last page, written with the account's end) is told; one that changes nothing is not", async () => {
+    const { clientId, consentId } = await h.newConsent();
+    await h.ds.query(`UPDATE clients SET webhook_url = 'https://merchant.example/hooks' WHERE id = $1`, [
+      clientId,
+    ]);
+    bank.entries = [booked('b0', { amount: '100.00', counterparty: 'Salary' }), pending('p1')];
+    await h.sync(consentId);
+
+    const idle = await h.sync(consentId, 'scheduled');
+    expect(await counts(idle.syncId)).toMatchObject({
+      state: 'succeeded',
+      added: 0,
+      modified: 0,
+      removed: 0,
+    });
+    expect((await events(clientId)).filter((e) => e.syncId === idle.syncId)).toEqual([]);
+
+    // p1 is gone at the bank; the stream (one page: its last) holds every pending entry.
+    bank.entries = [booked('b0', { amount: '100.00', counterparty: 'Salary' })];
+    bank.pageSize = 5;
+    const gone = await h.sync(consentId, 'scheduled');
+    expect(await counts(gone.syncId)).toMatchObject({
+      state: 'succeeded',
+      added: 0,
+      modified: 0,
+      removed: 1,
+    });
+    expect((await rows(consentId)).map((r) => r.provider_transaction_id)).toEqual(['b0']);
+    const told = (await events(clientId)).filter((e) => e.syncId === gone.syncId);
+    expect(told.map((e) => e.type)).toEqual(['sync.succeeded', 'transactions.changed']);
+    expect(told[1]!.data).toMatchObject({ added: 0, modified: 0, removed: 1 });
+  });
+});
+
 describe('a stream delivered again', () => {
   const state = (): BankEntry[] => [
     booked('b1', { ref: 'R1', date: '2026-03-02' }),

@@ -1,4 +1,10 @@
-import { ConfigError, PUBLIC_DEMO_API_KEY, loadApiConfig, loadWorkerConfig } from './config.js';
+import {
+  ConfigError,
+  PUBLIC_DEMO_API_KEY,
+  loadApiConfig,
+  loadWorkerConfig,
+  providerConcurrency,
+} from './config.js';
 
 describe('config', () => {
   it('fills every variable with its documented default', () => {
@@ -87,6 +93,23 @@ describe('config', () => {
       /HISOB_TEST_CRASH_AT/,
     );
     expect(loadWorkerConfig(prod).HISOB_TEST_CRASH_AT).toBe('');
+  });
+
+  it("caps each provider's concurrent syncs by its own variable, never above the worker's", () => {
+    const base = { NODE_ENV: 'test', HISOB_WORKER_CONCURRENCY: '6' };
+    expect(providerConcurrency(loadWorkerConfig(base), 'alif-mobi')).toBe(6);
+    const capped = loadWorkerConfig({ ...base, HISOB_WORKER_CONCURRENCY_ALIF_MOBI: '2' });
+    expect(providerConcurrency(capped, 'alif-mobi')).toBe(2);
+    expect(providerConcurrency(capped, 'alif-shop')).toBe(6);
+    expect(
+      providerConcurrency(
+        loadWorkerConfig({ ...base, HISOB_WORKER_CONCURRENCY_ALIF_SHOP: '9' }),
+        'alif-shop',
+      ),
+    ).toBe(6);
+    expect(() => loadWorkerConfig({ ...base, HISOB_WORKER_CONCURRENCY_ALIF_MOBI: 'two' })).toThrow(
+      /HISOB_WORKER_CONCURRENCY_ALIF_MOBI/,
+    );
   });
 
   it('takes the sync cadence in minutes, fractions included, refusing zero, negatives and below a second', () => {

@@ -1,5 +1,5 @@
 import { Keyring } from '#crypto/keyring.js';
-import { providerConfigSpec } from '#connectors/providers.js';
+import { PROVIDER_DEFINITIONS, providerConfigSpec } from '#connectors/providers.js';
 import { bool, cleanEnv, num, port, str, url, makeValidator, type CleanedEnv } from 'envalid';
 
 /**
@@ -63,9 +63,28 @@ const apiSpec = {
   HISOB_DEMO_API_KEY: str({ default: '', devDefault: PUBLIC_DEMO_API_KEY }),
 };
 
+/** `alif-mobi` → `HISOB_WORKER_CONCURRENCY_ALIF_MOBI`. */
+export const providerConcurrencyVar = (provider: string) =>
+  `HISOB_WORKER_CONCURRENCY_${provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+
+/**
+ * Each provider's own cap on the syncs one worker process runs at once against its bank (each
+ * bank has its own limits); 0 = no cap of its own, only HISOB_WORKER_CONCURRENCY.
+ */
+const providerConcurrencySpec = Object.fromEntries(
+  PROVIDER_DEFINITIONS.map((d) => [providerConcurrencyVar(d.id), num({ default: 0 })]),
+) as Record<string, ReturnType<typeof num>>;
+
 const workerSpec = {
   ...commonSpec,
+  ...providerConcurrencySpec,
+  /** Sync jobs (one per consent's sync) one worker process runs at once, every provider together. */
   HISOB_WORKER_CONCURRENCY: num({ default: 4 }),
+  /**
+   * A consent's sync is one job that reads its accounts in turn, up to this many accounts; a
+   * consent with more fans out one job per account (spread over the worker slots). 0 = always.
+   */
+  HISOB_SYNC_INLINE_ACCOUNTS: num({ default: 8 }),
   /** Job lock (and stalled check) in ms: a crashed worker's jobs are taken over after about twice this. */
   HISOB_JOB_LOCK_MS: num({ default: 30_000 }),
   HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
@@ -157,6 +176,12 @@ function cadenceProblems(c: Partial<WorkerEnv>, production: boolean): Record<str
 
 export const loadApiConfig = (env: NodeJS.ProcessEnv = process.env): ApiEnv => clean(apiSpec, env);
 export const loadWorkerConfig = (env: NodeJS.ProcessEnv = process.env): WorkerEnv => clean(workerSpec, env);
+
+/** The worker's cap on concurrent syncs of `provider` (its own variable, else the worker's). */
+export function providerConcurrency(config: WorkerEnv, provider: string): number {
+  const own = Number((config as Record<string, unknown>)[providerConcurrencyVar(provider)] ?? 0);
+  return own > 0 ? Math.min(own, config.HISOB_WORKER_CONCURRENCY) : config.HISOB_WORKER_CONCURRENCY;
+}
 export const loadCommonConfig = (env: NodeJS.ProcessEnv = process.env): CommonEnv => clean(commonSpec, env);
 
 /** Nest injection token for the app's validated config object. */

@@ -33,6 +33,8 @@ export type SyncReason = 'first' | 'manual' | 'scheduled';
 /** `sync-consent`: list the consent's accounts (and cards, transfers), then one `sync-account` each. */
 export interface SyncConsentJob {
   consentId: string;
+  /** The consent's provider: the worker caps each provider's concurrent syncs (absent on older jobs). */
+  provider?: string;
   /** The `syncs` row this run reports progress to. */
   syncId: string;
   reason: SyncReason;
@@ -109,10 +111,23 @@ export const bankWorkerSettings = {
  * job to a live worker after at most about twice this. Set once per process from
  * `HISOB_JOB_LOCK_MS` (see WorkerModule) before the processors start.
  */
-const runtime = { lockDurationMs: 30_000 };
+const runtime = { lockDurationMs: 30_000, syncConcurrency: 4 };
 
 export function configureJobLocks(lockDurationMs: number): void {
   runtime.lockDurationMs = lockDurationMs;
+}
+
+/** The sync processor's concurrency (`HISOB_WORKER_CONCURRENCY`), set once per process like the locks. */
+export function configureSyncConcurrency(concurrency: number): void {
+  runtime.syncConcurrency = concurrency;
+}
+
+/** {@link processorOptions} with the process's sync concurrency (read when the worker starts). */
+export function syncProcessorOptions<T extends object>(options: T) {
+  return Object.defineProperty(processorOptions(options), 'concurrency', {
+    get: () => runtime.syncConcurrency,
+    enumerable: true,
+  }) as T & { lockDuration: number; stalledInterval: number; concurrency: number };
 }
 
 /** Processor options with the process's job-lock settings (read when the worker starts). */

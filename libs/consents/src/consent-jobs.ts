@@ -65,7 +65,7 @@ export class ConsentJobs {
    * fans out per account.
    */
   async startSync(
-    consent: { id: string; clientId: string },
+    consent: { id: string; clientId: string; provider?: string },
     reason: SyncReason,
     requestId?: string,
     psuIpAddress?: string,
@@ -74,6 +74,7 @@ export class ConsentJobs {
     if (created)
       await this.enqueueConsentSync({
         consentId: consent.id,
+        ...(consent.provider ? { provider: consent.provider } : {}),
         syncId: sync.id,
         reason,
         ...(requestId ? { requestId } : {}),
@@ -92,12 +93,13 @@ export class ConsentJobs {
 
   /**
    * The `sync-account` job of one account of a sync. `priority` = the account's place in its
-   * consent (see SyncEngine.syncConsent).
+   * consent (see SyncEngine.syncConsent); `delayMs`: not before then.
    */
-  async enqueueAccountSync(job: SyncAccountJob, priority?: number): Promise<void> {
+  async enqueueAccountSync(job: SyncAccountJob, priority?: number, delayMs?: number): Promise<void> {
     await this.sync.add(SYNC_JOBS.account, job, {
       jobId: jobIds.syncAccount(job.accountId, job.syncId),
       ...(priority ? { priority: Math.min(priority, MAX_PRIORITY) } : {}),
+      ...(delayMs && delayMs > 0 ? { delay: Math.ceil(delayMs) } : {}),
       ...SYNC_JOB_OPTIONS,
     });
   }

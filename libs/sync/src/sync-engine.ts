@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { APP_CONFIG, type WorkerEnv } from '#common/config.js';
-import type { SyncAccountJob, SyncConsentJob } from '#common/queues.js';
+import {
+  cappedExponentialBackoff,
+  jobIds,
+  type SyncAccountJob,
+  type SyncConsentJob,
+} from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import type { BankSession, Checkpoint, ItemsRead } from '#connectors/connector.js';
@@ -14,12 +19,14 @@ import {
   ConsentInactive,
   LeaseLost,
   type BalanceRow,
+  type LeasedAccount,
+  type TransactionRow,
 } from '#persistence/repositories/sync-write.repository.js';
 import { decideFault, type FaultDecision, type Importance } from './fault-policy.js';
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
-import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
+import { SyncRepository, syncView, type SyncRow } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
 import { crashPoint } from './crash-point.js';
 import { readAhead } from './read-ahead.js';
@@ -49,6 +56,9 @@ export type AccountOutcome =
   | { kind: 'stopped'; reason: string }
   | { kind: 'busy' };
 
+/** Accounts a consent's job reads at once (a full history's pages overlap their bank calls). */
+const ACCOUNTS_AT_ONCE = 4;
+
 /** Thrown when another worker is streaming the same account: the job waits and tries again. */
 export class AccountBusy extends Error {}
 
@@ -77,6 +87,12 @@ export interface JobAttempt {
 interface Session {
   readonly consentId: string;
   current: BankSession;
+}
+
+/** The consent and session a consent job already holds, lent to the accounts it reads itself. */
+interface Shared {
+  consent: NonNullable<Awaited<ReturnType<ConsentSessions['current']>>>['consent'];
+  session: Session;
 }
 
 type BestEffort<T> = { ok: true; value: T } | { ok: false; entry: CoverageEntry };
@@ -206,88 +222,178 @@ export class SyncEngine {
     const connector = this.connectors.get(consent.provider);
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
+    // The bank first, then ONE transaction writes what it said and starts the sync.
     const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     const listed = await this.call(session, 'mandatory', 'accounts', attempt, (s) =>
       connector.listAccounts(s, present),
     );
     if (!listed.ok) throw new Error('unreachable: a mandatory call is never recorded');
     const accounts = listed.value.items;
-    const ids = await this.fenced(consent.id, (em) =>
-      this.writer.upsertAccounts(scope, accounts.map(toAccountRow), em),
-    );
     const coverage: StoredCoverage[] = [toStoredCoverage(readCoverage('accounts', listed.value))];
 
+    let cards: BestEffort<ItemsRead<Parameters<typeof toCardRow>[0]>> | null = null;
     if (reads(consent.permissions, 'cards') && connector.cards) {
-      const cards = await this.call(session, 'best_effort', 'cards', attempt, (s) => connector.cards!(s));
-      if (cards.ok)
-        await this.fenced(consent.id, (em) =>
-          this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids, em),
-        );
+      cards = await this.call(session, 'best_effort', 'cards', attempt, (s) => connector.cards!(s));
       coverage.push(toStoredCoverage(cards.ok ? readCoverage('cards', cards.value) : cards.entry));
     }
+    const transfers: Array<{
+      providerAccountId: string;
+      read: BestEffort<ItemsRead<Parameters<typeof toTransferRow>[0]>>;
+      entry: CoverageEntry;
+    }> = [];
     if (reads(consent.permissions, 'transfers') && connector.transfers) {
-      const perAccount: CoverageEntry[] = [];
       for (const a of accounts) {
-        const accountId = ids.get(a.providerAccountId)!;
-        const transfers = await this.call(session, 'best_effort', 'transfers', attempt, (s) =>
+        const read = await this.call(session, 'best_effort', 'transfers', attempt, (s) =>
           connector.transfers!(s, a.providerAccountId),
         );
-        const entry = transfers.ok ? readCoverage('transfers', transfers.value) : transfers.entry;
-        perAccount.push(entry);
-        await this.fenced(consent.id, async (em) => {
-          if (transfers.ok)
-            await this.writer.upsertTransfers(scope, accountId, transfers.value.items.map(toTransferRow), em);
-          await this.writer.accountCoverage(accountId, [toStoredCoverage(entry)], undefined, em);
+        transfers.push({
+          providerAccountId: a.providerAccountId,
+          read,
+          entry: read.ok ? readCoverage('transfers', read.value) : read.entry,
         });
       }
       // Consent-wide, transfers read as well as the worst account allows.
-      const worst =
-        perAccount.find((e) => e.state !== 'ok') ?? perAccount.find((e) => e.detail) ?? perAccount[0];
+      const entries = transfers.map((t) => t.entry);
+      const worst = entries.find((e) => e.state !== 'ok') ?? entries.find((e) => e.detail) ?? entries[0];
       if (worst) coverage.push(toStoredCoverage(worst));
     }
+    let credit: Awaited<ReturnType<NonNullable<typeof connector.credit>>> | null = null;
     if (reads(consent.permissions, 'credit') && connector.credit) {
-      const credit = await this.call(session, 'best_effort', 'credit', attempt, (s) => connector.credit!(s));
-      if (credit.ok)
-        await this.fenced(consent.id, (em) =>
-          this.writer.upsertCredit(
-            scope,
-            credit.value.plans.map(toPlanRow),
-            credit.value.instalments.map(toInstalmentRow),
-            em,
-          ),
-        );
+      const read = await this.call(session, 'best_effort', 'credit', attempt, (s) => connector.credit!(s));
+      if (read.ok) credit = read.value;
       coverage.push(
         toStoredCoverage(
-          credit.ok
-            ? readCoverage('credit', { items: credit.value.plans, skipped: credit.value.skipped })
-            : credit.entry,
+          read.ok
+            ? readCoverage('credit', { items: read.value.plans, skipped: read.value.skipped })
+            : read.entry,
         ),
       );
     }
-    const started = await this.fenced(
+    const ids = await this.fenced(
       consent.id,
       async (em) => {
+        const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow), em);
+        if (cards?.ok) await this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids, em);
+        for (const t of transfers) {
+          const accountId = ids.get(t.providerAccountId)!;
+          if (t.read.ok)
+            await this.writer.upsertTransfers(scope, accountId, t.read.value.items.map(toTransferRow), em);
+          await this.writer.accountCoverage(accountId, [toStoredCoverage(t.entry)], undefined, em);
+        }
+        if (credit)
+          await this.writer.upsertCredit(
+            scope,
+            credit.plans.map(toPlanRow),
+            credit.instalments.map(toInstalmentRow),
+            em,
+          );
         // A fan-out run again (the sweeper racing the sync's last account) after its sync ended
         // leaves the ended sync and the consent's summary alone.
-        if (!(await this.syncs.start(job.syncId, ids.size, em))) return false;
+        if (!(await this.syncs.start(job.syncId, ids.size, em))) return null;
         await this.writer.consentCoverage(consent.id, coverage, em);
         await this.consents.update(consent.id, { syncState: 'running' }, em);
-        return true;
+        return ids;
       },
       { row: true },
     );
-    if (!started) return { accounts: 0 };
+    if (!ids) return { accounts: 0 };
     if (ids.size === 0) await this.finishComputed(job.syncId);
-    // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
-    // slot given to a consent's second account while its first is writing mostly waits. Priority =
-    // the account's place in its consent: every consent's first account is taken before any
-    // consent's second, spreading the slots over consents (FIFO within a priority; the fan-out
-    // jobs themselves have none, so they run first).
-    let ordinal = 0;
-    for (const accountId of ids.values()) {
-      await this.jobs.enqueueAccountSync({ ...job, accountId }, ++ordinal);
+    if (ids.size > this.config.HISOB_SYNC_INLINE_ACCOUNTS) {
+      // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
+      // slot given to a consent's second account while its first is writing mostly waits.
+      // Priority = the account's place in its consent: every consent's first account is taken
+      // before any consent's second, spreading the slots over consents (FIFO within a priority;
+      // the fan-out jobs themselves have none, so they run first).
+      let ordinal = 0;
+      for (const accountId of ids.values()) {
+        await this.jobs.enqueueAccountSync({ ...job, accountId }, ++ordinal);
+      }
+      return { accounts: ids.size };
     }
+    // A consent of a few accounts is one job: its accounts are read here, ACCOUNTS_AT_ONCE at a
+    // time (their bank calls overlap; their writes take turns on the consent's lock), with the
+    // job's session and under each account's lease (owned by this job and account: this job run
+    // again after a crash takes it back at once; an account job waits for it). A consent's sync
+    // is not queued behind every other consent's accounts, and costs one BullMQ job. An account
+    // this job cannot finish now — a bank
+    // fault to retry or wait out, its lease held elsewhere — goes to a job of its own
+    // (sync-account) not before the fault policy allows (the bank's time, a retry's backoff),
+    // whose retries, delays and give-ups are the processor's; the other accounts go on.
+    const shared: Shared = { consent, session };
+    const pending = [...ids.values()];
+    let stop = false;
+    const lane = async () => {
+      for (let id = pending.shift(); id !== undefined && !stop; id = pending.shift()) {
+        try {
+          if ((await this.inlineAccount(job, id, attempt, shared)) === 'stop') stop = true;
+        } catch (err) {
+          stop = true;
+          throw err;
+        }
+      }
+    };
+    // Every lane ends before the job does (a retry of this job must not meet one still running).
+    const lanes = await Promise.allSettled(
+      Array.from({ length: Math.min(ACCOUNTS_AT_ONCE, pending.length) }, lane),
+    );
+    const failed = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');
+    if (failed) throw failed.reason;
     return { accounts: ids.size };
+  }
+
+  /** One account read by its consent's job; 'stop' when the consent's other accounts must not go on. */
+  private async inlineAccount(
+    job: SyncConsentJob,
+    accountId: string,
+    attempt: JobAttempt,
+    shared: Shared,
+  ): Promise<'next' | 'stop'> {
+    const accountJob: SyncAccountJob = { ...job, accountId };
+    try {
+      const outcome = await this.syncAccount(
+        accountJob,
+        `${jobIds.syncConsent(job.consentId, job.syncId)}/${accountId}`,
+        attempt,
+        shared,
+      );
+      return outcome.kind === 'stopped' && outcome.reason.startsWith('consent') ? 'stop' : 'next';
+    } catch (err) {
+      // A decision that is final is the same in any job: applied here, as the processor would.
+      if (err instanceof SyncFault && err.decision.action === 'give_up') {
+        this.logger.warn(
+          { consent_id: job.consentId, account_id: accountId, sync_id: job.syncId, err: err.message },
+          'account given up',
+        );
+        await this.accountFailed(accountJob, err);
+        return 'next';
+      }
+      if (err instanceof SyncFault && err.decision.action === 'reauthorise') {
+        await this.reauthorise(job, err);
+        return 'stop';
+      }
+      // Anything else (PostgreSQL gone, a bug) fails this job, which BullMQ retries: the run
+      // again takes back the lease this one may have left (same owner) and skips what it counted.
+      let delayMs: number;
+      if (err instanceof AccountBusy) delayMs = 2_000 + Math.random() * 1_000;
+      else if (err instanceof SyncFault && err.decision.action === 'delay_until') {
+        delayMs = err.decision.retryAfterS * 1000 + Math.random() * 5_000;
+        await this.syncs.markWaiting(job.syncId, accountId, new Date(Date.now() + delayMs));
+      } else if (err instanceof SyncFault && err.decision.action === 'retry') {
+        delayMs = cappedExponentialBackoff(1);
+      } else throw err;
+      this.logger.log(
+        {
+          consent_id: job.consentId,
+          account_id: accountId,
+          sync_id: job.syncId,
+          delay_ms: Math.round(delayMs),
+          err: (err as Error).message,
+        },
+        'account handed to its own job',
+      );
+      await this.jobs.enqueueAccountSync(accountJob, 1, delayMs);
+      return 'next';
+    }
   }
 
   /**
@@ -300,12 +406,14 @@ export class SyncEngine {
     job: SyncAccountJob,
     jobId: string,
     attempt: JobAttempt = { finalAttempt: false },
+    shared?: Shared,
   ): Promise<AccountOutcome> {
-    if (!(await this.writer.acquireLease(job.accountId, jobId))) {
-      throw new AccountBusy(`account ${job.accountId} is being synced by another job`);
-    }
+    const leased = await this.writer.acquireLease(job.accountId, jobId);
+    if (!leased) throw new AccountBusy(`account ${job.accountId} is being synced by another job`);
+    // The account's completion releases the lease in its own statement.
+    const lease = { held: true };
     try {
-      return await this.copyAccount(job, jobId, attempt);
+      return await this.copyAccount(job, jobId, attempt, leased, lease, shared);
     } catch (err) {
       // A revocation fenced a write: nothing of this job landed after it; the sync ends.
       if (err instanceof ConsentInactive) {
@@ -316,7 +424,7 @@ export class SyncEngine {
       if (err instanceof LeaseLost) return { kind: 'stopped', reason: 'lease lost' };
       throw err;
     } finally {
-      await this.writer.releaseLease(job.accountId, jobId);
+      if (lease.held) await this.writer.releaseLease(job.accountId, jobId);
     }
   }
 
@@ -324,20 +432,20 @@ export class SyncEngine {
     job: SyncAccountJob,
     jobId: string,
     attempt: JobAttempt,
+    account: LeasedAccount,
+    lease: { held: boolean },
+    shared?: Shared,
   ): Promise<AccountOutcome> {
-    const ctx = await this.activeSession(job.consentId, job.syncId);
-    if (!ctx) return { kind: 'stopped', reason: 'consent not active' };
-    const { consent } = ctx;
-    const session: Session = { consentId: consent.id, current: ctx.session };
-    const [account] = (await this.ds.query(
-      `SELECT provider_account_id, checkpoint, counted_sync_id FROM accounts WHERE id = $1`,
-      [job.accountId],
-    )) as Array<{
-      provider_account_id: string;
-      checkpoint: StoredCheckpoint | null;
-      counted_sync_id: string | null;
-    }>;
-    if (!account) return { kind: 'stopped', reason: 'account gone' };
+    let consent: Shared['consent'];
+    let session: Session;
+    if (shared) {
+      ({ consent, session } = shared);
+    } else {
+      const ctx = await this.activeSession(job.consentId, job.syncId);
+      if (!ctx) return { kind: 'stopped', reason: 'consent not active' };
+      consent = ctx.consent;
+      session = { consentId: consent.id, current: ctx.session };
+    }
     // Already read (or given up) and counted by this sync: a job run again does nothing twice, but
     // ends the sync if the run that counted the last account died before ending it.
     if (account.counted_sync_id === job.syncId) {
@@ -346,18 +454,23 @@ export class SyncEngine {
     }
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
-    let resume = account.checkpoint && !account.checkpoint.done ? account.checkpoint.stream : null;
+    const checkpoint = account.checkpoint as StoredCheckpoint | null;
+    let resume = checkpoint && !checkpoint.done ? checkpoint.stream : null;
     // The pending entries of the stream being resumed; a new stream has seen none.
-    let pendingSeen: readonly string[] = resume ? (account.checkpoint?.pendingSeen ?? []) : [];
-    const since = resume ? null : await this.sinceFor(job.accountId);
+    let pendingSeen: readonly string[] = resume ? (checkpoint?.pendingSeen ?? []) : [];
+    const since = resume ? null : this.sinceFrom(account.latest_booking_date);
     const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
-    await this.syncs.markRunning(job.syncId);
+    // The consent job started the sync; an account job may be its first runner.
+    if (!shared) await this.syncs.markRunning(job.syncId);
 
     const scope = { clientId: consent.clientId, consentId: consent.id, accountId: job.accountId };
     let pages = 0;
     let added = 0;
     let modified = 0;
     let removed = 0;
+    // The stream's last page is written with the account's end, in one transaction (with the
+    // lineage's end-of-stream rule when it held every pending entry).
+    let last: { rows: TransactionRow[]; pendingComplete: boolean } | null = null;
     // The history is read when the consent covers it: `transactions`, or `statements` (computed
     // from it). Without either, the bank did not grant it and Hisob must not hold it.
     let refreshed = false;
@@ -368,24 +481,29 @@ export class SyncEngine {
           ...present,
         });
         for await (const page of readAhead(stream)) {
+          if (page.done) {
+            last = {
+              rows: page.transactions.map(toTransactionRow),
+              pendingComplete: page.pendingComplete === true,
+            };
+            continue;
+          }
           // The fence: a revoked consent stops the copy before this page (ConsentInactive), and
           // a lease another job took stops it too (LeaseLost); either rolls the page back.
           const counts = await this.fenced(consent.id, async (em) => {
             // Pending entries are reconciled in the page's transaction: superseded by their
-            // booked entries, and, at the end of a stream that held them all, removed when gone.
+            // booked entries (the end of a stream that held them all, removing the ones gone, is
+            // the last page's, written with the account's end below).
             const c = await this.writer.writeTransactionPage(
               em,
               scope,
               page.transactions.map(toTransactionRow),
-              {
-                seen: pendingSeen,
-                complete: page.done && page.pendingComplete === true,
-              },
+              { seen: pendingSeen, complete: false },
             );
             const stored: StoredCheckpoint = {
               stream: page.checkpoint,
-              done: page.done,
-              ...(c.seen.length && !page.done ? { pendingSeen: c.seen } : {}),
+              done: false,
+              ...(c.seen.length ? { pendingSeen: c.seen } : {}),
             };
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
             await this.syncs.addPage(em, job.syncId, c.added, c.modified, c.removed);
@@ -431,9 +549,16 @@ export class SyncEngine {
       coverage.push(read.ok ? okCoverage('balances') : read.entry);
     }
     const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
-    // The account's end and its count on the sync commit together: counted once, whatever
-    // happens to the job afterwards.
-    const last = await this.fenced(consent.id, async (em) => {
+    // The stream's last page, the account's end (its lease released) and its count on the sync
+    // commit together: counted once, whatever happens to the job afterwards.
+    const done = await this.fenced(consent.id, async (em) => {
+      const counts = last
+        ? await this.writer.writeTransactionPage(em, scope, last.rows, {
+            seen: pendingSeen,
+            complete: last.pendingComplete,
+          })
+        : null;
+      if (last) crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
       await this.writer.completeAccount(
         em,
         job.accountId,
@@ -445,8 +570,17 @@ export class SyncEngine {
         nextRefreshAt,
         coverage.map((e) => toStoredCoverage(e)),
       );
-      return this.syncs.accountDone(job.syncId, job.accountId, null, em);
+      const row = await this.syncs.accountDone(job.syncId, job.accountId, null, em, counts ?? undefined);
+      return { row, counts };
     });
+    lease.held = false;
+    if (done.counts) {
+      crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
+      pages++;
+      added += done.counts.added;
+      modified += done.counts.modified;
+      removed += done.counts.removed;
+    }
     crashPoint(this.config.HISOB_TEST_CRASH_AT, 'account-commit');
     this.logger.log(
       {
@@ -460,7 +594,7 @@ export class SyncEngine {
       },
       'account synced',
     );
-    if (last) await this.finishComputed(job.syncId);
+    if (done.row) await this.finishComputed(job.syncId, done.row);
     return { kind: 'done', pages, added, modified, removed };
   }
 
@@ -491,8 +625,8 @@ export class SyncEngine {
     if (last) await this.finishComputed(job.syncId);
   }
 
-  private async sinceFor(accountId: string): Promise<string | null> {
-    const latest = await this.writer.latestBookingDate(accountId);
+  /** Where an incremental read starts: `HISOB_SYNC_OVERLAP_DAYS` before the newest stored booking date. */
+  private sinceFrom(latest: string | null): string | null {
     if (!latest) return null;
     const d = new Date(`${latest}T00:00:00Z`);
     d.setUTCDate(d.getUTCDate() - this.config.HISOB_SYNC_OVERLAP_DAYS);
@@ -500,8 +634,8 @@ export class SyncEngine {
   }
 
   /** Ends a sync whose accounts are all done: failed when any account's history could not be read. */
-  private async finishComputed(syncId: string): Promise<void> {
-    const row = await this.syncs.findById(syncId);
+  private async finishComputed(syncId: string, known?: SyncRow): Promise<void> {
+    const row = known ?? (await this.syncs.findById(syncId));
     if (!row) return;
     const error = row.accounts_failed
       ? `the history of ${row.accounts_failed} of ${row.accounts_total} accounts could not be read (see coverage): ${row.error ?? ''}`
@@ -514,7 +648,9 @@ export class SyncEngine {
    * (the outbox: the events commit with the state they announce). Under the consent's row and
    * writer locks, as a revocation takes them: a sync cannot succeed after its consent stopped
    * being active (it fails, `consent is …`), nothing is announced for a revoked consent, and
-   * nothing is recorded for a client without a webhook URL (or deleted).
+   * nothing is recorded for a client without a webhook URL (or deleted), nor for a scheduled sync
+   * that succeeded without adding, modifying or removing a transaction (the keep-fresh case: nothing
+   * to say).
    */
   async finish(syncId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
     const row = await this.ds.transaction(async (em) => {
@@ -546,17 +682,18 @@ export class SyncEngine {
         },
         em,
       );
-      if (c && c.status !== 'revoked' && c.webhook_url && !c.deleted_at) {
+      const changed = ended.transactions_added + ended.transactions_modified + ended.transactions_removed > 0;
+      // A scheduled sync that succeeded and changed nothing has nothing to tell; a sync the client
+      // asked for (or the consent's first) is always answered, and a failure always told.
+      const worthTelling = final === 'failed' || changed || ended.reason !== 'scheduled';
+      if (c && c.status !== 'revoked' && c.webhook_url && !c.deleted_at && worthTelling) {
         await this.webhooks.publish(
           ended.client_id,
           final === 'succeeded' ? 'sync.succeeded' : 'sync.failed',
           { consent_id: ended.consent_id, sync: syncView(ended) },
           em,
         );
-        if (
-          final === 'succeeded' &&
-          ended.transactions_added + ended.transactions_modified + ended.transactions_removed > 0
-        ) {
+        if (final === 'succeeded' && changed) {
           await this.webhooks.publish(
             ended.client_id,
             'transactions.changed',
@@ -590,6 +727,16 @@ export class SyncEngine {
 
   async markWaiting(syncId: string, accountId: string | undefined, until: Date): Promise<void> {
     await this.syncs.markWaiting(syncId, accountId, until);
+  }
+
+  /** A fault the policy answered with re-authorisation: the consent needs its user, the sync fails. */
+  async reauthorise(job: SyncConsentJob, fault: SyncFault): Promise<void> {
+    const error = fault.error;
+    await this.reauthRequired(
+      job.consentId,
+      `the bank refused the credentials (${error.providerCode ?? error.status ?? error.kind})`,
+    );
+    await this.finish(job.syncId, 'failed', `reauthorisation required: ${error.message}`);
   }
 
   /** The bank no longer accepts the consent's credentials: only the user can fix that. */

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { loadWorkerConfig } from '#common/config.js';
-import type { SyncAccountJob } from '#common/queues.js';
+import type { SyncAccountJob, SyncReason } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentLifecycle } from '#consents/consent-lifecycle.js';
 import { ConsentSessions } from '#consents/consent-sessions.js';
@@ -157,10 +157,14 @@ export interface ScriptedSync {
   /** A new active consent of `clientId` (a new client when none) at the scripted bank. */
   newConsent(clientId?: string): Promise<{ clientId: string; consentId: string }>;
   /**
-   * One sync of the consent: the fan-out, then the account's job, retried as BullMQ would after a
-   * fault (the stream resumes from its checkpoint). Returns the sync id and the account's outcome.
+   * One sync of the consent: its job (which reads the account itself), then, when that job handed
+   * the account to a job of its own after a fault, that job, retried as BullMQ would (the stream
+   * resumes from its checkpoint). Returns the sync id and the account's last outcome.
    */
-  sync(consentId: string): Promise<{ syncId: string; accountId: string; outcome: AccountOutcome }>;
+  sync(
+    consentId: string,
+    reason?: SyncReason,
+  ): Promise<{ syncId: string; accountId: string; outcome: AccountOutcome }>;
   close(): Promise<void>;
 }
 
@@ -201,6 +205,14 @@ export async function scriptedSync(databaseUrl: string, bank: ScriptedBank): Pro
     config,
     jobs,
   );
+  // Every account read's outcome, whichever job read it (the consent's or the account's own).
+  let outcomes: Array<{ accountId: string; outcome: AccountOutcome }> = [];
+  const syncAccount = engine.syncAccount.bind(engine);
+  engine.syncAccount = async (job, ...rest) => {
+    const outcome = await syncAccount(job, ...rest);
+    outcomes.push({ accountId: job.accountId, outcome });
+    return outcome;
+  };
   return {
     ds,
     engine,
@@ -230,24 +242,33 @@ export async function scriptedSync(databaseUrl: string, bank: ScriptedBank): Pro
       ]);
       return { clientId, consentId: consent.id as string };
     },
-    async sync(consentId: string) {
+    async sync(consentId: string, reason: SyncReason = 'manual') {
       const [consent] = await ds.query(`SELECT client_id FROM consents WHERE id = $1`, [consentId]);
       const [row] = await ds.query(
-        `INSERT INTO syncs (client_id, consent_id, reason, state) VALUES ($1, $2, 'manual', 'queued') RETURNING id`,
-        [consent.client_id, consentId],
+        `INSERT INTO syncs (client_id, consent_id, reason, state) VALUES ($1, $2, $3, 'queued') RETURNING id`,
+        [consent.client_id, consentId, reason],
       );
       const syncId = row.id as string;
       queued = [];
-      await engine.syncConsent({ consentId, syncId, reason: 'manual' });
-      const job = queued.find((q) => q.name === 'sync-account')!.data as SyncAccountJob;
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const outcome = await engine.syncAccount(job, `sync-account-${job.accountId}-${syncId}`);
-          return { syncId, accountId: job.accountId, outcome };
-        } catch (err) {
-          if (!(err instanceof SyncFault) || attempt >= 3) throw err;
+      outcomes = [];
+      // The consent's job reads its account itself; one it hands to a job of its own (a fault to
+      // retry) runs next, retried as BullMQ would.
+      await engine.syncConsent({ consentId, syncId, reason });
+      const handed = queued.find((q) => q.name === 'sync-account');
+      if (handed) {
+        const job = handed.data as SyncAccountJob;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await engine.syncAccount(job, `sync-account-${job.accountId}-${syncId}`);
+            break;
+          } catch (err) {
+            if (!(err instanceof SyncFault) || attempt >= 3) throw err;
+          }
         }
       }
+      const last = outcomes.at(-1);
+      if (!last) throw new Error('the sync read no account');
+      return { syncId, ...last };
     },
     close: () => ds.destroy(),
   };

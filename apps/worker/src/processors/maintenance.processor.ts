@@ -158,16 +158,16 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
   async scheduleSyncs(now = new Date()): Promise<number> {
     const started = new Set<string>();
     for (;;) {
-      const due: Array<{ id: string; client_id: string }> = await this.ds.query(
-        `SELECT c.id, c.client_id FROM consents c JOIN accounts a ON a.consent_id = c.id
+      const due: Array<{ id: string; client_id: string; provider: string }> = await this.ds.query(
+        `SELECT c.id, c.client_id, c.provider FROM consents c JOIN accounts a ON a.consent_id = c.id
           WHERE c.status = 'active' AND a.next_refresh_at <= $1 AND c.id <> ALL($2::uuid[])
             AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.consent_id = c.id AND s.state IN ('queued','running','waiting_rate_limit'))
-          GROUP BY c.id, c.client_id ORDER BY min(a.next_refresh_at), c.id
+          GROUP BY c.id, c.client_id, c.provider ORDER BY min(a.next_refresh_at), c.id
           LIMIT ${SCHEDULE_BATCH}`,
         [now, [...started]],
       );
       for (const c of due) {
-        await this.jobs.startSync({ id: c.id, clientId: c.client_id }, 'scheduled');
+        await this.jobs.startSync({ id: c.id, clientId: c.client_id, provider: c.provider }, 'scheduled');
         started.add(c.id);
       }
       if (due.length < SCHEDULE_BATCH) return started.size;

@@ -1,11 +1,12 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { APP_CONFIG, providerConcurrency, type WorkerEnv } from '#common/config.js';
 import {
   QUEUES,
   SYNC_JOBS,
   bankWorkerSettings,
-  processorOptions,
+  syncProcessorOptions,
   type SyncAccountJob,
   type SyncConsentJob,
   type SyncJob,
@@ -22,16 +23,43 @@ import { jitterMs } from './worker-errors.js';
  * - give up → an account's history: recorded on the account, the other accounts go on; the account
  *   list: the sync fails. No retry;
  * - re-authorise → the consent becomes `reauth_required`, the sync fails, no retry.
+ *
+ * Concurrency: `HISOB_WORKER_CONCURRENCY` jobs at once per worker process, of which at most
+ * `HISOB_WORKER_CONCURRENCY_<PROVIDER>` against one provider's bank: a job over its provider's cap
+ * waits (delayed, a fraction of a second) and leaves the slot to another provider's job. Several
+ * worker processes share the queue; what must not run twice — an account's stream — is guarded
+ * by its lease in PostgreSQL, whichever process runs the job.
  */
-@Processor(QUEUES.sync, processorOptions({ settings: bankWorkerSettings, concurrency: 4 }))
+@Processor(QUEUES.sync, syncProcessorOptions({ settings: bankWorkerSettings }))
 export class SyncProcessor extends WorkerHost {
   private readonly logger = new Logger(SyncProcessor.name);
+  /** Jobs running now, per provider (this process). */
+  private readonly running = new Map<string, number>();
 
-  constructor(private readonly engine: SyncEngine) {
+  constructor(
+    private readonly engine: SyncEngine,
+    @Inject(APP_CONFIG) private readonly config: WorkerEnv,
+  ) {
     super();
   }
 
   async process(job: Job<SyncJob>, token?: string): Promise<unknown> {
+    const provider = job.data.provider;
+    if (!provider) return this.run(job, token);
+    const n = this.running.get(provider) ?? 0;
+    if (n >= providerConcurrency(this.config, provider)) {
+      await job.moveToDelayed(Date.now() + 200 + jitterMs(300), token);
+      throw new DelayedError();
+    }
+    this.running.set(provider, n + 1);
+    try {
+      return await this.run(job, token);
+    } finally {
+      this.running.set(provider, (this.running.get(provider) ?? 1) - 1);
+    }
+  }
+
+  private async run(job: Job<SyncJob>, token?: string): Promise<unknown> {
     const attempt = { finalAttempt: this.isFinalAttempt(job) };
     try {
       return job.name === SYNC_JOBS.account
@@ -66,11 +94,7 @@ export class SyncProcessor extends WorkerHost {
       );
       switch (decision.action) {
         case 'reauthorise':
-          await this.engine.reauthRequired(
-            consentId,
-            `the bank refused the credentials (${error.providerCode ?? error.status ?? error.kind})`,
-          );
-          await this.engine.finish(syncId, 'failed', `reauthorisation required: ${error.message}`);
+          await this.engine.reauthorise(job.data, err);
           throw new UnrecoverableError(error.message);
         case 'delay_until': {
           const resumeAt = Date.now() + decision.retryAfterS * 1000 + jitterMs();

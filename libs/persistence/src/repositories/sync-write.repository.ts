@@ -198,6 +198,34 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (
   SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
     FROM upserted`;
 
+/**
+ * The bank's balances of the account ($8-$11: type, amount, currency, reference date arrays) made
+ * the stored set, as CTEs after `done` (the lease-checked account update): nothing is written
+ * unless the lease held, and a balance only when it differs (its amount compared as text, so a
+ * change of scale is a change).
+ */
+const BALANCE_CTES = `,
+       bank AS (SELECT * FROM unnest($8::text[], $9::numeric[], $10::bpchar[], $11::date[])
+                  AS u(type, amount, currency, reference_date)),
+       gone AS (
+         DELETE FROM balances b WHERE b.account_id = $1 AND EXISTS (SELECT 1 FROM done)
+            AND NOT EXISTS (SELECT 1 FROM bank WHERE bank.type = b.type)),
+       written AS (
+         INSERT INTO balances (account_id, type, amount, currency, reference_date)
+         SELECT $1, type, amount, currency, reference_date FROM bank WHERE EXISTS (SELECT 1 FROM done)
+         ON CONFLICT (account_id, type) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
+           reference_date = EXCLUDED.reference_date, updated_at = now()
+         WHERE (balances.amount::text, balances.currency, balances.reference_date)
+               IS DISTINCT FROM (EXCLUDED.amount::text, EXCLUDED.currency, EXCLUDED.reference_date))`;
+
+/** An account as a job that took its lease starts from. */
+export interface LeasedAccount {
+  provider_account_id: string;
+  checkpoint: unknown;
+  counted_sync_id: string | null;
+  latest_booking_date: string | null;
+}
+
 /** The consent is no longer `active`: a sync's write refused (revocation fences work in flight). */
 export class ConsentInactive extends Error {
   override readonly name = 'ConsentInactive';
@@ -458,15 +486,20 @@ export class SyncWriteRepository {
 
   /**
    * Takes the account's sync lease for this job: free, expired, or already this job's (a retried
-   * or restarted job takes its own lease back at once; another job waits until it expires).
+   * or restarted job takes its own lease back at once; another job waits until it expires). In the
+   * same statement, what the job needs to start: the account's stream position, the sync that last
+   * counted it, and its newest stored booking date (where an incremental read starts). Null when
+   * another job holds the lease (or the account is gone).
    */
-  async acquireLease(accountId: string, owner: string): Promise<boolean> {
+  async acquireLease(accountId: string, owner: string): Promise<LeasedAccount | null> {
     const [rows] = (await this.ds.query(
       `UPDATE accounts SET sync_lease_owner = $2, sync_lease_until = now() + interval '${LEASE_S} seconds'
-        WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_owner = $2 OR sync_lease_until < now()) RETURNING id`,
+        WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_owner = $2 OR sync_lease_until < now())
+        RETURNING provider_account_id, checkpoint, counted_sync_id,
+                  (SELECT max(t.booking_date)::text FROM transactions t WHERE t.account_id = accounts.id) AS latest_booking_date`,
       [accountId, owner],
-    )) as [unknown[], number];
-    return rows.length > 0;
+    )) as [LeasedAccount[], number];
+    return rows[0] ?? null;
   }
 
   async releaseLease(accountId: string, owner: string): Promise<void> {
@@ -476,42 +509,49 @@ export class SyncWriteRepository {
     );
   }
 
-  /** Upserts the consent's accounts; returns provider id → Hisob id. */
+  /**
+   * Upserts the consent's accounts in one statement; returns provider id → Hisob id. Every listed
+   * account's `updated_at` moves (the sweeper finds a sync's accounts by it).
+   */
   async upsertAccounts(
     scope: Scope & { provider: string },
     rows: readonly AccountRow[],
     em?: EntityManager,
   ): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
-    for (const a of rows) {
-      const [row] = (await this.q(em).query(
-        `INSERT INTO accounts (client_id, consent_id, provider, provider_account_id, type, name, currency, iban, number_masked, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         ON CONFLICT (consent_id, provider_account_id) DO UPDATE SET
-           type = EXCLUDED.type, name = EXCLUDED.name, currency = EXCLUDED.currency, iban = EXCLUDED.iban,
-           number_masked = EXCLUDED.number_masked, status = EXCLUDED.status, updated_at = now()
-         RETURNING id`,
-        [
-          scope.clientId,
-          scope.consentId,
-          scope.provider,
-          a.providerAccountId,
-          a.type,
-          a.name,
-          a.currency,
-          a.iban,
-          a.numberMasked,
-          a.status,
-        ],
-      )) as Array<{ id: string }>;
-      ids.set(a.providerAccountId, row!.id);
-    }
-    return ids;
+    const unique = lastById(rows, (a) => a.providerAccountId);
+    if (!unique.length) return new Map();
+    const col = <K extends keyof AccountRow>(k: K) => unique.map((a) => a[k]);
+    const upserted = (await this.q(em).query(
+      `INSERT INTO accounts (client_id, consent_id, provider, provider_account_id, type, name, currency, iban, number_masked, status)
+       SELECT $1, $2, $3, u.* FROM unnest($4::text[], $5::text[], $6::text[], $7::bpchar[], $8::text[], $9::text[], $10::text[])
+         AS u(provider_account_id, type, name, currency, iban, number_masked, status)
+       ON CONFLICT (consent_id, provider_account_id) DO UPDATE SET
+         type = EXCLUDED.type, name = EXCLUDED.name, currency = EXCLUDED.currency, iban = EXCLUDED.iban,
+         number_masked = EXCLUDED.number_masked, status = EXCLUDED.status, updated_at = now()
+       RETURNING id, provider_account_id`,
+      [
+        scope.clientId,
+        scope.consentId,
+        scope.provider,
+        col('providerAccountId'),
+        col('type'),
+        col('name'),
+        col('currency'),
+        col('iban'),
+        col('numberMasked'),
+        col('status'),
+      ],
+    )) as Array<{ id: string; provider_account_id: string }>;
+    const byProvider = new Map(upserted.map((r) => [r.provider_account_id, r.id]));
+    // In the bank's order (the order the sync reads them in).
+    return new Map(unique.map((a) => [a.providerAccountId, byProvider.get(a.providerAccountId)!]));
   }
 
   /**
-   * Marks the account read: its history done, its coverage, and its balances replaced by the
-   * bank's current set — or kept as they are when the bank could not give them this time (`null`).
+   * Marks the account read, in ONE statement: its history done, its coverage, its lease released,
+   * and its balances made the bank's current set — a balance written only when it differs from
+   * the stored one (amount with its scale, currency, reference date), one the bank no longer
+   * lists removed — or kept as they are when the bank could not give them this time (`null`).
    * Only while `owner` holds the account's lease.
    *
    * @throws {LeaseLost} when another job took the lease (the caller's transaction must roll back).
@@ -527,36 +567,39 @@ export class SyncWriteRepository {
     nextRefreshAt: Date,
     coverage: readonly StoredCoverage[],
   ): Promise<void> {
-    const [rows] = (await em.query(
+    const unique = balances === null ? null : lastById(balances, (b) => b.type);
+    const params: unknown[] = [
+      accountId,
+      JSON.stringify(finalCheckpoint),
+      syncId,
+      dataAsOf,
+      nextRefreshAt,
+      JSON.stringify(coverage),
+      owner,
+    ];
+    if (unique)
+      params.push(
+        unique.map((b) => b.type),
+        unique.map((b) => b.amount),
+        unique.map((b) => b.currency),
+        unique.map((b) => b.referenceDate),
+      );
+    const rows = (await em.query(
       // The next scheduled read: the cadence, or sooner where a credit ledger has an instalment
       // falling due — the start of the day after (UTC), when the payment or the arrears show.
-      `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4,
-              next_refresh_at = LEAST($5::timestamptz,
-                (SELECT (min(p.next_due_date) + 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour'
-                   FROM instalment_plans p
-                  WHERE p.consent_id = accounts.consent_id AND p.next_due_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date)),
-              last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now()
-        WHERE id = $1 AND sync_lease_owner = $7 RETURNING id`,
-      [
-        accountId,
-        JSON.stringify(finalCheckpoint),
-        syncId,
-        dataAsOf,
-        nextRefreshAt,
-        JSON.stringify(coverage),
-        owner,
-      ],
-    )) as [unknown[], number];
+      `WITH done AS (
+         UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4,
+                next_refresh_at = LEAST($5::timestamptz,
+                  (SELECT (min(p.next_due_date) + 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour'
+                     FROM instalment_plans p
+                    WHERE p.consent_id = accounts.consent_id AND p.next_due_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date)),
+                last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now(),
+                sync_lease_owner = NULL, sync_lease_until = NULL
+          WHERE id = $1 AND sync_lease_owner = $7 RETURNING id)${unique ? `${BALANCE_CTES}` : ''}
+       SELECT id FROM done`,
+      params,
+    )) as Array<{ id: string }>;
     if (!rows.length) throw new LeaseLost(accountId, owner);
-    if (balances !== null) await em.query(`DELETE FROM balances WHERE account_id = $1`, [accountId]);
-    for (const b of balances ?? []) {
-      await em.query(
-        `INSERT INTO balances (account_id, type, amount, currency, reference_date) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (account_id, type) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
-           reference_date = EXCLUDED.reference_date, updated_at = now()`,
-        [accountId, b.type, b.amount, b.currency, b.referenceDate],
-      );
-    }
   }
 
   /** Records coverage on an account (its history given up, its transfers read or not). */
@@ -689,7 +732,10 @@ export class SyncWriteRepository {
          AS u(account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
        ON CONFLICT (consent_id, provider_card_id) DO UPDATE SET account_id = EXCLUDED.account_id, scheme = EXCLUDED.scheme,
          masked_pan = EXCLUDED.masked_pan, name_on_card = EXCLUDED.name_on_card, expiry = EXCLUDED.expiry,
-         status = EXCLUDED.status, kind = EXCLUDED.kind, updated_at = now()`,
+         status = EXCLUDED.status, kind = EXCLUDED.kind, updated_at = now()
+       WHERE (cards.account_id, cards.scheme, cards.masked_pan, cards.name_on_card, cards.expiry, cards.status, cards.kind)
+             IS DISTINCT FROM (EXCLUDED.account_id, EXCLUDED.scheme, EXCLUDED.masked_pan, EXCLUDED.name_on_card,
+                               EXCLUDED.expiry, EXCLUDED.status, EXCLUDED.kind)`,
       [
         scope.clientId,
         scope.consentId,
@@ -731,7 +777,13 @@ export class SyncWriteRepository {
            destination_amount = EXCLUDED.destination_amount, destination_currency = EXCLUDED.destination_currency,
            fx_rate = EXCLUDED.fx_rate, fee = EXCLUDED.fee, destination_country = EXCLUDED.destination_country,
            counterparty_name = EXCLUDED.counterparty_name, rail = EXCLUDED.rail, status = EXCLUDED.status,
-           completed_at = EXCLUDED.completed_at, updated_at = now()`,
+           completed_at = EXCLUDED.completed_at, updated_at = now()
+         WHERE (transfers.amount::text, transfers.currency, transfers.destination_amount::text, transfers.destination_currency,
+                transfers.fx_rate, transfers.fee::text, transfers.destination_country, transfers.counterparty_name,
+                transfers.rail, transfers.status, transfers.completed_at)
+               IS DISTINCT FROM (EXCLUDED.amount::text, EXCLUDED.currency, EXCLUDED.destination_amount::text,
+                EXCLUDED.destination_currency, EXCLUDED.fx_rate, EXCLUDED.fee::text, EXCLUDED.destination_country,
+                EXCLUDED.counterparty_name, EXCLUDED.rail, EXCLUDED.status, EXCLUDED.completed_at)`,
         [
           scope.clientId,
           scope.consentId,
@@ -752,17 +804,6 @@ export class SyncWriteRepository {
         ],
       );
     }
-  }
-
-  /** The newest booking date stored for an account (the incremental sync's starting point). */
-  async latestBookingDate(accountId: string): Promise<string | null> {
-    const [row] = (await this.ds.query(
-      `SELECT max(booking_date)::text AS d FROM transactions WHERE account_id = $1`,
-      [accountId],
-    )) as Array<{
-      d: string | null;
-    }>;
-    return row?.d ?? null;
   }
 }
 

@@ -158,22 +158,37 @@ export class SyncRepository {
   /**
    * One more account finished — its history read, or given up (`failed`: the account's mandatory
    * history could not be read; the others go on). Counted once per account and sync whatever
-   * retries or restarts happen (`accounts.counted_sync_id` is set in the same statement). Returns
-   * the sync when every account is counted.
+   * retries or restarts happen (`accounts.counted_sync_id` is set in the same statement). `page`:
+   * the account's last page, written in the same transaction, counted in the same statement (as
+   * {@link addPage} would). Returns the sync when every account is counted.
    */
   async accountDone(
     id: string,
     accountId: string,
     failure: string | null = null,
     em?: EntityManager,
+    page?: { added: number; modified: number; removed: number },
   ): Promise<SyncRow | null> {
     const [rows] = (await this.q(em).query(
       `WITH counted AS (
          UPDATE accounts SET counted_sync_id = $1 WHERE id = $2 AND counted_sync_id IS DISTINCT FROM $1 RETURNING id)
        UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $3,
-              error = coalesce(error, $4)
+              error = coalesce(error, $4), pages = pages + $5, transactions_added = transactions_added + $6,
+              transactions_modified = transactions_modified + $7, transactions_removed = transactions_removed + $8,
+              state = CASE WHEN $5 = 1 AND state = 'waiting_rate_limit' AND NOT EXISTS
+                        (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
+                      THEN 'running' ELSE state END
         WHERE id = $1 AND state IN ${UNFINISHED} AND EXISTS (SELECT 1 FROM counted) RETURNING *`,
-      [id, accountId, failure === null ? 0 : 1, failure],
+      [
+        id,
+        accountId,
+        failure === null ? 0 : 1,
+        failure,
+        page ? 1 : 0,
+        page?.added ?? 0,
+        page?.modified ?? 0,
+        page?.removed ?? 0,
+      ],
     )) as [SyncRow[], number];
     const row = rows[0];
     return row && row.accounts_done >= row.accounts_total ? row : null;
