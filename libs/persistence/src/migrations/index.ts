@@ -14,6 +14,7 @@ import { TransactionLineage1797100000000 } from './1797100000000-TransactionLine
 import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
 import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 import { BepaidNotificationStatus1797250000000 } from './1797250000000-BepaidNotificationStatus.js';
+import { AccountsDueIndex1797300000000 } from './1797300000000-AccountsDueIndex.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   SyncResumeAt1797150000000,
   Bepaid1797200000000,
   BepaidNotificationStatus1797250000000,
+  AccountsDueIndex1797300000000,
 ];
