@@ -7,6 +7,7 @@ import {
   secretEquals,
   signatureValid,
   verificationResponse,
+  wireMinor,
   BEPAID_RESULTS,
   type BepaidResultName,
   type VerificationResponse,
@@ -188,7 +189,7 @@ export class BepaidInboundService {
         response: {
           id: bepaidIdOf(p),
           tracking_id: p.id,
-          amount: Number(p.amountMinor),
+          amount: wireMinor(p.amountMinor),
           currency: p.currency,
           result: p.result,
           description: p.description,

@@ -117,7 +117,7 @@ export function verificationResponse(a: {
     response: {
       id: a.id,
       tracking_id: a.trackingId,
-      amount: a.amountMinor === null ? null : Number(a.amountMinor),
+      amount: a.amountMinor === null ? null : wireMinor(a.amountMinor),
       currency: a.currency,
       result: r.code,
       description: a.description ?? r.description,
@@ -267,4 +267,15 @@ export function decideVerification(
   if (entry.minMinor !== null && request.amountMinor < entry.minMinor) return { result: 'amountTooSmall' };
   if (entry.maxMinor !== null && request.amountMinor > entry.maxMinor) return { result: 'amountTooBig' };
   return { result: 'ok' };
+}
+
+/**
+ * An amount in minor units as bePaid's wire carries it: a JSON integer. Every amount Hisob stores
+ * came in through the wire as a safe integer, so this is exact; anything else is a bug, not a
+ * rounding.
+ */
+export function wireMinor(minor: bigint): number {
+  const n = Number(minor);
+  if (!Number.isSafeInteger(n)) throw new RangeError('amount outside the wire integer range');
+  return n;
 }
