@@ -6,6 +6,7 @@
  * and deliberately ignores the environment, so a developer's shell cannot change test data.
  */
 import { isIsoDate } from './seed/dates.js';
+import { mergeSettings, readEnvSettings } from '../../sandbox-kit/src/settings.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -164,19 +165,11 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
 
 /** Reads the environment (the only `process.env` access of the app) into raw options. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): RawOptions {
-  const raw: RawOptions = {};
-  for (const [key, name] of Object.entries(ENV) as Array<[keyof RawOptions, string]>) {
-    const v = env[name];
-    if (v !== undefined && v !== '') (raw as Record<string, string>)[key] = v;
-  }
-  return raw;
+  return readEnvSettings(ENV, env);
 }
 
 export function mergeRaw(...layers: RawOptions[]): RawOptions {
-  return Object.assign(
-    {},
-    ...layers.map((l) => Object.fromEntries(Object.entries(l).filter(([, v]) => v !== undefined))),
-  ) as RawOptions;
+  return mergeSettings(...layers);
 }
 
 function toInt(v: string | number): number | undefined {

@@ -14,6 +14,7 @@ import {
   parseProfiles,
   type Profile,
 } from './profiles.js';
+import { mergeSettings, readEnvSettings } from '../../sandbox-kit/src/settings.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -326,39 +327,11 @@ export function validateClient(c: OAuthClientConfig): string[] {
 
 /** Reads the environment (the only `process.env` access of the app) into raw options. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): RawOptions {
-  const pick = (name: string): string | undefined => {
-    const v = env[name];
-    return v === undefined || v === '' ? undefined : v;
-  };
-  const raw: RawOptions = {
-    port: pick(ENV.port),
-    host: pick(ENV.host),
-    issuer: pick(ENV.issuer),
-    seed: pick(ENV.seed),
-    size: pick(ENV.size),
-    bankId: pick(ENV.bankId),
-    anchorDate: pick(ENV.anchorDate),
-    otp: pick(ENV.otp),
-    clientId: pick(ENV.clientId),
-    clientSecret: pick(ENV.clientSecret),
-    redirectUris: pick(ENV.redirectUris),
-    strictPagingSource: pick(ENV.strictPagingSource),
-    profiles: pick(ENV.profiles),
-    maxPageSize: pick(ENV.maxPageSize),
-    accessTokenTtlS: pick(ENV.accessTokenTtlS),
-    clientAuthMethod: pick(ENV.clientAuthMethod),
-    clientJwks: pick(ENV.clientJwks),
-    logLevel: pick(ENV.logLevel),
-  };
-  return dropUndefined(raw);
+  return readEnvSettings(ENV, env);
 }
 
 export function mergeRaw(...layers: RawOptions[]): RawOptions {
-  return Object.assign({}, ...layers.map(dropUndefined)) as RawOptions;
-}
-
-function dropUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return mergeSettings(...layers);
 }
 
 function toInt(v: string | number): number | undefined {

@@ -6,6 +6,8 @@
  * and deliberately ignores the environment, so a developer's shell cannot change test data.
  */
 
+import { mergeSettings, readEnvSettings } from '../../sandbox-kit/src/settings.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface SandboxConfig {
@@ -138,20 +140,11 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
 
 /** Reads the environment (the only `process.env` access of the app) into raw options. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): RawOptions {
-  const raw: RawOptions = {};
-  for (const [key, name] of Object.entries(ENV) as Array<[Key, string]>) {
-    const v = env[name];
-    if (v !== undefined && v !== '') raw[key] = v;
-  }
-  return raw;
+  return readEnvSettings(ENV, env);
 }
 
 export function mergeRaw(...layers: RawOptions[]): RawOptions {
-  const out: RawOptions = {};
-  for (const layer of layers)
-    for (const [k, v] of Object.entries(layer) as Array<[Key, string | number | undefined]>)
-      if (v !== undefined) out[k] = v;
-  return out;
+  return mergeSettings(...layers);
 }
 
 function toInt(v: string | number): number | undefined {
