@@ -49,6 +49,7 @@ import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 import {
   adminSql,
   children,
+  cpuProfileArgs,
   cpuSeconds,
   createMigratedDatabase,
   freePort,
@@ -224,6 +225,7 @@ async function run(): Promise<void> {
   const worker = startChild(
     'the worker',
     [
+      ...cpuProfileArgs(values['worker-cpu-prof']),
       '--max-old-space-size=192',
       '--single-threaded-gc',
       '--heap-growing-percent=100',

@@ -46,6 +46,21 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Node flags that write a V8 CPU profile of a child into `dir` (none without a `dir`). Nest
+ * re-raises SIGTERM after closing, and no profile is written then: stop the child with SIGUSR2,
+ * on which it exits normally.
+ */
+export function cpuProfileArgs(dir: string | undefined): string[] {
+  if (!dir) return [];
+  return [
+    '--cpu-prof',
+    `--cpu-prof-dir=${dir}`,
+    '--import',
+    'data:text/javascript,process.once("SIGUSR2",()=>process.exit(0))',
+  ];
+}
+
 /** The children a script started: stopped together on exit (see {@link stopChild}). */
 export const children = new Set<ChildProcess>();
 

@@ -59,6 +59,7 @@ import { median, percentile } from './stats.js';
 import {
   adminSql,
   children,
+  cpuProfileArgs,
   cpuSeconds,
   freePort,
   intOption,
@@ -352,15 +353,7 @@ async function main(): Promise<number> {
   // Both servers up first (the client is created through the admin API).
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const profile = values['cpu-prof']
-    ? [
-        '--cpu-prof',
-        `--cpu-prof-dir=${values['cpu-prof']}`,
-        // Nest re-raises SIGTERM after closing (no profile is written then): exit on SIGUSR2 instead.
-        '--import',
-        'data:text/javascript,process.once("SIGUSR2",()=>process.exit(0))',
-      ]
-    : [];
+  const profile = cpuProfileArgs(values['cpu-prof']);
   // The API's V8 flags as scripts/start.sh, docker-compose.yml and the Dockerfile run it.
   const api = startChild('the API', [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
     ...process.env,

@@ -45,6 +45,7 @@ export class WorkerModule {
             url: config.DATABASE_URL,
             poolSize: config.HISOB_DB_POOL_SIZE,
             applicationName: 'hisob-worker',
+            planCacheMode: 'auto',
           }),
         ),
         BullModule.forRoot({

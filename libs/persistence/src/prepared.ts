@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Pool, QueryResultRow } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
 
 /** Distinct statement texts remembered; hot reads have a few dozen shapes (filters × paging). */
 const MAX_NAMES = 1000;
@@ -45,4 +45,43 @@ export async function preparedQuery<R extends QueryResultRow | unknown[]>(
     ...(rowMode ? { rowMode } : {}),
   });
   return result.rows as R[];
+}
+
+/** What a statement runs on: the pool (a DataSource) or one transaction's connection (its EntityManager). */
+export type Executor = DataSource | EntityManager;
+
+/** A statement's rows and the number of rows it affected (UPDATE/DELETE/INSERT) or returned. */
+export interface Rows<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+/**
+ * {@link preparedQuery} on a DataSource's pool or inside a transaction: an EntityManager of
+ * `DataSource.transaction` runs the named statement on that transaction's connection. The hot
+ * statements of the sync engine go through here: each is parsed once per pooled connection and,
+ * when its plan does not depend on the values (plan_cache_mode), planned once too — a keep-fresh
+ * sync is some forty short statements, and parsing and planning them was most of PostgreSQL's
+ * work (bench/keep-fresh, docs/benchmarks.md).
+ */
+export async function runPrepared<R extends QueryResultRow>(
+  on: Executor,
+  text: string,
+  params: unknown[],
+): Promise<Rows<R>> {
+  type Parts = { driver?: { master?: Pool }; connection?: { driver?: { master?: Pool } } };
+  const parts = on as Parts;
+  const pool = parts.driver?.master ?? parts.connection?.driver?.master;
+  if (!pool) {
+    // Not backed by a `pg` pool (the EXPLAIN harness of the tests): its `query` gives the rows.
+    const rows: unknown = await on.query(text, params);
+    const list = (Array.isArray(rows) ? rows : []) as R[];
+    return { rows: list, rowCount: list.length };
+  }
+  const query = { name: nameOf(text), text, values: params };
+  const runner = (on as Partial<EntityManager>).queryRunner;
+  const result = runner
+    ? await ((await runner.connect()) as PoolClient).query<R>(query)
+    : await pool.query<R>(query);
+  return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
 }

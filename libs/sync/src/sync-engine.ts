@@ -20,6 +20,7 @@ import {
   LeaseLost,
   type BalanceRow,
   type LeasedAccount,
+  type SyncProgress,
   type TransactionRow,
 } from '#persistence/repositories/sync-write.repository.js';
 import { decideFault, type FaultDecision, type Importance } from './fault-policy.js';
@@ -58,6 +59,16 @@ export type AccountOutcome =
 
 /** Accounts a consent's job reads at once (a full history's pages overlap their bank calls). */
 const ACCOUNTS_AT_ONCE = 4;
+
+/**
+ * What the account held when the job took its lease, for the page writes: whether it may hold
+ * pending rows (it did, or the stream has reported some since) and whether it held any rows at
+ * all (else every row of the stream is new: a first sync).
+ */
+const knownRows = (account: LeasedAccount, pendingSeen: readonly string[]) => ({
+  storedPending: account.has_pending || pendingSeen.length > 0,
+  rereads: account.latest_booking_date !== null,
+});
 
 /** Thrown when another worker is streaming the same account: the job waits and tries again. */
 export class AccountBusy extends Error {}
@@ -278,8 +289,11 @@ export class SyncEngine {
           const accountId = ids.get(t.providerAccountId)!;
           if (t.read.ok)
             await this.writer.upsertTransfers(scope, accountId, t.read.value.items.map(toTransferRow), em);
-          await this.writer.accountCoverage(accountId, [toStoredCoverage(t.entry)], undefined, em);
         }
+        await this.writer.accountsCoverage(
+          em,
+          transfers.map((t) => [ids.get(t.providerAccountId)!, toStoredCoverage(t.entry)] as const),
+        );
         if (credit)
           await this.writer.upsertCredit(
             scope,
@@ -289,9 +303,7 @@ export class SyncEngine {
           );
         // A fan-out run again (the sweeper racing the sync's last account) after its sync ended
         // leaves the ended sync and the consent's summary alone.
-        if (!(await this.syncs.start(job.syncId, ids.size, em))) return null;
-        await this.writer.consentCoverage(consent.id, coverage, em);
-        await this.consents.update(consent.id, { syncState: 'running' }, em);
+        if (!(await this.writer.startSync(em, job.syncId, ids.size, consent.id, coverage))) return null;
         return ids;
       },
       { row: true },
@@ -498,7 +510,7 @@ export class SyncEngine {
               em,
               scope,
               page.transactions.map(toTransactionRow),
-              { seen: pendingSeen, complete: false },
+              { seen: pendingSeen, complete: false, ...knownRows(account, pendingSeen) },
             );
             const stored: StoredCheckpoint = {
               stream: page.checkpoint,
@@ -550,16 +562,20 @@ export class SyncEngine {
     }
     const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
     // The stream's last page, the account's end (its lease released) and its count on the sync
-    // commit together: counted once, whatever happens to the job afterwards.
-    const done = await this.fenced(consent.id, async (em) => {
+    // commit together: counted once, whatever happens to the job afterwards. The fence is the
+    // consent's writer lock here and the status read by completeAccount's one statement, after
+    // the page: a revocation committed before the lock rolls the whole transaction back.
+    const done = await this.ds.transaction(async (em) => {
+      await this.writer.lockConsent(em, consent.id);
       const counts = last
         ? await this.writer.writeTransactionPage(em, scope, last.rows, {
             seen: pendingSeen,
             complete: last.pendingComplete,
+            ...knownRows(account, pendingSeen),
           })
         : null;
       if (last) crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
-      await this.writer.completeAccount(
+      const row = await this.writer.completeAccount(
         em,
         job.accountId,
         jobId,
@@ -569,8 +585,8 @@ export class SyncEngine {
         startedAt,
         nextRefreshAt,
         coverage.map((e) => toStoredCoverage(e)),
+        { consentId: consent.id, ...(counts ? { page: counts } : {}) },
       );
-      const row = await this.syncs.accountDone(job.syncId, job.accountId, null, em, counts ?? undefined);
       return { row, counts };
     });
     lease.held = false;
@@ -634,7 +650,7 @@ export class SyncEngine {
   }
 
   /** Ends a sync whose accounts are all done: failed when any account's history could not be read. */
-  private async finishComputed(syncId: string, known?: SyncRow): Promise<void> {
+  private async finishComputed(syncId: string, known?: SyncProgress): Promise<void> {
     const row = known ?? (await this.syncs.findById(syncId));
     if (!row) return;
     const error = row.accounts_failed
@@ -654,39 +670,24 @@ export class SyncEngine {
    */
   async finish(syncId: string, state: 'succeeded' | 'failed', error: string | null): Promise<void> {
     const row = await this.ds.transaction(async (em) => {
-      const [sync] = (await em.query(`SELECT consent_id FROM syncs WHERE id = $1`, [syncId])) as Array<{
-        consent_id: string;
-      }>;
-      if (!sync) return null;
-      await em.query(`SELECT 1 FROM consents WHERE id = $1 FOR NO KEY UPDATE`, [sync.consent_id]);
-      await this.writer.lockConsent(em, sync.consent_id);
-      const [c] = (await em.query(
-        `SELECT c.status, cl.webhook_url, cl.deleted_at FROM consents c JOIN clients cl ON cl.id = c.client_id
-          WHERE c.id = $1`,
-        [sync.consent_id],
-      )) as Array<{ status: string; webhook_url: string | null; deleted_at: Date | null }>;
+      // The consent's row lock, with its status and the client's webhook (see ConsentLifecycle:
+      // row, then writer lock).
+      const c = await this.writer.lockSyncConsent(em, syncId);
+      if (!c) return null;
+      await this.writer.lockConsent(em, c.consent_id);
       let final = state;
       let reason = error;
-      if (state === 'succeeded' && c?.status !== 'active') {
+      if (state === 'succeeded' && c.status !== 'active') {
         final = 'failed';
-        reason = `consent is ${c?.status ?? 'gone'}`;
+        reason = `consent is ${c.status}`;
       }
-      const ended = await this.syncs.finish(syncId, final, reason, em);
+      const ended = await this.syncs.finish(syncId, final, reason, em, { consentSummary: true });
       if (!ended) return null;
-      await this.consents.update(
-        ended.consent_id,
-        {
-          syncState: final,
-          syncLastError: reason,
-          ...(final === 'succeeded' ? { lastSyncedAt: new Date() } : {}),
-        },
-        em,
-      );
       const changed = ended.transactions_added + ended.transactions_modified + ended.transactions_removed > 0;
       // A scheduled sync that succeeded and changed nothing has nothing to tell; a sync the client
       // asked for (or the consent's first) is always answered, and a failure always told.
       const worthTelling = final === 'failed' || changed || ended.reason !== 'scheduled';
-      if (c && c.status !== 'revoked' && c.webhook_url && !c.deleted_at && worthTelling) {
+      if (c.status !== 'revoked' && c.webhook_url && !c.deleted_at && worthTelling) {
         await this.webhooks.publish(
           ended.client_id,
           final === 'succeeded' ? 'sync.succeeded' : 'sync.failed',

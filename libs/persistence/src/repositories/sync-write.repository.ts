@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { StoredCoverage } from '../coverage.js';
+import { runPrepared } from '../prepared.js';
+import { UNFINISHED } from './sync.repository.js';
 
 /**
  * `coverage` with the entries of `$param` (a jsonb array) replacing those of the same resource:
@@ -44,6 +46,22 @@ export interface PendingStream {
    * account (the connector's `pendingComplete`): stored pending rows it did not report are removed.
    */
   readonly complete: boolean;
+  /**
+   * Whether the account may hold pending rows: it did when its lease was taken, or the stream has
+   * reported some. `false` spares the page the look at stored pending rows (the keep-fresh case:
+   * most accounts have none). Unknown (`undefined`) is looked at.
+   */
+  readonly storedPending?: boolean;
+  /** Whether the account held transactions when its lease was taken (see {@link UpsertOptions}). */
+  readonly rereads?: boolean;
+}
+
+/**
+ * `rereads: false` when the account held no transaction when the job took its lease (a first
+ * sync): its pages are new rows, and the upsert skips its look for identical stored ones.
+ */
+export interface UpsertOptions {
+  readonly rereads?: boolean;
 }
 
 /** What a page changed in the copy. `seen`: the stream's pending provider ids up to this page. */
@@ -177,18 +195,30 @@ const TX_LIST = TX_COLUMNS.map(([c]) => c).join(', ');
 /**
  * One page's upsert: $1-$3 the account, consent and client, then one array per column of
  * {@link TX_COLUMNS}. New rows are numbered from the change-feed sequence; rows whose content
- * changed are renumbered; identical re-reads write nothing. The added and modified rows are
+ * changed are renumbered; identical re-reads write nothing — with `rereads`, they are left out
+ * before the INSERT (an ON CONFLICT that finds nothing to change still locks the row, a write to
+ * its page, and takes a number): a keep-fresh page of unchanged rows is one index probe per row
+ * and nothing written. The added and modified rows are
  * counted in PostgreSQL: a page's thousand `inserted` flags come back as one row, not a thousand
  * rows for the worker to read and TypeORM to map. A row was inserted when its two numbers are
  * still the one it was created with (an update renumbers `updated_seq` only); `xmax = 0`, the
  * usual test, cannot be read from a partitioned table's RETURNING.
  */
-const UPSERT_TRANSACTIONS = `WITH upserted AS (
+const upsertTransactionsSql = (rereads: boolean) => `WITH page AS (
+    SELECT u.* FROM unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ')}, ${SUPERSEDES_PARAM})
+        AS u(${TX_LIST}, supersedes)${
+          rereads
+            ? `
+     WHERE NOT EXISTS (
+       SELECT 1 FROM transactions t
+        WHERE t.account_id = $1 AND t.provider_transaction_id = u.provider_transaction_id
+          AND (${TX_MUTABLE.map((c) => `t.${c}`).join(', ')}) IS NOT DISTINCT FROM (${TX_MUTABLE.map((c) => `u.${c}`).join(', ')}))`
+            : ''
+        }),
+  upserted AS (
     INSERT INTO transactions (account_id, consent_id, client_id, ${TX_LIST}, supersedes, created_seq, updated_seq)
     SELECT $1, $2, $3, ${TX_LIST}, supersedes, s, s
-      FROM (SELECT u.*, nextval('transaction_change_seq') AS s
-              FROM unnest(${TX_COLUMNS.map(([, type], i) => `$${i + 4}::${type}[]`).join(', ')}, ${SUPERSEDES_PARAM})
-                AS u(${TX_LIST}, supersedes)) AS page
+      FROM (SELECT page.*, nextval('transaction_change_seq') AS s FROM page) AS numbered
     ON CONFLICT (account_id, provider_transaction_id) DO UPDATE SET
       ${TX_MUTABLE.map((c) => `${c} = EXCLUDED.${c}`).join(', ')},
       updated_seq = EXCLUDED.updated_seq, updated_at = now()
@@ -197,15 +227,18 @@ const UPSERT_TRANSACTIONS = `WITH upserted AS (
     RETURNING (created_seq = updated_seq) AS inserted)
   SELECT count(*) FILTER (WHERE inserted)::int AS added, count(*) FILTER (WHERE NOT inserted)::int AS modified
     FROM upserted`;
+const UPSERT_TRANSACTIONS = upsertTransactionsSql(false);
+const UPSERT_REREAD_TRANSACTIONS = upsertTransactionsSql(true);
 
 /**
  * The bank's balances of the account ($8-$11: type, amount, currency, reference date arrays) made
  * the stored set, as CTEs after `done` (the lease-checked account update): nothing is written
  * unless the lease held, and a balance only when it differs (its amount compared as text, so a
- * change of scale is a change).
+ * change of scale is a change); an unchanged one is not even locked. `p`: the first array's
+ * parameter number.
  */
-const BALANCE_CTES = `,
-       bank AS (SELECT * FROM unnest($8::text[], $9::numeric[], $10::bpchar[], $11::date[])
+const balanceCtes = (p: number) => `,
+       bank AS (SELECT * FROM unnest($${p}::text[], $${p + 1}::numeric[], $${p + 2}::bpchar[], $${p + 3}::date[])
                   AS u(type, amount, currency, reference_date)),
        gone AS (
          DELETE FROM balances b WHERE b.account_id = $1 AND EXISTS (SELECT 1 FROM done)
@@ -213,10 +246,21 @@ const BALANCE_CTES = `,
        written AS (
          INSERT INTO balances (account_id, type, amount, currency, reference_date)
          SELECT $1, type, amount, currency, reference_date FROM bank WHERE EXISTS (SELECT 1 FROM done)
+            AND NOT EXISTS (SELECT 1 FROM balances b WHERE b.account_id = $1 AND b.type = bank.type
+                              AND (b.amount::text, b.currency, b.reference_date)
+                                  IS NOT DISTINCT FROM (bank.amount::text, bank.currency, bank.reference_date))
          ON CONFLICT (account_id, type) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
            reference_date = EXCLUDED.reference_date, updated_at = now()
          WHERE (balances.amount::text, balances.currency, balances.reference_date)
                IS DISTINCT FROM (EXCLUDED.amount::text, EXCLUDED.currency, EXCLUDED.reference_date))`;
+
+/** Where a sync stands on its accounts (what ending it needs). */
+export interface SyncProgress {
+  accounts_done: number;
+  accounts_total: number;
+  accounts_failed: number;
+  error: string | null;
+}
 
 /** An account as a job that took its lease starts from. */
 export interface LeasedAccount {
@@ -224,6 +268,8 @@ export interface LeasedAccount {
   checkpoint: unknown;
   counted_sync_id: string | null;
   latest_booking_date: string | null;
+  /** The account holds pending transactions (see {@link PendingStream.storedPending}). */
+  has_pending: boolean;
 }
 
 /** The consent is no longer `active`: a sync's write refused (revocation fences work in flight). */
@@ -265,7 +311,7 @@ export class SyncWriteRepository {
 
   /** Serialises writers of one consent until the end of the transaction (change-feed ordering). */
   async lockConsent(em: EntityManager, consentId: string): Promise<void> {
-    await em.query(`SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [consentId]);
+    await runPrepared(em, `SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))`, [consentId]);
   }
 
   /**
@@ -273,17 +319,49 @@ export class SyncWriteRepository {
    * lock (the advisory lock that status changes take too, see ConsentLifecycle), then the
    * consent's status read under it. A revocation committed before this point is seen; one that
    * comes later waits for this transaction. `row`: the transaction also writes the consent row, so
-   * its row lock is taken first (the order status changes take them in: row, then writer lock).
+   * its row lock is taken first (the order status changes take them in: row, then writer lock),
+   * and the status is read with it: every status change updates that row, so the locked (newest)
+   * version's status cannot change before this transaction ends.
    *
    * @throws {ConsentInactive} when the consent is not `active` (or gone).
    */
   async fence(em: EntityManager, consentId: string, opts: { row?: boolean } = {}): Promise<void> {
-    if (opts.row) await em.query(`SELECT 1 FROM consents WHERE id = $1 FOR NO KEY UPDATE`, [consentId]);
+    const status = async (sql: string) =>
+      (await runPrepared<{ status: string }>(em, sql, [consentId])).rows[0]?.status;
+    let seen: string | undefined;
+    if (opts.row) seen = await status(`SELECT status FROM consents WHERE id = $1 FOR NO KEY UPDATE`);
     await this.lockConsent(em, consentId);
-    const [row] = (await em.query(`SELECT status FROM consents WHERE id = $1`, [consentId])) as Array<{
+    if (!opts.row) seen = await status(`SELECT status FROM consents WHERE id = $1`);
+    if (seen !== 'active') throw new ConsentInactive(consentId, seen ?? 'gone');
+  }
+
+  /**
+   * The consent of a sync, its row locked (FOR NO KEY UPDATE: the newest version, whose status no
+   * one can change before this transaction ends), with the client's webhook settings; null when
+   * the sync is gone.
+   */
+  async lockSyncConsent(
+    em: EntityManager,
+    syncId: string,
+  ): Promise<{
+    consent_id: string;
+    status: string;
+    webhook_url: string | null;
+    deleted_at: Date | null;
+  } | null> {
+    const { rows } = await runPrepared<{
+      consent_id: string;
       status: string;
-    }>;
-    if (row?.status !== 'active') throw new ConsentInactive(consentId, row?.status ?? 'gone');
+      webhook_url: string | null;
+      deleted_at: Date | null;
+    }>(
+      em,
+      `SELECT s.consent_id, c.status, cl.webhook_url, cl.deleted_at
+         FROM syncs s JOIN consents c ON c.id = s.consent_id JOIN clients cl ON cl.id = c.client_id
+        WHERE s.id = $1 FOR NO KEY UPDATE OF c`,
+      [syncId],
+    );
+    return rows[0] ?? null;
   }
 
   /**
@@ -295,6 +373,7 @@ export class SyncWriteRepository {
     scope: Scope & { accountId: string },
     rows: readonly TransactionRow[],
     supersedes: ReadonlyMap<string, string> = new Map(),
+    opts: UpsertOptions = {},
   ): Promise<{ added: number; modified: number }> {
     if (!rows.length) return { added: 0, modified: 0 };
     // One row per identity: a page cannot name a transaction twice in one upsert.
@@ -302,8 +381,9 @@ export class SyncWriteRepository {
     const arrays = TX_COLUMNS.map(([col]) => unique.map((r) => valueOf(r, col)));
     const lineage = unique.map((r) => supersedes.get(r.providerTransactionId) ?? null);
     const params = [scope.accountId, scope.consentId, scope.clientId, ...arrays, lineage];
-    const [counts]: Array<{ added: number; modified: number }> = await em.query(UPSERT_TRANSACTIONS, params);
-    return { added: counts!.added, modified: counts!.modified };
+    const sql = opts.rereads === false ? UPSERT_TRANSACTIONS : UPSERT_REREAD_TRANSACTIONS;
+    const { rows: counts } = await runPrepared<{ added: number; modified: number }>(em, sql, params);
+    return { added: counts[0]!.added, modified: counts[0]!.modified };
   }
 
   /**
@@ -345,22 +425,29 @@ export class SyncWriteRepository {
     const seen = new Set(stream.seen);
     for (const r of page) if (r.status === 'pending') seen.add(r.providerTransactionId);
 
-    const stored: StoredPending[] = await em.query(
-      `SELECT id, provider_transaction_id AS "providerTransactionId", entry_reference AS "entryReference",
-              amount::text AS amount, currency, booking_date::text AS "bookingDate",
-              counterparty_name AS "counterpartyName", counterparty_account AS "counterpartyAccount"
-         FROM transactions WHERE account_id = $1 AND status = 'pending'
-        ORDER BY booking_date, created_seq`,
-      [scope.accountId],
-    );
+    const upsert = { rereads: stream.rereads };
+    const stored =
+      stream.storedPending === false
+        ? []
+        : (
+            await runPrepared<StoredPending>(
+              em,
+              `SELECT id, provider_transaction_id AS "providerTransactionId", entry_reference AS "entryReference",
+                      amount::text AS amount, currency, booking_date::text AS "bookingDate",
+                      counterparty_name AS "counterpartyName", counterparty_account AS "counterpartyAccount"
+                 FROM transactions WHERE account_id = $1 AND status = 'pending'
+                ORDER BY booking_date, created_seq`,
+              [scope.accountId],
+            )
+          ).rows;
     if (!stored.length) {
-      const c = await this.upsertTransactions(em, scope, page);
+      const c = await this.upsertTransactions(em, scope, page, undefined, upsert);
       return { ...c, removed: 0, seen: [...seen] };
     }
 
     const superseded = await this.matchSuperseded(em, scope.accountId, page, stored, seen);
     let removed = await this.removeTransactions(em, scope.accountId, { ids: superseded.removed });
-    const c = await this.upsertTransactions(em, scope, page, superseded.supersedes);
+    const c = await this.upsertTransactions(em, scope, page, superseded.supersedes, upsert);
     // After the upsert: a pending row this stream booked under its own id is booked now, not gone.
     if (stream.complete)
       removed += await this.removeTransactions(em, scope.accountId, { pendingNotIn: [...seen] });
@@ -476,34 +563,40 @@ export class SyncWriteRepository {
     syncId: string,
     owner: string,
   ): Promise<void> {
-    const [rows] = (await em.query(
+    const { rowCount } = await runPrepared(
+      em,
       `UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, sync_lease_until = now() + interval '${LEASE_S} seconds',
-              rate_limited_until = NULL, updated_at = now() WHERE id = $1 AND sync_lease_owner = $4 RETURNING id`,
+              rate_limited_until = NULL, updated_at = now() WHERE id = $1 AND sync_lease_owner = $4`,
       [accountId, JSON.stringify(checkpoint), syncId, owner],
-    )) as [unknown[], number];
-    if (!rows.length) throw new LeaseLost(accountId, owner);
+    );
+    if (!rowCount) throw new LeaseLost(accountId, owner);
   }
 
   /**
    * Takes the account's sync lease for this job: free, expired, or already this job's (a retried
    * or restarted job takes its own lease back at once; another job waits until it expires). In the
    * same statement, what the job needs to start: the account's stream position, the sync that last
-   * counted it, and its newest stored booking date (where an incremental read starts). Null when
-   * another job holds the lease (or the account is gone).
+   * counted it, its newest stored booking date (where an incremental read starts) and whether it
+   * holds pending rows. Null when another job holds the lease (or the account is gone). The
+   * history is looked up by `$1`, not by the updated row: a value, so the plan reads the one
+   * partition that holds the account (a reference to the row planned all sixteen, every time).
    */
   async acquireLease(accountId: string, owner: string): Promise<LeasedAccount | null> {
-    const [rows] = (await this.ds.query(
+    const { rows } = await runPrepared<LeasedAccount>(
+      this.ds,
       `UPDATE accounts SET sync_lease_owner = $2, sync_lease_until = now() + interval '${LEASE_S} seconds'
         WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_owner = $2 OR sync_lease_until < now())
         RETURNING provider_account_id, checkpoint, counted_sync_id,
-                  (SELECT max(t.booking_date)::text FROM transactions t WHERE t.account_id = accounts.id) AS latest_booking_date`,
+                  (SELECT max(t.booking_date)::text FROM transactions t WHERE t.account_id = $1) AS latest_booking_date,
+                  EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = $1 AND t.status = 'pending') AS has_pending`,
       [accountId, owner],
-    )) as [LeasedAccount[], number];
+    );
     return rows[0] ?? null;
   }
 
   async releaseLease(accountId: string, owner: string): Promise<void> {
-    await this.ds.query(
+    await runPrepared(
+      this.ds,
       `UPDATE accounts SET sync_lease_owner = NULL, sync_lease_until = NULL WHERE id = $1 AND sync_lease_owner = $2`,
       [accountId, owner],
     );
@@ -554,6 +647,13 @@ export class SyncWriteRepository {
    * lists removed — or kept as they are when the bank could not give them this time (`null`).
    * Only while `owner` holds the account's lease.
    *
+   * With `count`, the same statement also counts the account on its sync, once (as
+   * {@link SyncRepository.accountDone}: `accounts.counted_sync_id`, and `page`, the stream's last
+   * page written in this transaction) and reads the consent's status: the fence of a transaction
+   * that took the consent's writer lock ({@link lockConsent}) and wrote before this statement.
+   * Returns the sync's progress when every account is counted.
+   *
+   * @throws {ConsentInactive} (with `count`) when the consent is not `active`: roll back.
    * @throws {LeaseLost} when another job took the lease (the caller's transaction must roll back).
    */
   async completeAccount(
@@ -566,7 +666,8 @@ export class SyncWriteRepository {
     dataAsOf: Date,
     nextRefreshAt: Date,
     coverage: readonly StoredCoverage[],
-  ): Promise<void> {
+    count?: { consentId: string; page?: { added: number; modified: number; removed: number } },
+  ): Promise<SyncProgress | null> {
     const unique = balances === null ? null : lastById(balances, (b) => b.type);
     const params: unknown[] = [
       accountId,
@@ -577,6 +678,11 @@ export class SyncWriteRepository {
       JSON.stringify(coverage),
       owner,
     ];
+    if (count) {
+      const page = count.page;
+      params.push(count.consentId, page ? 1 : 0, page?.added ?? 0, page?.modified ?? 0, page?.removed ?? 0);
+    }
+    const balancesAt = params.length + 1;
     if (unique)
       params.push(
         unique.map((b) => b.type),
@@ -584,22 +690,93 @@ export class SyncWriteRepository {
         unique.map((b) => b.currency),
         unique.map((b) => b.referenceDate),
       );
-    const rows = (await em.query(
-      // The next scheduled read: the cadence, or sooner where a credit ledger has an instalment
-      // falling due — the start of the day after (UTC), when the payment or the arrears show.
-      `WITH done AS (
+    // The next scheduled read: the cadence, or sooner where a credit ledger has an instalment
+    // falling due — the start of the day after (UTC), when the payment or the arrears show.
+    const sql = `WITH ${count ? `prev AS (SELECT counted_sync_id FROM accounts WHERE id = $1),` : ''}
+       done AS (
          UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4,
                 next_refresh_at = LEAST($5::timestamptz,
                   (SELECT (min(p.next_due_date) + 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour'
                      FROM instalment_plans p
                     WHERE p.consent_id = accounts.consent_id AND p.next_due_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date)),
                 last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now(),
-                sync_lease_owner = NULL, sync_lease_until = NULL
-          WHERE id = $1 AND sync_lease_owner = $7 RETURNING id)${unique ? `${BALANCE_CTES}` : ''}
-       SELECT id FROM done`,
+                sync_lease_owner = NULL, sync_lease_until = NULL${count ? ', counted_sync_id = $3' : ''}
+          WHERE id = $1 AND sync_lease_owner = $7 RETURNING id)${unique ? balanceCtes(balancesAt) : ''}${
+            count
+              ? `,
+       counted AS (
+         UPDATE syncs SET accounts_done = accounts_done + 1, pages = pages + $9,
+                transactions_added = transactions_added + $10, transactions_modified = transactions_modified + $11,
+                transactions_removed = transactions_removed + $12,
+                state = CASE WHEN $9 = 1 AND state = 'waiting_rate_limit' AND NOT EXISTS
+                          (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
+                        THEN 'running' ELSE state END
+          WHERE id = $3 AND state IN ${UNFINISHED} AND EXISTS (SELECT 1 FROM done)
+            AND (SELECT counted_sync_id FROM prev) IS DISTINCT FROM $3
+          RETURNING accounts_done, accounts_total, accounts_failed, error)
+       SELECT (SELECT count(*) FROM done)::int AS done, (SELECT status FROM consents WHERE id = $8) AS status,
+              c.accounts_done, c.accounts_total, c.accounts_failed, c.error
+         FROM (SELECT 1) one LEFT JOIN counted c ON true`
+              : `
+       SELECT (SELECT count(*) FROM done)::int AS done`
+          }`;
+    const { rows } = await runPrepared<{ done: number; status?: string | null } & Partial<SyncProgress>>(
+      em,
+      sql,
       params,
-    )) as Array<{ id: string }>;
-    if (!rows.length) throw new LeaseLost(accountId, owner);
+    );
+    const r = rows[0]!;
+    if (count && r.status !== 'active') throw new ConsentInactive(count.consentId, r.status ?? 'gone');
+    if (!r.done) throw new LeaseLost(accountId, owner);
+    if (r.accounts_done == null || r.accounts_total == null) return null;
+    return r.accounts_done >= r.accounts_total
+      ? {
+          accounts_done: r.accounts_done,
+          accounts_total: r.accounts_total,
+          accounts_failed: r.accounts_failed ?? 0,
+          error: r.error ?? null,
+        }
+      : null;
+  }
+
+  /**
+   * A sync's accounts listed (in the consent's fenced transaction): the sync running with its
+   * account count, and the consent's coverage and `sync_state`, in one statement. False (and
+   * nothing written) when the sync had already ended.
+   */
+  async startSync(
+    em: EntityManager,
+    syncId: string,
+    accountsTotal: number,
+    consentId: string,
+    coverage: readonly StoredCoverage[],
+  ): Promise<boolean> {
+    const { rows } = await runPrepared<{ started: number }>(
+      em,
+      `WITH started AS (
+         UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now())
+          WHERE id = $1 AND state IN ${UNFINISHED} RETURNING id),
+       consent AS (
+         UPDATE consents SET coverage = ${mergedCoverage('$4')}, sync_state = 'running', updated_at = now()
+          WHERE id = $3 AND EXISTS (SELECT 1 FROM started) RETURNING id)
+       SELECT (SELECT count(*) FROM consent)::int AS started`,
+      [syncId, accountsTotal, consentId, JSON.stringify(coverage)],
+    );
+    return rows[0]!.started > 0;
+  }
+
+  /** Records each account's coverage of one resource read consent-wide (its transfers), in one statement. */
+  async accountsCoverage(
+    em: EntityManager,
+    entries: ReadonlyArray<readonly [string, StoredCoverage]>,
+  ): Promise<void> {
+    if (!entries.length) return;
+    await runPrepared(
+      em,
+      `UPDATE accounts SET coverage = ${mergedCoverage('u.entry')}
+         FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, entry) WHERE accounts.id = u.id`,
+      [entries.map(([id]) => id), entries.map(([, c]) => JSON.stringify([c]))],
+    );
   }
 
   /** Records coverage on an account (its history given up, its transfers read or not). */
@@ -616,18 +793,6 @@ export class SyncWriteRepository {
         ? [accountId, JSON.stringify(coverage)]
         : [accountId, JSON.stringify(coverage), error],
     );
-  }
-
-  /** Records coverage of consent-wide resources (the account list, cards, transfers). */
-  async consentCoverage(
-    consentId: string,
-    coverage: readonly StoredCoverage[],
-    em?: EntityManager,
-  ): Promise<void> {
-    await this.q(em).query(`UPDATE consents SET coverage = ${mergedCoverage('$2')} WHERE id = $1`, [
-      consentId,
-      JSON.stringify(coverage),
-    ]);
   }
 
   /**
@@ -766,13 +931,23 @@ export class SyncWriteRepository {
     for (let i = 0; i < unique.length; i += TRANSFER_BATCH) {
       const batch = unique.slice(i, i + TRANSFER_BATCH);
       const col = <K extends keyof TransferRow>(k: K) => batch.map((t) => t[k]);
-      await this.q(em).query(
+      // An unchanged transfer (every sync re-lists them) is left out before the INSERT: an ON
+      // CONFLICT that finds nothing to change still locks the row.
+      await runPrepared(
+        em ?? this.ds,
         `INSERT INTO transfers (client_id, consent_id, account_id, provider_transfer_id, amount, currency, destination_amount,
            destination_currency, fx_rate, fee, destination_country, counterparty_name, rail, status, created_at, completed_at)
          SELECT $1, $2, $3, u.* FROM unnest($4::text[], $5::numeric[], $6::text[], $7::numeric[], $8::text[], $9::numeric[],
            $10::numeric[], $11::text[], $12::text[], $13::text[], $14::text[], $15::timestamptz[], $16::timestamptz[])
            AS u(provider_transfer_id, amount, currency, destination_amount, destination_currency, fx_rate, fee,
                 destination_country, counterparty_name, rail, status, created_at, completed_at)
+          WHERE NOT EXISTS (
+            SELECT 1 FROM transfers t
+             WHERE t.account_id = $3 AND t.provider_transfer_id = u.provider_transfer_id
+               AND (t.amount::text, t.currency, t.destination_amount::text, t.destination_currency, t.fx_rate, t.fee::text,
+                    t.destination_country, t.counterparty_name, t.rail, t.status, t.completed_at)
+                   IS NOT DISTINCT FROM (u.amount::text, u.currency, u.destination_amount::text, u.destination_currency,
+                    u.fx_rate, u.fee::text, u.destination_country, u.counterparty_name, u.rail, u.status, u.completed_at))
          ON CONFLICT (account_id, provider_transfer_id) DO UPDATE SET amount = EXCLUDED.amount, currency = EXCLUDED.currency,
            destination_amount = EXCLUDED.destination_amount, destination_currency = EXCLUDED.destination_currency,
            fx_rate = EXCLUDED.fx_rate, fee = EXCLUDED.fee, destination_country = EXCLUDED.destination_country,

@@ -50,7 +50,7 @@ export function syncView(s: SyncRow) {
   };
 }
 
-const UNFINISHED = `('queued', 'running', 'waiting_rate_limit')`;
+export const UNFINISHED = `('queued', 'running', 'waiting_rate_limit')`;
 
 /** Sync runs and their progress, which the worker writes and the API reads. */
 @Injectable()
@@ -112,15 +112,6 @@ export class SyncRepository {
   async findById(id: string): Promise<SyncRow | null> {
     const [row] = (await this.ds.query(`SELECT * FROM syncs WHERE id = $1`, [id])) as SyncRow[];
     return row ?? null;
-  }
-
-  /** Whether the sync was still unfinished (a fan-out run again after the sync ended changes nothing). */
-  async start(id: string, accountsTotal: number, em?: EntityManager): Promise<boolean> {
-    const [rows] = (await this.q(em).query(
-      `UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now()) WHERE id = $1 AND state IN ${UNFINISHED} RETURNING id`,
-      [id, accountsTotal],
-    )) as [unknown[], number];
-    return rows.length > 0;
   }
 
   /** A queued sync whose first account job starts is running (a waiting one stays waiting). */
@@ -197,15 +188,17 @@ export class SyncRepository {
   /**
    * Ends the sync once; returns the final row, or null when it had already ended. Its coverage is
    * the consent's and its accounts' as they stand now (what this sync read, or could not);
-   * `partial` when any of it is not `ok`.
+   * `partial` when any of it is not `ok`. `consentSummary`: the consent's `sync_state`,
+   * `sync_last_error` and (on success) `last_synced_at` follow in the same statement.
    */
   async finish(
     id: string,
     state: 'succeeded' | 'failed',
     error: string | null,
     em?: EntityManager,
+    opts: { consentSummary?: boolean } = {},
   ): Promise<SyncRow | null> {
-    const [rows] = (await this.q(em).query(
+    const rows = (await this.q(em).query(
       `WITH cov AS (
          SELECT coalesce(jsonb_agg(e ORDER BY e->>'account_id' NULLS FIRST, e->>'resource'), '[]'::jsonb) AS entries
            FROM syncs s
@@ -214,13 +207,23 @@ export class SyncRepository {
              UNION ALL
              SELECT e || jsonb_build_object('account_id', a.id) FROM accounts a, jsonb_array_elements(a.coverage) e
               WHERE a.consent_id = s.consent_id) x
-          WHERE s.id = $1)
-       UPDATE syncs SET state = $2, error = $3, finished_at = now(), coverage = cov.entries,
-              partial = EXISTS (SELECT 1 FROM jsonb_array_elements(cov.entries) e WHERE e->>'state' <> 'ok' OR e ? 'detail')
-         FROM cov
-        WHERE id = $1 AND state IN ${UNFINISHED} RETURNING syncs.*`,
+          WHERE s.id = $1),
+       ended AS (
+         UPDATE syncs SET state = $2, error = $3, finished_at = now(), coverage = cov.entries,
+                partial = EXISTS (SELECT 1 FROM jsonb_array_elements(cov.entries) e WHERE e->>'state' <> 'ok' OR e ? 'detail')
+           FROM cov
+          WHERE id = $1 AND state IN ${UNFINISHED} RETURNING syncs.*)${
+            opts.consentSummary
+              ? `,
+       summary AS (
+         UPDATE consents SET sync_state = $2, sync_last_error = $3, updated_at = now(),
+                last_synced_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE last_synced_at END
+          WHERE id = (SELECT consent_id FROM ended))`
+              : ''
+          }
+       SELECT * FROM ended`,
       [id, state, error],
-    )) as [SyncRow[], number];
+    )) as SyncRow[];
     return rows[0] ?? null;
   }
 }
