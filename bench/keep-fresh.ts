@@ -5,9 +5,10 @@
  *
  *   eval "$(bash scripts/infra.sh)" && npm run -s build && node dist/bench/keep-fresh.js \
  *     [--consents 40] [--rounds 3] [--concurrency 4] [--lone 5] [--paced-seconds 10] [--paced-load 0.5]
- *     [--worker-cpu-prof <dir>]
+ *     [--worker-cpu-prof <dir>] [--api-cpu-prof <dir>]
  *
- * `--worker-cpu-prof <dir>` writes a V8 CPU profile of the worker (its whole life) into <dir>.
+ * `--worker-cpu-prof <dir>` (`--api-cpu-prof <dir>`) writes a V8 CPU profile of the worker (the
+ * API), its whole life, into <dir>.
  *
  * What runs, all on 127.0.0.1: the Alif Mobi sandbox bank in this process (its "today" pinned, so
  * nothing new ever appears), the API and the worker as their own processes (as in production,
@@ -71,6 +72,7 @@ const { values } = parseArgs({
     'paced-load': { type: 'string', default: '0.5' },
     bare: { type: 'string' },
     'worker-cpu-prof': { type: 'string' },
+    'api-cpu-prof': { type: 'string' },
   },
 });
 const int = (name: keyof typeof values, min: number, max: number) => intOption(values, name, min, max);
@@ -221,7 +223,11 @@ async function run(): Promise<void> {
     ALIF_MOBI_TIME_ZONE: 'UTC',
   };
   // The V8 flags of scripts/start.sh and docker-compose.yml.
-  const api = startChild('the API', ['--max-semi-space-size=64', 'dist/apps/api/src/main.js'], env);
+  const api = startChild(
+    'the API',
+    [...cpuProfileArgs(values['api-cpu-prof']), '--max-semi-space-size=64', 'dist/apps/api/src/main.js'],
+    env,
+  );
   const worker = startChild(
     'the worker',
     [
@@ -505,7 +511,7 @@ async function run(): Promise<void> {
         : 'no paced phase'),
   );
   await stopChild(worker.child, values['worker-cpu-prof'] ? 'SIGUSR2' : 'SIGTERM');
-  await stopChild(api.child);
+  await stopChild(api.child, values['api-cpu-prof'] ? 'SIGUSR2' : 'SIGTERM');
 }
 
 async function cleanup(): Promise<void> {
