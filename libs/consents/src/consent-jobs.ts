@@ -83,6 +83,32 @@ export class ConsentJobs {
     return sync.id;
   }
 
+  /**
+   * Starts syncs of many consents at once (the scheduler's tick): their `syncs` rows in one
+   * statement, then their `sync-consent` jobs in one BullMQ call. A consent whose sync is under way
+   * is skipped. A crash between the two leaves queued syncs without jobs, which the lifecycle
+   * sweeper enqueues again (the database is the record; the job only wakes the worker). Returns
+   * how many started.
+   */
+  async startSyncs(
+    consents: ReadonlyArray<{ id: string; clientId: string; provider: string }>,
+    reason: SyncReason,
+  ): Promise<number> {
+    const created = await this.syncs.createMany(
+      consents.map((c) => ({ clientId: c.clientId, consentId: c.id })),
+      reason,
+    );
+    const provider = new Map(consents.map((c) => [c.id, c.provider]));
+    await this.sync.addBulk(
+      created.map((s) => ({
+        name: SYNC_JOBS.consent,
+        data: { consentId: s.consent_id, provider: provider.get(s.consent_id)!, syncId: s.id, reason },
+        opts: { jobId: jobIds.syncConsent(s.consent_id, s.id), ...SYNC_JOB_OPTIONS },
+      })),
+    );
+    return created.length;
+  }
+
   /** The `sync-consent` job of a sync (its id is deterministic: enqueueing again is one job). */
   async enqueueConsentSync(job: SyncConsentJob): Promise<void> {
     await this.sync.add(SYNC_JOBS.consent, job, {

@@ -84,6 +84,27 @@ export class SyncRepository {
     }
   }
 
+  /**
+   * Queued syncs for many consents in one statement (the scheduler's tick): a consent whose sync
+   * is already under way is skipped (the same partial unique index as {@link createOrJoin}).
+   * Returns the syncs created, in the order given.
+   */
+  async createMany(
+    consents: ReadonlyArray<{ clientId: string; consentId: string }>,
+    reason: string,
+  ): Promise<Array<{ id: string; consent_id: string }>> {
+    if (!consents.length) return [];
+    const rows = (await this.ds.query(
+      `INSERT INTO syncs (client_id, consent_id, reason, state)
+       SELECT u.client_id, u.consent_id, $3, 'queued'
+         FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS u(client_id, consent_id, n) ORDER BY u.n
+       ON CONFLICT (consent_id) WHERE state IN ${UNFINISHED} DO NOTHING RETURNING id, consent_id`,
+      [consents.map((c) => c.clientId), consents.map((c) => c.consentId), reason],
+    )) as Array<{ id: string; consent_id: string }>;
+    const order = new Map(consents.map((c, i) => [c.consentId, i]));
+    return rows.sort((a, b) => order.get(a.consent_id)! - order.get(b.consent_id)!);
+  }
+
   /** The consent's unfinished sync, if any: a second request joins it instead of starting another. */
   async findUnfinished(consentId: string): Promise<SyncRow | null> {
     const [row] = (await this.ds.query(
