@@ -27,7 +27,7 @@ import { decideFault, type FaultDecision, type Importance } from './fault-policy
 import { CONNECTORS, ConnectorRegistry } from '#connectors/registry.js';
 import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SyncWriteRepository } from '#persistence/repositories/sync-write.repository.js';
-import { SyncRepository, syncView, type SyncRow } from '#persistence/repositories/sync.repository.js';
+import { SyncRepository, syncView } from '#persistence/repositories/sync.repository.js';
 import { WebhookPublisher } from '#webhooks/webhook-publisher.js';
 import { crashPoint } from './crash-point.js';
 import { readAhead } from './read-ahead.js';
