@@ -4,8 +4,9 @@ import { startStack, until, type Stack } from './stack.js';
 
 /**
  * A sync that finds nothing new (the sandbox's today is pinned: the bank has no new posting)
- * writes nothing that did not change: the transactions and balances rows are the same row
- * versions (xmin, ctid), and the outbox gets no event — a scheduled sync that changed nothing has
+ * writes nothing that did not change: the transactions, transfers and balances rows are the same
+ * row versions (xmin, ctid), not even locked (xmax: an INSERT … ON CONFLICT DO UPDATE that finds
+ * nothing to change still locks the row it conflicts with), and the outbox gets no event — a scheduled sync that changed nothing has
  * nothing to announce, even to a client with a webhook URL. A sync the client asked for is still
  * announced.
  */
@@ -24,12 +25,16 @@ const ended = (id: string) =>
 
 /** Every stored row version of the consent's data and of the client's outbox. */
 async function rowVersions(consentId: string) {
-  const [transactions, balances, accounts, events] = await Promise.all([
-    s.db(`SELECT id, xmin::text, ctid::text FROM transactions WHERE consent_id = $1 ORDER BY id`, [
+  const [transactions, transfers, balances, accounts, events] = await Promise.all([
+    s.db(
+      `SELECT id, xmin::text, xmax::text, ctid::text FROM transactions WHERE consent_id = $1 ORDER BY id`,
+      [consentId],
+    ),
+    s.db(`SELECT id, xmin::text, xmax::text, ctid::text FROM transfers WHERE consent_id = $1 ORDER BY id`, [
       consentId,
     ]),
     s.db(
-      `SELECT b.account_id, b.type, b.xmin::text, b.ctid::text, b.amount::text
+      `SELECT b.account_id, b.type, b.xmin::text, b.xmax::text, b.ctid::text, b.amount::text
          FROM balances b JOIN accounts a ON a.id = b.account_id WHERE a.consent_id = $1 ORDER BY 1, 2`,
       [consentId],
     ),
@@ -38,10 +43,10 @@ async function rowVersions(consentId: string) {
     ]),
     s.db(`SELECT id, type FROM webhook_events WHERE client_id = $1 ORDER BY id`, [s.client.id]),
   ]);
-  return { transactions, balances, accounts, events };
+  return { transactions, transfers, balances, accounts, events };
 }
 
-it('a scheduled sync that finds nothing new leaves transactions, balances and the outbox untouched', async () => {
+it('a scheduled sync that finds nothing new leaves transactions, transfers, balances and the outbox untouched', async () => {
   const consentId = await s.activeConsent('noop-user');
   const [first] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [consentId]);
   expect((await ended(first!.id))[0]!.state).toBe('succeeded');
@@ -51,6 +56,7 @@ it('a scheduled sync that finds nothing new leaves transactions, balances and th
   const before = await rowVersions(consentId);
   expect(before.transactions.length).toBeGreaterThan(0);
   expect(before.balances.length).toBeGreaterThan(0);
+  expect(before.transfers.length).toBeGreaterThan(0);
 
   const jobs = s.worker!.app.get(ConsentJobs);
   const scheduled = await jobs.startSync({ id: consentId, clientId: s.client.id }, 'scheduled');
@@ -58,6 +64,7 @@ it('a scheduled sync that finds nothing new leaves transactions, balances and th
   const after = await rowVersions(consentId);
 
   expect(after.transactions).toEqual(before.transactions);
+  expect(after.transfers).toEqual(before.transfers);
   expect(after.balances).toEqual(before.balances);
   expect(after.events).toEqual(before.events);
   // It did run: every account was read again.
