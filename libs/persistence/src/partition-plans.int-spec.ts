@@ -10,13 +10,14 @@ import {
   type TransactionFilter,
   type TransactionPage,
 } from './repositories/transaction-query.repository.js';
+import { SyncWriteRepository, type TransactionRow } from './repositories/sync-write.repository.js';
 
 /**
  * The reads of the partitioned `transactions` table, as PostgreSQL plans them: the repositories'
  * own SQL, run against a table with data (ANALYZE and VACUUM done), captured twice —
  *
  * - `custom`: EXPLAIN with the parameter values (the planner prunes partitions at plan time);
- * - `generic`: the plan the services actually run. Every connection of the API and the worker has
+ * - `generic`: the plan the API actually runs. Its connections have
  *   `plan_cache_mode = force_generic_plan` (data-source.ts): the plan knows no parameter value and
  *   the executor prunes partitions when it starts (`Subplans Removed`). It is captured by
  *   auto_explain while the repository runs its statement for real on such a connection.
@@ -24,6 +25,9 @@ import {
  * Account-scoped reads must touch one partition through the named index (no Seq Scan, no Bitmap
  * Heap Scan, no Sort); consent-scoped reads (change feed, a card's list) probe every partition's
  * index, which is the price of partitioning by account.
+ *
+ * The worker's statements on `transactions` run with `plan_cache_mode = auto` (worker.module.ts):
+ * PostgreSQL plans them for their values, so their custom plan is the one that runs.
  */
 let db: TestDatabase;
 let f: DataFactory;
@@ -319,5 +323,45 @@ describe('plans on the partitioned transactions table', () => {
     );
     expectIndexScans(byPair.custom, 'transactions_pkey', [bigPartition]);
     expectIndexScans(byPair.generic, 'transactions_pkey', [bigPartition]);
+  });
+
+  it("upserts a keep-fresh page after one probe per row of the partition's identity index", async () => {
+    const stored = await f.query<{ id: string }>(
+      `SELECT provider_transaction_id AS id FROM transactions WHERE account_id = $1 ORDER BY id LIMIT 50`,
+      [big.id],
+    );
+    const page: TransactionRow[] = stored.map((r) => ({
+      providerTransactionId: r.id,
+      status: 'booked',
+      bookingDate: '2025-12-01',
+      valueDate: null,
+      bookedAt: null,
+      amount: '-1.00',
+      currency: 'TJS',
+      type: 'card',
+      description: 'x',
+      counterpartyName: null,
+      counterpartyAccount: null,
+      balanceAfter: null,
+      category: null,
+      providerCardId: null,
+    }));
+    const custom = await customPlan((ds) =>
+      new SyncWriteRepository(ds).upsertTransactions(
+        ds as never,
+        { clientId, consentId: consent.id, accountId: big.id },
+        page,
+      ),
+    );
+    expectIndexScans(custom, 'uq_transactions_identity', [bigPartition]);
+  });
+
+  it("takes an account's lease reading its newest date and its pending rows from its partition's indexes", async () => {
+    const custom = await customPlan((ds) => new SyncWriteRepository(ds).acquireLease(big.id, 'plan-test'));
+    expectIndexScans(
+      custom,
+      ['ix_transactions_keyset', 'ix_transactions_pending'],
+      [bigPartition, bigPartition],
+    );
   });
 });
