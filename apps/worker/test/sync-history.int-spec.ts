@@ -153,7 +153,7 @@ describe('prune-sync-history', () => {
     expect(await sut.pruneSyncHistory(NOW, bounds)).toBe(0);
   });
 
-  it('keeps every sync with HISOB_SYNC_HISTORY_DAYS=0, and counts the setting in whole days', async () => {
+  it('keeps every sync with HISOB_SYNC_HISTORY_DAYS=0, and counts the setting in days of 24 hours', async () => {
     const c = await f.makeConsent(clients[0]!);
     const ids = await makeSyncs(c, 'succeeded', 3, (i) => ago((1000 + i) * DAY));
     expect(await processor({ HISOB_SYNC_HISTORY_DAYS: '0' }).pruneSyncHistory(NOW)).toBe(0);
@@ -162,10 +162,6 @@ describe('prune-sync-history', () => {
     const recent = await makeSyncs(c, 'failed', 2, (i) => ago(DAY - 60_000 + i * 120_000));
     expect(await processor({ HISOB_SYNC_HISTORY_DAYS: '1' }).pruneSyncHistory(NOW)).toBe(4);
     expect(await remaining([...ids, ...recent])).toEqual([recent[0]]);
-    for (const bad of ['-1', '0.5', 'a month'])
-      expect(() => loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_HISTORY_DAYS: bad })).toThrow(
-        /HISOB_SYNC_HISTORY_DAYS/,
-      );
   });
 
   it('leaves the accounts a pruned sync counted to be counted by the next sync of their consent', async () => {
