@@ -106,7 +106,8 @@ const workerSpec = {
   HISOB_LIFECYCLE_SWEEP_MS: num({ default: 60_000 }),
   /**
    * Days a finished sync (`succeeded`, `failed`) is kept after its `finished_at`; older ones are
-   * deleted by the maintenance queue (`GET /v1/syncs/{id}` then answers 404). 0 = kept forever.
+   * deleted by the maintenance queue (`GET /v1/syncs/{id}` then answers 404). 0 = never pruned
+   * (kept until the consent's purge).
    * Whole days: at least a day, so a sync outlives its webhooks' retries (24 h) and the replay of
    * the Idempotency-Key that started it (24 h), both of which name its id.
    */
