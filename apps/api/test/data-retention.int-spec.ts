@@ -10,6 +10,7 @@ import {
   REFRESH_HORIZON_MS,
   SYNC_GRACE_MS,
 } from '../../worker/src/lifecycle-sweeper.js';
+import { SYNC_HISTORY_PRUNE_EVERY_MS } from '../../worker/src/processors/maintenance.processor.js';
 
 /** docs/data-retention.md is what operators rely on: its figures and defaults must be the code's. */
 const doc = readFileSync(new URL('../../../docs/data-retention.md', import.meta.url), 'utf8');
@@ -57,6 +58,7 @@ describe('docs/data-retention.md', () => {
       '`HISOB_RETENTION_DAYS`',
       '`HISOB_SYNC_INTERVAL_MINUTES`',
       '`HISOB_SYNC_OVERLAP_DAYS`',
+      '`HISOB_SYNC_HISTORY_DAYS`',
     ]);
     for (const [variable, value] of rows) {
       const key = variable!.replaceAll('`', '') as keyof typeof config;
@@ -72,6 +74,7 @@ describe('docs/data-retention.md', () => {
       LIFECYCLE_SWEEP_EVERY_MS,
       REFRESH_HORIZON_MS,
       SYNC_GRACE_MS,
+      SYNC_HISTORY_PRUNE_EVERY_MS,
     ]);
   });
 

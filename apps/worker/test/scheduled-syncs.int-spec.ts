@@ -51,6 +51,7 @@ beforeAll(async () => {
     unused,
     config,
     unused,
+    unused,
   );
   [{ id: clientId }] = await ds.query(
     `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('c', gen_random_uuid()::text, 'h', 'e') RETURNING id`,

@@ -128,6 +128,21 @@ describe('config', () => {
       );
   });
 
+  it('keeps finished syncs 30 days by default, 0 meaning for ever, and takes only whole days', () => {
+    expect(loadWorkerConfig({ NODE_ENV: 'test' }).HISOB_SYNC_HISTORY_DAYS).toBe(30);
+    expect(loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_HISTORY_DAYS: '0' }).HISOB_SYNC_HISTORY_DAYS).toBe(
+      0,
+    );
+    expect(loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_HISTORY_DAYS: '7' }).HISOB_SYNC_HISTORY_DAYS).toBe(
+      7,
+    );
+    // Under a day, a sync would go while its webhooks and its Idempotency-Key replay still name it.
+    for (const bad of ['-1', '0.5', '1e3', '', 'a month'])
+      expect(() => loadWorkerConfig({ NODE_ENV: 'test', HISOB_SYNC_HISTORY_DAYS: bad })).toThrow(
+        /HISOB_SYNC_HISTORY_DAYS/,
+      );
+  });
+
   it('refuses a cadence under a minute in production', () => {
     const prod = {
       NODE_ENV: 'production',

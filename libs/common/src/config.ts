@@ -13,6 +13,12 @@ const keyring = makeValidator<string>((value) => {
   return value;
 });
 
+/** A whole number of days, 0 or more (`HISOB_SYNC_HISTORY_DAYS`). */
+const wholeDays = makeValidator<number>((value) => {
+  if (!/^\d+$/.test(value.trim())) throw new Error('must be a whole number of days, 0 or more');
+  return Number(value);
+});
+
 const DEV_ADMIN_TOKEN = 'hisob-dev-admin-token';
 const DEV_ENCRYPTION_KEY = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
 /** Printed by `npm start` and written in the README: anyone can use it. */
@@ -98,6 +104,14 @@ const workerSpec = {
    * shorten it; production keeps the minute.
    */
   HISOB_LIFECYCLE_SWEEP_MS: num({ default: 60_000 }),
+  /**
+   * Days a finished sync (`succeeded`, `failed`) is kept after its `finished_at`; older ones are
+   * deleted by the maintenance queue (`GET /v1/syncs/{id}` then answers 404). 0 = never pruned
+   * (kept until the consent's purge).
+   * Whole days: at least a day, so a sync outlives its webhooks' retries (24 h) and the replay of
+   * the Idempotency-Key that started it (24 h), both of which name its id.
+   */
+  HISOB_SYNC_HISTORY_DAYS: wholeDays({ default: 30 }),
   /**
    * TEST ONLY (refused in production): `<point>:<n>` makes the worker SIGKILL itself the n-th time
    * it reaches a crash point of the sync engine (see libs/sync/src/crash-point.ts). Empty = inert.

@@ -64,7 +64,8 @@ export type MaintenanceJob =
   | { task: 'purge-idempotency-keys' }
   | { task: 'schedule-syncs' }
   | { task: 'revalidate-providers' }
-  | { task: 'sweep-lifecycle' };
+  | { task: 'sweep-lifecycle' }
+  | { task: 'prune-sync-history' };
 
 /**
  * Capped exponential backoff with full jitter, for bank 5xx and timeouts (registered as the

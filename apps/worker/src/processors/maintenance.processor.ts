@@ -13,10 +13,21 @@ import {
   IDEMPOTENCY_KEY_TTL_MS,
   IdempotencyRepository,
 } from '#persistence/repositories/idempotency.repository.js';
+import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { LifecycleSweeper } from '../lifecycle-sweeper.js';
 
 /** Due consents read per query of a `schedule-syncs` tick. */
 const SCHEDULE_BATCH = 500;
+
+/** How often `prune-sync-history` runs. */
+export const SYNC_HISTORY_PRUNE_EVERY_MS = 60_000;
+/**
+ * Finished syncs deleted per statement, and statements per run at most: 50,000 a minute, against
+ * the 27,800 that age past the setting each minute at 463 syncs/s (docs/scaling.md). The surplus
+ * drains a backlog (a lowered setting) without ever making it one long transaction.
+ */
+export const SYNC_HISTORY_BATCH = 5_000;
+export const SYNC_HISTORY_BATCHES = 10;
 
 /**
  * How often `schedule-syncs` looks for due consents: a tenth of the cadence, between a second and
@@ -29,7 +40,8 @@ export function scheduleSyncsEveryMs(intervalMinutes: number): number {
 /**
  * Periodic sweeps, as BullMQ job schedulers (one schedule however many workers run):
  * consents past `valid_until` become `expired` (tokens dropped, purge scheduled), due work whose
- * job was lost is enqueued again (LifecycleSweeper), and Idempotency-Keys older than 24 h are forgotten.
+ * job was lost is enqueued again (LifecycleSweeper), Idempotency-Keys older than 24 h are forgotten,
+ * and finished syncs older than `HISOB_SYNC_HISTORY_DAYS` are deleted.
  */
 @Processor(QUEUES.maintenance)
 export class MaintenanceProcessor extends WorkerHost implements OnApplicationBootstrap {
@@ -46,6 +58,7 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
     private readonly reports: RevalidationStore,
     @Inject(APP_CONFIG) private readonly config: WorkerEnv,
     private readonly sweeper: LifecycleSweeper,
+    private readonly syncs: SyncRepository,
   ) {
     super();
   }
@@ -86,6 +99,16 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         data: { task: 'purge-idempotency-keys' },
       },
     );
+    // Its own task, not part of the lifecycle sweep: that one finds lost work and warns when it
+    // does; this one has work every minute at scale. A job scheduler, like the others, so one
+    // worker of the deployment runs each tick, never every worker process at once.
+    if (this.config.HISOB_SYNC_HISTORY_DAYS > 0)
+      await this.queue.upsertJobScheduler(
+        'prune-sync-history',
+        { every: SYNC_HISTORY_PRUNE_EVERY_MS },
+        { name: 'prune-sync-history', data: { task: 'prune-sync-history' } },
+      );
+    else await this.queue.removeJobScheduler('prune-sync-history');
     // Hourly at most: each tick re-validates the providers whose last report is older than the interval.
     const interval = this.config.HISOB_REVALIDATE_INTERVAL_HOURS * 3_600_000;
     if (interval > 0)
@@ -107,11 +130,37 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
         return this.scheduleSyncs();
       case 'revalidate-providers':
         return this.revalidateProviders();
+      case 'prune-sync-history':
+        return this.pruneSyncHistory();
       case 'sweep-lifecycle': {
         const swept = await this.sweeper.sweep({ syncGraceMs: this.config.HISOB_LIFECYCLE_SWEEP_MS });
         return Object.values(swept).reduce((a, b) => a + b, 0);
       }
     }
+  }
+
+  /**
+   * Sync history: finished syncs (`succeeded`, `failed`) whose `finished_at` is more than
+   * `HISOB_SYNC_HISTORY_DAYS` ago are deleted, oldest first, `bounds.batch` per statement and at
+   * most `bounds.batches` statements per run (the next run goes on). Unfinished syncs are never
+   * deleted. 0 days keeps every sync (and registers no schedule).
+   */
+  async pruneSyncHistory(
+    now = new Date(),
+    bounds = { batch: SYNC_HISTORY_BATCH, batches: SYNC_HISTORY_BATCHES },
+  ): Promise<number> {
+    const days = this.config.HISOB_SYNC_HISTORY_DAYS;
+    if (days <= 0) return 0;
+    const before = new Date(now.getTime() - days * 86_400_000);
+    let deleted = 0;
+    for (let i = 0; i < bounds.batches; i++) {
+      const n = await this.syncs.deleteFinishedBefore(before, bounds.batch);
+      deleted += n;
+      if (n < bounds.batch) break;
+    }
+    if (deleted)
+      this.logger.log({ count: deleted, finished_before: before.toISOString() }, 'sync history pruned');
+    return deleted;
   }
 
   /**

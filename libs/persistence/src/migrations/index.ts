@@ -15,6 +15,7 @@ import { SyncResumeAt1797150000000 } from './1797150000000-SyncResumeAt.js';
 import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 import { BepaidNotificationStatus1797250000000 } from './1797250000000-BepaidNotificationStatus.js';
 import { AccountsDueIndex1797300000000 } from './1797300000000-AccountsDueIndex.js';
+import { SyncsFinishedIndex1797400000000 } from './1797400000000-SyncsFinishedIndex.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   Bepaid1797200000000,
   BepaidNotificationStatus1797250000000,
   AccountsDueIndex1797300000000,
+  SyncsFinishedIndex1797400000000,
 ];

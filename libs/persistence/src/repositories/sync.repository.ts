@@ -135,6 +135,27 @@ export class SyncRepository {
     return row ?? null;
   }
 
+  /**
+   * Deletes up to `limit` finished syncs (`succeeded`, `failed`) that finished before `before`,
+   * oldest first; returns how many. One bounded statement, so a backlog is never one huge
+   * transaction. The partial index `ix_syncs_finished` finds the rows without reading the rest of
+   * the table; `= ANY(ARRAY(…))` rather than `IN (…)` keeps the delete to primary-key probes (with
+   * `IN` the planner may hash the chosen ids against a scan of the whole table, and did for a
+   * backlog). An unfinished sync is never touched, however old. Rows another run is deleting right
+   * now are skipped (SKIP LOCKED), not waited for. Nothing refers to a finished sync's row (no
+   * foreign key; `accounts.counted_sync_id` is only compared with the running sync's id, and every
+   * write of the sync engine already skips a finished sync as it would a missing one).
+   */
+  async deleteFinishedBefore(before: Date, limit: number): Promise<number> {
+    const [, deleted] = (await this.ds.query(
+      `DELETE FROM syncs WHERE id = ANY(ARRAY(
+         SELECT id FROM syncs WHERE state IN ('succeeded', 'failed') AND finished_at < $1
+          ORDER BY finished_at LIMIT $2 FOR UPDATE SKIP LOCKED))`,
+      [before, limit],
+    )) as [unknown[], number];
+    return deleted;
+  }
+
   /** A queued sync whose first account job starts is running (a waiting one stays waiting). */
   async markRunning(id: string): Promise<void> {
     await this.ds.query(
