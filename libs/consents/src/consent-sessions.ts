@@ -75,11 +75,12 @@ export class ConsentSessions {
 
   /** The active consent and its stored session, or null when it has none. */
   async current(consentId: string): Promise<{ consent: ConsentEntity; session: BankSession } | null> {
-    const consent = await this.consents.findById(consentId);
-    if (!consent || consent.status !== 'active') return null;
-    const { sessionEnc } = await this.consents.readSecrets(consentId);
-    if (!sessionEnc) return null;
-    return { consent, session: this.vault.open<BankSession>(consentId, 'session', sessionEnc) };
+    const consent = await this.consents.findWithSession(consentId);
+    if (!consent || consent.status !== 'active' || !consent.sessionEnc) return null;
+    const session = this.vault.open<BankSession>(consentId, 'session', consent.sessionEnc);
+    // The sealed session stays in this function: the consent handed on carries none.
+    consent.sessionEnc = null;
+    return { consent, session };
   }
 
   /**

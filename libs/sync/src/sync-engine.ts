@@ -284,16 +284,11 @@ export class SyncEngine {
       consent.id,
       async (em) => {
         const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow), em);
-        if (cards?.ok) await this.writer.upsertCards(scope, cards.value.items.map(toCardRow), ids, em);
         for (const t of transfers) {
           const accountId = ids.get(t.providerAccountId)!;
           if (t.read.ok)
             await this.writer.upsertTransfers(scope, accountId, t.read.value.items.map(toTransferRow), em);
         }
-        await this.writer.accountsCoverage(
-          em,
-          transfers.map((t) => [ids.get(t.providerAccountId)!, toStoredCoverage(t.entry)] as const),
-        );
         if (credit)
           await this.writer.upsertCredit(
             scope,
@@ -303,7 +298,16 @@ export class SyncEngine {
           );
         // A fan-out run again (the sweeper racing the sync's last account) after its sync ended
         // leaves the ended sync and the consent's summary alone.
-        if (!(await this.writer.startSync(em, job.syncId, ids.size, consent.id, coverage))) return null;
+        const started = await this.writer.recordListing(em, scope, {
+          syncId: job.syncId,
+          accountIds: ids,
+          cards: cards?.ok ? cards.value.items.map(toCardRow) : null,
+          transfersCoverage: transfers.map(
+            (t) => [ids.get(t.providerAccountId)!, toStoredCoverage(t.entry)] as const,
+          ),
+          coverage,
+        });
+        if (!started) return null;
         return ids;
       },
       { row: true },
@@ -674,7 +678,6 @@ export class SyncEngine {
       // row, then writer lock).
       const c = await this.writer.lockSyncConsent(em, syncId);
       if (!c) return null;
-      await this.writer.lockConsent(em, c.consent_id);
       let final = state;
       let reason = error;
       if (state === 'succeeded' && c.status !== 'active') {

@@ -33,6 +33,11 @@ export class ConsentRepository {
     return this.repo(em).findOne({ where: { id } });
   }
 
+  /** The consent with its sealed session (`sessionEnc`, otherwise never selected), in one query. */
+  findWithSession(id: string): Promise<ConsentEntity | null> {
+    return this.repo().createQueryBuilder('c').addSelect('c.sessionEnc').where('c.id = :id', { id }).getOne();
+  }
+
   /** Locks the row for the rest of the transaction (token refresh, status changes). */
   /**
    * The consent, locked against other status changes until the transaction ends. `FOR NO KEY

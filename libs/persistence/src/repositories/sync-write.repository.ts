@@ -326,19 +326,31 @@ export class SyncWriteRepository {
    * @throws {ConsentInactive} when the consent is not `active` (or gone).
    */
   async fence(em: EntityManager, consentId: string, opts: { row?: boolean } = {}): Promise<void> {
-    const status = async (sql: string) =>
-      (await runPrepared<{ status: string }>(em, sql, [consentId])).rows[0]?.status;
     let seen: string | undefined;
-    if (opts.row) seen = await status(`SELECT status FROM consents WHERE id = $1 FOR NO KEY UPDATE`);
-    await this.lockConsent(em, consentId);
-    if (!opts.row) seen = await status(`SELECT status FROM consents WHERE id = $1`);
+    if (opts.row) {
+      // One statement, the locks in their order: the subquery's row lock (FOR UPDATE keeps it a
+      // subquery), then the writer lock, taken as the outer query projects the locked row.
+      const { rows } = await runPrepared<{ status: string }>(
+        em,
+        `SELECT x.status, pg_advisory_xact_lock(hashtextextended(x.id::text, 0)) IS NULL AS unused
+           FROM (SELECT id, status FROM consents WHERE id = $1 FOR NO KEY UPDATE) x`,
+        [consentId],
+      );
+      seen = rows[0]?.status;
+    } else {
+      await this.lockConsent(em, consentId);
+      seen = (
+        await runPrepared<{ status: string }>(em, `SELECT status FROM consents WHERE id = $1`, [consentId])
+      ).rows[0]?.status;
+    }
     if (seen !== 'active') throw new ConsentInactive(consentId, seen ?? 'gone');
   }
 
   /**
    * The consent of a sync, its row locked (FOR NO KEY UPDATE: the newest version, whose status no
-   * one can change before this transaction ends), with the client's webhook settings; null when
-   * the sync is gone.
+   * one can change before this transaction ends) and then its writer lock taken (the order status
+   * changes take them in, as {@link fence}), with the client's webhook settings; null when the
+   * sync is gone.
    */
   async lockSyncConsent(
     em: EntityManager,
@@ -356,9 +368,10 @@ export class SyncWriteRepository {
       deleted_at: Date | null;
     }>(
       em,
-      `SELECT s.consent_id, c.status, cl.webhook_url, cl.deleted_at
-         FROM syncs s JOIN consents c ON c.id = s.consent_id JOIN clients cl ON cl.id = c.client_id
-        WHERE s.id = $1 FOR NO KEY UPDATE OF c`,
+      `SELECT x.*, pg_advisory_xact_lock(hashtextextended(x.consent_id::text, 0)) IS NULL AS unused
+         FROM (SELECT s.consent_id, c.status, cl.webhook_url, cl.deleted_at
+                 FROM syncs s JOIN consents c ON c.id = s.consent_id JOIN clients cl ON cl.id = c.client_id
+                WHERE s.id = $1 FOR NO KEY UPDATE OF c) x`,
       [syncId],
     );
     return rows[0] ?? null;
@@ -740,43 +753,74 @@ export class SyncWriteRepository {
   }
 
   /**
-   * A sync's accounts listed (in the consent's fenced transaction): the sync running with its
-   * account count, and the consent's coverage and `sync_state`, in one statement. False (and
-   * nothing written) when the sync had already ended.
+   * A sync's accounts listed, in ONE statement of the consent's fenced transaction (after the
+   * accounts' upsert, which gives their ids): the consent's cards (a handful; an unchanged card
+   * is left out, not even locked), each account's coverage of the transfers read consent-wide, the
+   * sync running with its account count, and the consent's coverage and `sync_state`. The last two
+   * only while the sync is unfinished: false when it had already ended (a fan-out run again after
+   * the sync's last account).
    */
-  async startSync(
+  async recordListing(
     em: EntityManager,
-    syncId: string,
-    accountsTotal: number,
-    consentId: string,
-    coverage: readonly StoredCoverage[],
+    scope: Scope,
+    listing: {
+      syncId: string;
+      accountIds: ReadonlyMap<string, string>;
+      /** Null: the cards could not be read this time (the stored ones stay). */
+      cards: readonly CardRow[] | null;
+      transfersCoverage: ReadonlyArray<readonly [string, StoredCoverage]>;
+      coverage: readonly StoredCoverage[];
+    },
   ): Promise<boolean> {
+    const cards = listing.cards ? lastById(listing.cards, (c) => c.providerCardId) : [];
+    const card = <K extends keyof CardRow>(k: K) => cards.map((c) => c[k]);
     const { rows } = await runPrepared<{ started: number }>(
       em,
       `WITH started AS (
-         UPDATE syncs SET state = 'running', accounts_total = $2, started_at = coalesce(started_at, now())
-          WHERE id = $1 AND state IN ${UNFINISHED} RETURNING id),
+         UPDATE syncs SET state = 'running', accounts_total = $4, started_at = coalesce(started_at, now())
+          WHERE id = $3 AND state IN ${UNFINISHED} RETURNING id),
        consent AS (
-         UPDATE consents SET coverage = ${mergedCoverage('$4')}, sync_state = 'running', updated_at = now()
-          WHERE id = $3 AND EXISTS (SELECT 1 FROM started) RETURNING id)
+         UPDATE consents SET coverage = ${mergedCoverage('$5')}, sync_state = 'running', updated_at = now()
+          WHERE id = $2 AND EXISTS (SELECT 1 FROM started) RETURNING id),
+       listed_cards AS (
+         INSERT INTO cards (client_id, consent_id, account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
+         SELECT $1, $2, u.* FROM unnest($6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[], $11::date[], $12::text[], $13::text[])
+           AS u(account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
+          WHERE NOT EXISTS (
+            SELECT 1 FROM cards c WHERE c.consent_id = $2 AND c.provider_card_id = u.provider_card_id
+               AND (c.account_id, c.scheme, c.masked_pan, c.name_on_card, c.expiry, c.status, c.kind)
+                   IS NOT DISTINCT FROM (u.account_id, u.scheme, u.masked_pan, u.name_on_card, u.expiry, u.status, u.kind))
+         ON CONFLICT (consent_id, provider_card_id) DO UPDATE SET account_id = EXCLUDED.account_id, scheme = EXCLUDED.scheme,
+           masked_pan = EXCLUDED.masked_pan, name_on_card = EXCLUDED.name_on_card, expiry = EXCLUDED.expiry,
+           status = EXCLUDED.status, kind = EXCLUDED.kind, updated_at = now()
+         WHERE (cards.account_id, cards.scheme, cards.masked_pan, cards.name_on_card, cards.expiry, cards.status, cards.kind)
+               IS DISTINCT FROM (EXCLUDED.account_id, EXCLUDED.scheme, EXCLUDED.masked_pan, EXCLUDED.name_on_card,
+                                 EXCLUDED.expiry, EXCLUDED.status, EXCLUDED.kind)),
+       transfers_coverage AS (
+         UPDATE accounts SET coverage = ${mergedCoverage('u.entry')}
+           FROM unnest($14::uuid[], $15::jsonb[]) AS u(id, entry) WHERE accounts.id = u.id)
        SELECT (SELECT count(*) FROM consent)::int AS started`,
-      [syncId, accountsTotal, consentId, JSON.stringify(coverage)],
+      [
+        scope.clientId,
+        scope.consentId,
+        listing.syncId,
+        listing.accountIds.size,
+        JSON.stringify(listing.coverage),
+        cards.map((c) =>
+          c.providerAccountId ? (listing.accountIds.get(c.providerAccountId) ?? null) : null,
+        ),
+        card('providerCardId'),
+        card('scheme'),
+        card('maskedPan'),
+        card('nameOnCard'),
+        card('expiry'),
+        card('status'),
+        card('kind'),
+        listing.transfersCoverage.map(([id]) => id),
+        listing.transfersCoverage.map(([, c]) => JSON.stringify([c])),
+      ],
     );
     return rows[0]!.started > 0;
-  }
-
-  /** Records each account's coverage of one resource read consent-wide (its transfers), in one statement. */
-  async accountsCoverage(
-    em: EntityManager,
-    entries: ReadonlyArray<readonly [string, StoredCoverage]>,
-  ): Promise<void> {
-    if (!entries.length) return;
-    await runPrepared(
-      em,
-      `UPDATE accounts SET coverage = ${mergedCoverage('u.entry')}
-         FROM unnest($1::uuid[], $2::jsonb[]) AS u(id, entry) WHERE accounts.id = u.id`,
-      [entries.map(([id]) => id), entries.map(([, c]) => JSON.stringify([c]))],
-    );
   }
 
   /** Records coverage on an account (its history given up, its transfers read or not). */
@@ -878,40 +922,6 @@ export class SyncWriteRepository {
         icol('currency'),
         icol('status'),
         icol('paidAt'),
-      ],
-    );
-  }
-
-  /** The consent's cards, in one statement (a consent has a handful). */
-  async upsertCards(
-    scope: Scope,
-    rows: readonly CardRow[],
-    accountIds: ReadonlyMap<string, string>,
-    em?: EntityManager,
-  ): Promise<void> {
-    const unique = lastById(rows, (c) => c.providerCardId);
-    if (!unique.length) return;
-    await this.q(em).query(
-      `INSERT INTO cards (client_id, consent_id, account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
-       SELECT $1, $2, u.* FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::text[], $10::text[])
-         AS u(account_id, provider_card_id, scheme, masked_pan, name_on_card, expiry, status, kind)
-       ON CONFLICT (consent_id, provider_card_id) DO UPDATE SET account_id = EXCLUDED.account_id, scheme = EXCLUDED.scheme,
-         masked_pan = EXCLUDED.masked_pan, name_on_card = EXCLUDED.name_on_card, expiry = EXCLUDED.expiry,
-         status = EXCLUDED.status, kind = EXCLUDED.kind, updated_at = now()
-       WHERE (cards.account_id, cards.scheme, cards.masked_pan, cards.name_on_card, cards.expiry, cards.status, cards.kind)
-             IS DISTINCT FROM (EXCLUDED.account_id, EXCLUDED.scheme, EXCLUDED.masked_pan, EXCLUDED.name_on_card,
-                               EXCLUDED.expiry, EXCLUDED.status, EXCLUDED.kind)`,
-      [
-        scope.clientId,
-        scope.consentId,
-        unique.map((c) => (c.providerAccountId ? (accountIds.get(c.providerAccountId) ?? null) : null)),
-        unique.map((c) => c.providerCardId),
-        unique.map((c) => c.scheme),
-        unique.map((c) => c.maskedPan),
-        unique.map((c) => c.nameOnCard),
-        unique.map((c) => c.expiry),
-        unique.map((c) => c.status),
-        unique.map((c) => c.kind),
       ],
     );
   }
