@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { loadWorkerConfig } from '#common/config.js';
+import { loadWorkerConfig, type WorkerEnv } from '#common/config.js';
 import { QUEUES, SYNC_JOBS, bullConnection } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { createDataSource } from '#persistence/data-source.js';
@@ -23,13 +23,10 @@ let ds: DataSource;
 let queue: Queue;
 let processor: MaintenanceProcessor;
 let clientId: string;
+let processorConfig: WorkerEnv;
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  ds = createDataSource({ url: db.url, poolSize: 2 });
-  await ds.initialize();
-  const config = loadWorkerConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url });
-  queue = new Queue(QUEUES.sync, { connection: bullConnection(REDIS_URL, false), prefix: PREFIX });
+/** The maintenance processor as scheduleSyncs uses it: the database, and ConsentJobs on the queue. */
+function processorWith(config: WorkerEnv): MaintenanceProcessor {
   const jobs = new ConsentJobs(
     queue,
     queue,
@@ -40,7 +37,7 @@ beforeAll(async () => {
   );
   // scheduleSyncs reads the database and starts syncs through ConsentJobs; nothing else is used.
   const unused = null as never;
-  processor = new MaintenanceProcessor(
+  return new MaintenanceProcessor(
     unused,
     ds,
     unused,
@@ -51,8 +48,17 @@ beforeAll(async () => {
     unused,
     config,
     unused,
-    unused,
+    new SyncRepository(ds),
   );
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  ds = createDataSource({ url: db.url, poolSize: 2 });
+  await ds.initialize();
+  processorConfig = loadWorkerConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: db.url });
+  queue = new Queue(QUEUES.sync, { connection: bullConnection(REDIS_URL, false), prefix: PREFIX });
+  processor = processorWith(processorConfig);
   [{ id: clientId }] = await ds.query(
     `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('c', gen_random_uuid()::text, 'h', 'e') RETURNING id`,
   );
@@ -114,6 +120,32 @@ it('starts one scheduled sync for every due consent in one tick, beyond one batc
 
   // The next tick finds them all with a sync under way: nothing new.
   expect(await processor.scheduleSyncs()).toBe(0);
+});
+
+it('holds scheduled syncs while HISOB_SCHEDULE_MAX_WAITING jobs wait: the backlog stays in PostgreSQL, longest overdue first', async () => {
+  await queue.obliterate({ force: true });
+  await ds.query(`DELETE FROM syncs`);
+  await ds.query(`DELETE FROM accounts`);
+  await ds.query(`DELETE FROM consents`);
+  const due = await consents(1_203, 'active', (i) => 10 + i);
+  const config = { ...processorConfig, HISOB_SCHEDULE_MAX_WAITING: 600 };
+  const held = processorWith(config);
+  // Batches of 500: 0 waiting, then 500 (under 600), then 1,000: the tick stops there.
+  expect(await held.scheduleSyncs()).toBe(1_000);
+  const byOverdue = [...due].reverse(); // the last inserted is the most overdue
+  const started = async () =>
+    new Set(
+      (await ds.query(`SELECT consent_id FROM syncs WHERE reason = 'scheduled'`)).map(
+        (r: { consent_id: string }) => r.consent_id,
+      ),
+    );
+  expect(await started()).toEqual(new Set(byOverdue.slice(0, 1_000)));
+  // Still 1,000 waiting: the next tick starts nothing.
+  expect(await held.scheduleSyncs()).toBe(0);
+  // The workers catch up (the jobs taken): the rest start.
+  await queue.obliterate({ force: true });
+  expect(await held.scheduleSyncs()).toBe(203);
+  expect(await started()).toEqual(new Set(due));
 });
 
 it('ticks at a tenth of the cadence, between a second and a minute', () => {

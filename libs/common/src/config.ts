@@ -94,6 +94,12 @@ const workerSpec = {
   /** Job lock (and stalled check) in ms: a crashed worker's jobs are taken over after about twice this. */
   HISOB_JOB_LOCK_MS: num({ default: 30_000 }),
   HISOB_SYNC_INTERVAL_MINUTES: num({ default: 360 }),
+  /**
+   * Sync jobs waiting to run (all workers together) at which the scheduler starts no more
+   * scheduled syncs in a tick: under a backlog the due consents wait in PostgreSQL, where the next
+   * tick takes the longest overdue first, instead of piling up in Redis. 0 = no limit.
+   */
+  HISOB_SCHEDULE_MAX_WAITING: num({ default: 20_000 }),
   /** Days before the newest stored booking date that an incremental sync reads again (late postings). */
   HISOB_SYNC_OVERLAP_DAYS: num({ default: 7 }),
   /** Hours between two re-validation passes of each provider (drift report, `/metrics`); 0 = off. */

@@ -109,6 +109,11 @@ export class ConsentJobs {
     return created.length;
   }
 
+  /** Sync jobs waiting for a worker slot (every worker's), prioritized ones included. */
+  waitingSyncJobs(): Promise<number> {
+    return this.sync.getJobCountByTypes('waiting', 'prioritized');
+  }
+
   /** The `sync-consent` job of a sync (its id is deterministic: enqueueing again is one job). */
   async enqueueConsentSync(job: SyncConsentJob): Promise<void> {
     await this.sync.add(SYNC_JOBS.consent, job, {

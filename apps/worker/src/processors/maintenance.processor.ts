@@ -202,11 +202,26 @@ export class MaintenanceProcessor extends WorkerHost implements OnApplicationBoo
    * Periodic syncs: every active consent with an account due (`next_refresh_at`) and no unfinished
    * sync gets one, the longest overdue first. Batches of 500 until none is left, so a tick keeps up
    * with however many fall due between two ticks; a consent started in this tick is not started
-   * again in it (its sync may already have ended, or failed and left it due).
+   * again in it (its sync may already have ended, or failed and left it due). Not while
+   * `HISOB_SCHEDULE_MAX_WAITING` sync jobs wait for a worker (checked before each batch).
    */
   async scheduleSyncs(now = new Date()): Promise<number> {
     const started = new Set<string>();
+    const limit = this.config.HISOB_SCHEDULE_MAX_WAITING;
     for (;;) {
+      // Backpressure: with this many sync jobs already waiting, the workers are behind. The due
+      // consents stay due (in PostgreSQL, not Redis) and the next tick takes the longest overdue
+      // first: a backlog stays first in, first out, and Redis holds a bounded queue.
+      if (limit > 0) {
+        const waiting = await this.jobs.waitingSyncJobs();
+        if (waiting >= limit) {
+          this.logger.warn(
+            { waiting, limit, started: started.size },
+            'sync queue full: scheduled syncs held',
+          );
+          return started.size;
+        }
+      }
       const due: Array<{ id: string; client_id: string; provider: string }> = await this.ds.query(
         `SELECT c.id, c.client_id, c.provider FROM consents c JOIN accounts a ON a.consent_id = c.id
           WHERE c.status = 'active' AND a.next_refresh_at <= $1 AND c.id <> ALL($2::uuid[])
