@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { loadWorkerConfig } from '#common/config.js';
-import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { DataFactory, type TestConsent } from '#testing/factories.js';
-import { MaintenanceProcessor } from '../../worker/src/processors/maintenance.processor.js';
+import { maintenanceProcessor } from '../../worker/test/maintenance.js';
 import { bearer, json, startApi, type ApiHarness } from './harness.js';
 
 /**
@@ -31,21 +30,7 @@ async function finishedSync(finishedAt: Date): Promise<string> {
 function pruneSyncHistory(): Promise<number> {
   const ds = api.app.get(DataSource);
   const config = loadWorkerConfig({ NODE_ENV: 'test', DATABASE_URL: api.db.url });
-  const unused = null as never;
-  const sut = new MaintenanceProcessor(
-    unused,
-    ds,
-    unused,
-    unused,
-    unused,
-    unused,
-    unused,
-    unused,
-    config,
-    unused,
-    new SyncRepository(ds),
-  );
-  return sut.pruneSyncHistory();
+  return maintenanceProcessor(ds, config).pruneSyncHistory();
 }
 
 const get = (path: string) => fetch(`${api.url}${path}`, { headers: bearer(key) });

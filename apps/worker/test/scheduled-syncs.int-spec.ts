@@ -9,6 +9,7 @@ import { ConsentRepository } from '#persistence/repositories/consent.repository.
 import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { createTestDatabase, type TestDatabase } from '#testing/db.js';
 import { MaintenanceProcessor, scheduleSyncsEveryMs } from '../src/processors/maintenance.processor.js';
+import { maintenanceProcessor } from './maintenance.js';
 
 /**
  * The periodic-sync scheduler on the real PostgreSQL and Redis (no worker takes the jobs): one
@@ -35,21 +36,7 @@ function processorWith(config: WorkerEnv): MaintenanceProcessor {
     new ConsentRepository(ds),
     new SyncRepository(ds),
   );
-  // scheduleSyncs reads the database and starts syncs through ConsentJobs; nothing else is used.
-  const unused = null as never;
-  return new MaintenanceProcessor(
-    unused,
-    ds,
-    unused,
-    unused,
-    jobs,
-    unused,
-    unused,
-    unused,
-    config,
-    unused,
-    new SyncRepository(ds),
-  );
+  return maintenanceProcessor(ds, config, jobs);
 }
 
 beforeAll(async () => {

@@ -6,6 +6,7 @@ import { SyncRepository } from '#persistence/repositories/sync.repository.js';
 import { createTestDatabase, type TestDatabase } from '#testing/db.js';
 import { DataFactory, type TestConsent } from '#testing/factories.js';
 import { MaintenanceProcessor, SYNC_HISTORY_BATCH } from '../src/processors/maintenance.processor.js';
+import { maintenanceProcessor } from './maintenance.js';
 
 /**
  * Sync history on the real PostgreSQL: `prune-sync-history` deletes the finished syncs older than
@@ -26,20 +27,7 @@ let clients: string[];
 /** The maintenance processor as the worker runs it; pruning uses only the database and the config. */
 function processor(env: Record<string, string> = {}): MaintenanceProcessor {
   const config: WorkerEnv = loadWorkerConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, ...env });
-  const unused = null as never;
-  return new MaintenanceProcessor(
-    unused,
-    ds,
-    unused,
-    unused,
-    unused,
-    unused,
-    unused,
-    unused,
-    config,
-    unused,
-    syncs,
-  );
+  return maintenanceProcessor(ds, config);
 }
 
 /** `n` syncs of `consent` in `state`, the i-th finished (or created, when unfinished) `at(i)`. */
