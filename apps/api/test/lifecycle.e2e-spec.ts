@@ -315,6 +315,13 @@ describe('sync bookkeeping', () => {
   });
 
   it('has at most one unfinished sync per consent: concurrent starts join one row', async () => {
+    // The bank holds the sync's first call, so the sync is still unfinished when the row below is
+    // tried (a sync of this consent takes half a second, less than the test's steps under load).
+    await s.control('POST', '/faults', {
+      match: { method: 'GET', path: '/obp/v5.1.0/my/accounts' },
+      delay_ms: 3_000,
+      times: 1,
+    });
     const jobs = s.api.app.get(ConsentJobs);
     const ids = await Promise.all(
       Array.from({ length: 8 }, () => jobs.startSync({ id: consentId, clientId: s.client.id }, 'manual')),

@@ -1,5 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, providersRefreshingAtSync, type WorkerEnv } from '#common/config.js';
 import { jobIds } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentRevocation } from '#consents/consent-revocation.js';
@@ -38,7 +39,8 @@ const BATCH = 500;
  * - a consent of a deleted client that is not revoked: revoked now;
  * - a purge due (`purge_after <= now`, not purged): its job enqueued;
  * - an active consent whose token expires within 15 minutes (or has) and whose refresh job
- *   (`refresh_job_id`) Redis does not know: a refresh scheduled;
+ *   (`refresh_job_id`) Redis does not know: a refresh scheduled (not for providers whose tokens
+ *   are refreshed at sync time, which have no refresh jobs);
  * - an unfinished sync (`queued`, `running`, `waiting_rate_limit`) older than the grace period:
  *   its fan-out job, or the jobs of its accounts not yet counted, enqueued again; ended when its
  *   consent is no longer active or all its accounts are counted.
@@ -53,6 +55,7 @@ export class LifecycleSweeper {
     private readonly revocation: ConsentRevocation,
     private readonly syncs: SyncRepository,
     private readonly engine: SyncEngine,
+    @Inject(APP_CONFIG) private readonly config: WorkerEnv,
   ) {}
 
   async sweep(opts: { now?: Date; syncGraceMs?: number } = {}): Promise<LifecycleSweep> {
@@ -91,18 +94,26 @@ export class LifecycleSweeper {
   }
 
   private async dueRefreshes(now: Date): Promise<number> {
-    const due: Array<{ id: string; token_expires_at: Date; refresh_job_id: string | null }> =
-      await this.ds.query(
-        `SELECT id, token_expires_at, refresh_job_id FROM consents
-          WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= $1
-          ORDER BY token_expires_at LIMIT $2`,
-        [new Date(now.getTime() + REFRESH_HORIZON_MS), BATCH],
-      );
+    // Consents of `at_sync` providers have no refresh job by design, and their tokens lie expired
+    // between syncs: left out here, else they would fill every batch (the oldest expiries first)
+    // and be counted as lost work.
+    const due: Array<{
+      id: string;
+      provider: string;
+      token_expires_at: Date;
+      refresh_job_id: string | null;
+    }> = await this.ds.query(
+      `SELECT id, provider, token_expires_at, refresh_job_id FROM consents
+        WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= $1
+          AND provider <> ALL($3::text[])
+        ORDER BY token_expires_at LIMIT $2`,
+      [new Date(now.getTime() + REFRESH_HORIZON_MS), BATCH, providersRefreshingAtSync(this.config)],
+    );
     let scheduled = 0;
     for (const c of due) {
       // A failed job recorded its reason on the consent (the bank refused for good): left alone.
       if (c.refresh_job_id && (await this.jobs.refreshJobState(c.refresh_job_id)) !== 'gone') continue;
-      const jobId = await this.jobs.scheduleRefresh(c.id, c.token_expires_at, now, {
+      const jobId = await this.jobs.scheduleRefresh(c, c.token_expires_at, now, {
         jobId: c.refresh_job_id,
       });
       if (jobId) scheduled++;

@@ -3,7 +3,10 @@ import {
   PUBLIC_DEMO_API_KEY,
   loadApiConfig,
   loadWorkerConfig,
+  loadCommonConfig,
   providerConcurrency,
+  providerTokenRefresh,
+  providersRefreshingAtSync,
 } from './config.js';
 
 describe('config', () => {
@@ -110,6 +113,35 @@ describe('config', () => {
     expect(() => loadWorkerConfig({ ...base, HISOB_WORKER_CONCURRENCY_ALIF_MOBI: 'two' })).toThrow(
       /HISOB_WORKER_CONCURRENCY_ALIF_MOBI/,
     );
+  });
+
+  it("takes each provider's token refresh policy, `ahead` unless set, and refuses any other value at boot", () => {
+    const base = { NODE_ENV: 'test' };
+    const defaults = loadWorkerConfig(base);
+    expect(providerTokenRefresh(defaults, 'alif-mobi')).toBe('ahead');
+    expect(providersRefreshingAtSync(defaults)).toEqual([]);
+    const lazy = { ...base, HISOB_TOKEN_REFRESH_ALIF_MOBI: 'at_sync' };
+    // The API schedules the first refresh, the worker the others: both read the policy.
+    for (const config of [loadWorkerConfig(lazy), loadApiConfig(lazy), loadCommonConfig(lazy)]) {
+      expect(providerTokenRefresh(config, 'alif-mobi')).toBe('at_sync');
+      expect(providerTokenRefresh(config, 'alif-shop')).toBe('ahead');
+      expect(providersRefreshingAtSync(config)).toEqual(['alif-mobi']);
+    }
+    for (const load of [loadWorkerConfig, loadApiConfig]) {
+      for (const bad of ['lazy', 'AT_SYNC', '', 'ahead,at_sync']) {
+        let caught: unknown;
+        try {
+          load({ ...base, HISOB_TOKEN_REFRESH_ALIF_SHOP: bad, HISOB_API_PORT: 'eighty' });
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught).toBeInstanceOf(ConfigError);
+        // Reported with the other invalid variables, naming the accepted values.
+        const problems = (caught as ConfigError).problems;
+        expect(Object.keys(problems)).toContain('HISOB_TOKEN_REFRESH_ALIF_SHOP');
+        expect(problems.HISOB_TOKEN_REFRESH_ALIF_SHOP).toMatch(/'ahead'.*'at_sync'/);
+      }
+    }
   });
 
   it('takes the sync cadence in minutes, fractions included, refusing zero, negatives and below a second', () => {

@@ -19,12 +19,47 @@ const wholeDays = makeValidator<number>((value) => {
   return Number(value);
 });
 
+/** How a provider's bank tokens are refreshed (`HISOB_TOKEN_REFRESH_<PROVIDER>`). */
+export const TOKEN_REFRESH_POLICIES = ['ahead', 'at_sync'] as const;
+export type TokenRefreshPolicy = (typeof TOKEN_REFRESH_POLICIES)[number];
+
+const tokenRefreshPolicy = makeValidator<TokenRefreshPolicy>((value) => {
+  const policy = value.trim();
+  if (!(TOKEN_REFRESH_POLICIES as readonly string[]).includes(policy))
+    throw new Error(
+      `must be 'ahead' (a refresh job before each access token expires) or 'at_sync' (refreshed when a sync needs it), not '${value}'`,
+    );
+  return policy as TokenRefreshPolicy;
+});
+
 const DEV_ADMIN_TOKEN = 'hisob-dev-admin-token';
 const DEV_ENCRYPTION_KEY = 'dev1:ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZSE=';
 /** Printed by `npm start` and written in the README: anyone can use it. */
 export const PUBLIC_DEMO_API_KEY = 'hsb_demo0000000000000000_sandboxdemokeysandboxdemokey0000';
 
+/** `alif-mobi` → `ALIF_MOBI`, the provider's part of a per-provider variable's name. */
+const providerVarName = (provider: string) => provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
+/** `alif-mobi` → `HISOB_TOKEN_REFRESH_ALIF_MOBI`. */
+export const providerTokenRefreshVar = (provider: string) =>
+  `HISOB_TOKEN_REFRESH_${providerVarName(provider)}`;
+
+/**
+ * Each provider's token refresh policy, read by the API (which schedules the first refresh after
+ * an authorisation) and the worker alike, so both refuse a bad value at boot:
+ * - `ahead` (default): a job refreshes every active consent's access token shortly before it
+ *   expires, whether or not a sync follows: needed where refresh tokens lapse quickly (they
+ *   rotate within minutes, or the bank drops them after an idle time);
+ * - `at_sync`: no refresh jobs; a sync refreshes the token it needs (expired or about to, or
+ *   refused by the bank), at most one refresh per sync. Only for refresh tokens that outlive the
+ *   sync cadence.
+ */
+const providerTokenRefreshSpec = Object.fromEntries(
+  PROVIDER_DEFINITIONS.map((d) => [providerTokenRefreshVar(d.id), tokenRefreshPolicy({ default: 'ahead' })]),
+) as Record<string, ReturnType<typeof tokenRefreshPolicy>>;
+
 const commonSpec = {
+  ...providerTokenRefreshSpec,
   /**
    * Unset means production: a deployment that forgot the variable refuses the development
    * secrets instead of running with them. `npm start`, the CLI, compose and the tests set it.
@@ -71,7 +106,7 @@ const apiSpec = {
 
 /** `alif-mobi` → `HISOB_WORKER_CONCURRENCY_ALIF_MOBI`. */
 export const providerConcurrencyVar = (provider: string) =>
-  `HISOB_WORKER_CONCURRENCY_${provider.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}`;
+  `HISOB_WORKER_CONCURRENCY_${providerVarName(provider)}`;
 
 /**
  * Each provider's own cap on the syncs one worker process runs at once against its bank (each
@@ -202,6 +237,16 @@ export function providerConcurrency(config: WorkerEnv, provider: string): number
   const own = Number((config as Record<string, unknown>)[providerConcurrencyVar(provider)] ?? 0);
   return own > 0 ? Math.min(own, config.HISOB_WORKER_CONCURRENCY) : config.HISOB_WORKER_CONCURRENCY;
 }
+/** The token refresh policy of `provider` (`HISOB_TOKEN_REFRESH_<PROVIDER>`, default `ahead`). */
+export function providerTokenRefresh(config: CommonEnv, provider: string): TokenRefreshPolicy {
+  const policy = (config as Record<string, unknown>)[providerTokenRefreshVar(provider)];
+  return policy === 'at_sync' ? 'at_sync' : 'ahead';
+}
+
+/** The providers whose tokens are refreshed only when a sync needs them. */
+export const providersRefreshingAtSync = (config: CommonEnv): string[] =>
+  PROVIDER_DEFINITIONS.map((d) => d.id).filter((p) => providerTokenRefresh(config, p) === 'at_sync');
+
 export const loadCommonConfig = (env: NodeJS.ProcessEnv = process.env): CommonEnv => clean(commonSpec, env);
 
 /** Nest injection token for the app's validated config object. */

@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
-import { APP_CONFIG, type CommonEnv } from '#common/config.js';
+import { APP_CONFIG, providerTokenRefresh, type CommonEnv } from '#common/config.js';
 import {
   QUEUES,
   SYNC_JOBS,
@@ -145,14 +145,19 @@ export class ConsentJobs {
    * makes every earlier refresh job of the consent stale (the processor skips those). With
    * `replacing`, only when the consent still names that job (the sweeper replacing a lost one must
    * not undo a refresh that scheduled its successor meanwhile).
+   *
+   * Every scheduling passes here, so this is where the provider's policy is kept: under `at_sync`
+   * (`HISOB_TOKEN_REFRESH_<PROVIDER>`) nothing is scheduled, and the syncs refresh the token they
+   * need (SyncEngine).
    */
   async scheduleRefresh(
-    consentId: string,
+    consent: { id: string; provider: string },
     tokenExpiresAt: Date | null,
     now = new Date(),
     replacing?: { jobId: string | null },
   ): Promise<string | null> {
-    if (!tokenExpiresAt) return null;
+    if (!tokenExpiresAt || !this.refreshesAhead(consent.provider)) return null;
+    const consentId = consent.id;
     const jobId = jobIds.tokenRefresh(consentId, now);
     if (replacing) {
       // The consent names the new job first: when the enqueue below is lost, the sweeper finds a
@@ -173,6 +178,11 @@ export class ConsentJobs {
     );
     if (!replacing) await this.consents.update(consentId, { refreshJobId: jobId });
     return jobId;
+  }
+
+  /** Whether `provider`'s tokens are refreshed by jobs ahead of expiry (else at sync time). */
+  refreshesAhead(provider: string): boolean {
+    return providerTokenRefresh(this.config, provider) === 'ahead';
   }
 
   /** The state of a refresh job: `live`, `failed` (given up, its reason recorded), or `gone`. */

@@ -108,7 +108,8 @@ export class ConsentSessions {
       if (!consent || consent.status !== 'active' || !sessionEnc)
         throw new ConsentNotActive(consentId, consent?.status ?? 'gone');
       const stored = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
-      if (stored.accessToken !== stale.accessToken) return { session: stored, renewed: false };
+      if (stored.accessToken !== stale.accessToken)
+        return { session: stored, renewed: false, provider: consent.provider };
       const session = await refreshGrant(this.connectors.get(consent.provider), stored);
       await this.consents.update(
         consentId,
@@ -119,14 +120,14 @@ export class ConsentSessions {
         },
         em,
       );
-      return { session, renewed: true };
+      return { session, renewed: true, provider: consent.provider };
     });
     if (fresh.renewed) {
       await this.jobs.scheduleRefresh(
-        consentId,
+        { id: consentId, provider: fresh.provider },
         fresh.session.expiresAt ? new Date(fresh.session.expiresAt) : null,
       );
     }
-    return fresh;
+    return { session: fresh.session, renewed: fresh.renewed };
   }
 }

@@ -94,6 +94,13 @@ export interface JobAttempt {
   readonly finalAttempt: boolean;
 }
 
+/**
+ * A job renews a session that expires within this before it calls the bank with it: one refresh
+ * grant instead of a call refused with 401 and the refresh after it (an `at_sync` provider's
+ * session has usually expired since the last sync; the margin covers the job's first calls).
+ */
+export const RENEW_BEFORE_EXPIRY_MS = 30_000;
+
 /** A consent's session as one job uses it: replaced when the bank refuses it and a refresh helps. */
 interface Session {
   readonly consentId: string;
@@ -212,6 +219,19 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Renews the job's session first when it has expired or is about to ({@link
+   * RENEW_BEFORE_EXPIRY_MS}), as a refused token would be: a refused refresh is a mandatory failure
+   * (the consent needs re-authorisation). A session the bank gave no expiry, or no refresh token,
+   * is used as it is (the bank's answer decides).
+   */
+  private async renewIfExpiring(session: Session, resource: CoverageResource, attempt: JobAttempt) {
+    const { expiresAt, refreshToken } = session.current;
+    if (!expiresAt || !refreshToken) return;
+    if (new Date(expiresAt).getTime() - Date.now() > RENEW_BEFORE_EXPIRY_MS) return;
+    await this.refresh(session, resource, attempt);
+  }
+
   async syncConsent(
     job: SyncConsentJob,
     attempt: JobAttempt = { finalAttempt: false },
@@ -230,6 +250,7 @@ export class SyncEngine {
     if (!ctx) return { accounts: 0 };
     const { consent } = ctx;
     const session: Session = { consentId: consent.id, current: ctx.session };
+    await this.renewIfExpiring(session, 'accounts', attempt);
     const connector = this.connectors.get(consent.provider);
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
@@ -468,6 +489,8 @@ export class SyncEngine {
       await this.finishIfComplete(job.syncId);
       return { kind: 'done', pages: 0, added: 0, modified: 0, removed: 0 };
     }
+    // A consent's job renewed the session it lends (fanOut); an account job of its own renews here.
+    if (!shared) await this.renewIfExpiring(session, 'transactions', attempt);
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     const checkpoint = account.checkpoint as StoredCheckpoint | null;

@@ -187,7 +187,7 @@ export class ConsentsService {
         syncLastError: null,
       },
     });
-    await this.jobs.scheduleRefresh(consent.id, tokenExpiresAt, now);
+    await this.jobs.scheduleRefresh(consent, tokenExpiresAt, now);
     await this.jobs.startSync(active, 'first');
     return active;
   }

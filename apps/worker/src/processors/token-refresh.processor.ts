@@ -14,11 +14,14 @@ import { SessionVault } from '#persistence/session-vault.js';
 import { decideFault } from '#sync/fault-policy.js';
 import { jitterMs } from './worker-errors.js';
 
-export type RefreshOutcome = 'refreshed' | 'stale' | 'not_active' | 'expired' | 'no_refresh_token';
+export type RefreshOutcome =
+  'refreshed' | 'stale' | 'not_active' | 'expired' | 'no_refresh_token' | 'at_sync';
 
 /**
  * Refreshes a consent's bank token ahead of its expiry (scheduled by ConsentJobs.scheduleRefresh),
- * then schedules the next refresh. Bank faults (STYLE §6.5):
+ * then schedules the next refresh. A job of a provider whose policy is now `at_sync` (queued before
+ * the setting changed) refreshes nothing: it lets go of the consent (`refresh_job_id` null) and
+ * the consent's next sync refreshes the token it needs. Bank faults (STYLE §6.5):
  * - `invalid_grant` and other ReauthRequired → consent `reauth_required`, no retry;
  * - 429 → the job is delayed to the bank's `retry_after` plus jitter, spending no attempt;
  * - a reply lost or garbled (timeout, reset, malformed body): retried once at once with the same
@@ -64,6 +67,11 @@ export class TokenRefreshProcessor extends WorkerHost {
           });
           return { outcome: 'expired' as const, purgeAt: this.jobs.retentionCutoff(now) };
         }
+        // After the expiry above: an `at_sync` consent is expired by the maintenance queue anyway.
+        if (!this.jobs.refreshesAhead(consent.provider)) {
+          await this.consents.update(consentId, { refreshJobId: null }, em);
+          return { outcome: 'at_sync' as const };
+        }
         const { sessionEnc } = await this.consents.readSecrets(consentId, em);
         if (!sessionEnc) return { outcome: 'not_active' as const };
         const session = this.vault.open<BankSession>(consentId, 'session', sessionEnc);
@@ -75,10 +83,13 @@ export class TokenRefreshProcessor extends WorkerHost {
           { sessionEnc: this.vault.seal(consentId, 'session', fresh), tokenExpiresAt, statusReason: null },
           em,
         );
-        return { outcome: 'refreshed' as const, tokenExpiresAt };
+        return { outcome: 'refreshed' as const, tokenExpiresAt, provider: consent.provider };
       });
       if (result.outcome === 'refreshed')
-        await this.jobs.scheduleRefresh(consentId, result.tokenExpiresAt ?? null);
+        await this.jobs.scheduleRefresh(
+          { id: consentId, provider: result.provider },
+          result.tokenExpiresAt ?? null,
+        );
       if (result.outcome === 'expired' && result.purgeAt)
         await this.jobs.schedulePurge(consentId, result.purgeAt);
       this.logger.log({ consent_id: consentId, job_id: job.id, outcome: result.outcome }, 'token refresh');
