@@ -29,6 +29,8 @@ export interface Stack {
   /** A consent of `client` (all permissions unless named), authorised through the bank's pages. */
   activeConsent(endUser?: string, user?: typeof USER, permissions?: string[]): Promise<string>;
   get(path: string, key?: string): Promise<any>;
+  /** `POST /v1/consents/{id}/sync` as `client` (asserted 202): the sync's id. */
+  syncNow(consentId: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -103,6 +105,14 @@ export async function startStack(
   };
   const get = async (path: string, key = client.apiKey) =>
     json(await fetch(`${api.url}${path}`, { headers: bearer(key) }));
+  const syncNow = async (consentId: string) => {
+    const res = await fetch(`${api.url}/v1/consents/${consentId}/sync`, {
+      method: 'POST',
+      headers: bearer(client.apiKey),
+    });
+    if (res.status !== 202) throw new Error(`POST sync answered ${res.status}: ${await res.text()}`);
+    return (await json(res)).sync_id as string;
+  };
   const activeConsent = async (endUser = 'user-1', user = USER, permissions?: string[]) => {
     const res = await fetch(`${api.url}/v1/consents`, {
       method: 'POST',
@@ -138,6 +148,7 @@ export async function startStack(
     db,
     activeConsent,
     get,
+    syncNow,
     async close() {
       await worker?.close();
       await api.close();

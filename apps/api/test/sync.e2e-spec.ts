@@ -36,14 +36,7 @@ const finished = (id: string) =>
     60_000,
   );
 
-async function syncNow(consentId: string) {
-  const res = await fetch(`${s.api.url}/v1/consents/${consentId}/sync`, {
-    method: 'POST',
-    headers: bearer(s.client.apiKey),
-  });
-  expect(res.status).toBe(202);
-  return (await json(res)).sync_id as string;
-}
+const syncNow = (consentId: string) => s.syncNow(consentId);
 
 /** Hisob's copy of one bank account versus the sandbox's own ledger. */
 async function compare(consentId: string, providerAccountId: string) {

@@ -4,7 +4,6 @@ import { QUEUES, jobIds } from '#common/queues.js';
 import { Keyring } from '#crypto/keyring.js';
 import { LifecycleSweeper } from '../../worker/src/lifecycle-sweeper.js';
 import { MaintenanceProcessor } from '../../worker/src/processors/maintenance.processor.js';
-import { bearer, json } from './harness.js';
 import { startStack, until, type Stack } from './stack.js';
 
 /**
@@ -72,12 +71,7 @@ const syncsSettled = (consentId: string) =>
   );
 
 async function syncNow(consentId: string) {
-  const res = await fetch(`${s.api.url}/v1/consents/${consentId}/sync`, {
-    method: 'POST',
-    headers: bearer(s.client.apiKey),
-  });
-  expect(res.status).toBe(202);
-  const syncId = (await json(res)).sync_id as string;
+  const syncId = await s.syncNow(consentId);
   return until(
     () => s.get(`/v1/syncs/${syncId}`),
     (v) => v.state === 'succeeded' || v.state === 'failed',
