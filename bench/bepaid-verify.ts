@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { adminSql, withDb } from './processes.js';
+import { adminSql, hisobEnv, withDb } from './processes.js';
 import { median, percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -297,18 +297,10 @@ async function main(): Promise<void> {
   });
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
-  const api = start(['--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    HISOB_API_HOST: '127.0.0.1',
-    HISOB_API_PORT: String(apiPort),
-    HISOB_PUBLIC_URL: apiUrl,
-    HISOB_LOG_LEVEL: 'warn',
-    HISOB_REDIS_PREFIX: prefix,
-    HISOB_ADMIN_TOKEN: adminToken,
-  });
+  const api = start(
+    ['--max-semi-space-size=64', 'dist/apps/api/src/main.js'],
+    hisobEnv({ dbUrl, redisUrl, prefix, apiPort, adminToken }),
+  );
   const bare = start([process.argv[1]!, '--serve-bare', '--customers', String(CUSTOMERS)], process.env);
   const barePort = (JSON.parse(await bare.line(/^\{"port"/, 30_000)) as { port: number }).port;
   for (let i = 0; ; i++) {

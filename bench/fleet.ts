@@ -49,6 +49,7 @@ import {
   cpuSeconds,
   createMigratedDatabase,
   freePort,
+  hisobEnv,
   intOption,
   sleep,
   withDb,
@@ -186,15 +187,7 @@ async function main() {
   await waitFor('the sandbox bank', async () => (await fetch(`${bankUrl}/__sandbox/state`)).ok);
 
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    HISOB_REDIS_PREFIX: prefix,
-    HISOB_LOG_LEVEL: 'warn',
-    HISOB_PUBLIC_URL: apiUrl,
-    HISOB_API_PORT: String(apiPort),
-    HISOB_ADMIN_TOKEN: 'fleet-admin',
+    ...hisobEnv({ dbUrl, redisUrl, prefix, apiPort, adminToken: 'fleet-admin' }),
     ALIF_MOBI_ISSUER_URL: bankUrl,
     ALIF_MOBI_OBP_URL: `${bankUrl}/obp/v5.1.0`,
     ALIF_MOBI_CLIENT_ID: 'fleet',

@@ -54,6 +54,7 @@ import {
   cpuSeconds,
   createMigratedDatabase,
   freePort,
+  hisobEnv,
   intOption,
   registerBenchClient,
   sleep,
@@ -205,16 +206,7 @@ async function run(): Promise<void> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   await registerBenchClient(bank.url, `${apiUrl}/v1/consents/callback`);
   const env = {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    HISOB_REDIS_PREFIX: prefix,
-    HISOB_LOG_LEVEL: 'warn',
-    HISOB_API_HOST: '127.0.0.1',
-    HISOB_API_PORT: String(apiPort),
-    HISOB_PUBLIC_URL: apiUrl,
-    HISOB_ADMIN_TOKEN: adminToken,
+    ...hisobEnv({ dbUrl, redisUrl, prefix, apiPort, adminToken }),
     HISOB_WORKER_CONCURRENCY: String(CONCURRENCY),
     ALIF_MOBI_ISSUER_URL: bank.issuer,
     ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,

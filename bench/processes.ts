@@ -61,6 +61,32 @@ export function cpuProfileArgs(dir: string | undefined): string[] {
   ];
 }
 
+/**
+ * The environment of Hisob's processes in a bench (the API and the worker): the bench's own
+ * database, Redis and prefix, the API on `127.0.0.1:<apiPort>` with that public URL, warnings
+ * only. The bench adds its bank's settings.
+ */
+export function hisobEnv(o: {
+  dbUrl: string;
+  redisUrl?: string;
+  prefix: string;
+  apiPort: number;
+  adminToken: string;
+}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: o.dbUrl,
+    ...(o.redisUrl ? { REDIS_URL: o.redisUrl } : {}),
+    HISOB_REDIS_PREFIX: o.prefix,
+    HISOB_LOG_LEVEL: 'warn',
+    HISOB_API_HOST: '127.0.0.1',
+    HISOB_API_PORT: String(o.apiPort),
+    HISOB_PUBLIC_URL: `http://127.0.0.1:${o.apiPort}`,
+    HISOB_ADMIN_TOKEN: o.adminToken,
+  };
+}
+
 /** The children a script started: stopped together on exit (see {@link stopChild}). */
 export const children = new Set<ChildProcess>();
 

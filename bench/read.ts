@@ -62,6 +62,7 @@ import {
   cpuProfileArgs,
   cpuSeconds,
   freePort,
+  hisobEnv,
   intOption,
   startChild,
   stopChild,
@@ -355,18 +356,11 @@ async function main(): Promise<number> {
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const profile = cpuProfileArgs(values['cpu-prof']);
   // The API's V8 flags as scripts/start.sh, docker-compose.yml and the Dockerfile run it.
-  const api = startChild('the API', [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'], {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    HISOB_API_HOST: '127.0.0.1',
-    HISOB_API_PORT: String(apiPort),
-    HISOB_PUBLIC_URL: apiUrl,
-    HISOB_LOG_LEVEL: 'warn',
-    HISOB_REDIS_PREFIX: prefix,
-    HISOB_ADMIN_TOKEN: adminToken,
-  });
+  const api = startChild(
+    'the API',
+    [...profile, '--max-semi-space-size=64', 'dist/apps/api/src/main.js'],
+    hisobEnv({ dbUrl, redisUrl, prefix, apiPort, adminToken }),
+  );
   const bare = startChild('the bare server', ['dist/bench/bare-keyset-server.js', '--port', '0'], {
     ...process.env,
     DATABASE_URL: dbUrl,

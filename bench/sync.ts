@@ -34,7 +34,7 @@ import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 import { median } from './stats.js';
-import { adminSql, cpuSeconds, cpuSecondsOf, registerBenchClient, withDb } from './processes.js';
+import { adminSql, cpuSeconds, cpuSecondsOf, hisobEnv, registerBenchClient, withDb } from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -66,13 +66,7 @@ async function main() {
   const port = 20000 + Math.floor(Math.random() * 20000);
   await registerBenchClient(bank.url, `http://127.0.0.1:${port}/v1/consents/callback`);
   const env = {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: dbUrl,
-    HISOB_REDIS_PREFIX: prefix,
-    HISOB_LOG_LEVEL: 'warn',
-    HISOB_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    HISOB_ADMIN_TOKEN: 'bench-admin',
+    ...hisobEnv({ dbUrl, prefix, apiPort: port, adminToken: 'bench-admin' }),
     ALIF_MOBI_ISSUER_URL: bank.issuer,
     ALIF_MOBI_OBP_URL: `${bank.url}/obp/v5.1.0`,
     ALIF_MOBI_CLIENT_ID: 'bench',
@@ -162,13 +156,17 @@ async function main() {
     await new Promise((r) => setTimeout(r, 50));
   }
 
-  /** Waits until every sync of the round has ended; throws if one failed. */
-  const syncsEnded = async (since: number) => {
+  /**
+   * Waits until every sync of the round has ended (the round's syncs: these ids, or every sync of
+   * the first round); throws if one failed.
+   */
+  const syncsEnded = async (ids: string[] | null) => {
     for (;;) {
       const { rows } = await db.query(
         `SELECT count(*) FILTER (WHERE state IN ('succeeded','failed'))::int AS done, count(*)::int AS n,
-                count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs WHERE created_at >= to_timestamp($1 / 1000.0)`,
-        [since],
+                count(*) FILTER (WHERE state = 'failed')::int AS failed FROM syncs
+          WHERE $1::uuid[] IS NULL OR id = ANY($1::uuid[])`,
+        [ids],
       );
       if (rows[0].n === users.length && rows[0].done === users.length) {
         if (rows[0].failed) throw new Error('a sync failed');
@@ -192,27 +190,28 @@ async function main() {
     // Round 1 is the consents' first sync (queued paused while they were authorised). Later rounds
     // start from an empty table again and ask the API for a sync of every consent: the whole
     // history once more, by the same worker process (warm, as a production worker is).
-    const since = Date.now() - 1000;
     let start: number;
     let cpu0: CpuSnapshot;
     if (round === 1) {
       cpu0 = cpuSnapshot(worker.pid!);
       start = Date.now();
       await syncQueue.resume();
-      await syncsEnded(0);
+      await syncsEnded(null);
     } else {
       await db.query(`TRUNCATE transactions`);
       await db.query(`CHECKPOINT`);
       cpu0 = cpuSnapshot(worker.pid!);
       start = Date.now();
+      const ids: string[] = [];
       for (const id of consentIds) {
         const r = await fetch(`${apiUrl}/v1/consents/${id}/sync`, {
           method: 'POST',
           headers: { authorization: `Bearer ${key}` },
         });
         if (r.status !== 202) throw new Error(`POST /v1/consents/${id}/sync: ${r.status} ${await r.text()}`);
+        ids.push(((await r.json()) as { sync_id: string }).sync_id);
       }
-      await syncsEnded(since);
+      await syncsEnded(ids);
     }
     const syncMs = Date.now() - start;
     const cpu1 = cpuSnapshot(worker.pid!);
