@@ -552,8 +552,11 @@ describe('query plans', () => {
     const scan = nodes.find(isTransactions)!;
     expect([scan['Node Type'], indexOf(scan)]).toEqual(['Index Scan', 'ix_transactions_keyset']);
     expect(scan['Index Cond']).toMatch(/ROW\(booking_date, id\) < ROW/);
-    // The account by one of its indexes (pkey or the client's: the planner picks on a table this small).
-    expect(nodes.find((n) => n['Relation Name'] === 'accounts')?.['Node Type']).toMatch(/^Index/);
+    // The account by one of its indexes (pkey or the client's: the planner picks on a table this
+    // small). Once autovacuum has analysed the few accounts of this database, one page read
+    // whole is cheapest: the index is checked with seq scans priced out.
+    const indexed = await plan(run({}), ['SET LOCAL enable_seqscan = off']);
+    expect(indexed.find((n) => n['Relation Name'] === 'accounts')?.['Node Type']).toMatch(/^Index/);
     // The count reads a rollup by its primary key (once seq scans are priced out), never the rows:
     // the per-account totals without dates, the per-day rows of the period with them ...
     for (const [dates, rollup] of [

@@ -589,11 +589,8 @@ export class SyncEngine {
     }
     const nextRefreshAt = new Date(startedAt.getTime() + this.config.HISOB_SYNC_INTERVAL_MINUTES * 60_000);
     // The stream's last page, the account's end (its lease released) and its count on the sync
-    // commit together: counted once, whatever happens to the job afterwards. The fence is the
-    // consent's writer lock here and the status read by completeAccount's one statement, after
-    // the page: a revocation committed before the lock rolls the whole transaction back.
-    const done = await this.ds.transaction(async (em) => {
-      await this.writer.lockConsent(em, consent.id);
+    // commit together: counted once, whatever happens to the job afterwards.
+    const done = await this.fenced(consent.id, async (em) => {
       const counts = last
         ? await this.writer.writeTransactionPage(em, scope, last.rows, {
             seen: pendingSeen,
@@ -602,7 +599,7 @@ export class SyncEngine {
           })
         : null;
       if (last) crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-tx');
-      const row = await this.writer.completeAccount(
+      await this.writer.completeAccount(
         em,
         job.accountId,
         jobId,
@@ -612,8 +609,10 @@ export class SyncEngine {
         startedAt,
         nextRefreshAt,
         coverage.map((e) => toStoredCoverage(e)),
-        { consentId: consent.id, ...(counts ? { page: counts } : {}) },
       );
+      // Counted in its own statement: its check of the account's `counted_sync_id` is an UPDATE's
+      // (re-read on the newest row version), so a concurrent count (the sweeper's) is never doubled.
+      const row = await this.syncs.accountDone(job.syncId, job.accountId, null, em, counts ?? undefined);
       return { row, counts };
     });
     lease.held = false;

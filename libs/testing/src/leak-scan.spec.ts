@@ -29,6 +29,15 @@ describe('the leak scan', () => {
     expect(findLeaks(texts, [])).toEqual([]);
   });
 
+  it('does not take a digit run inside a hex signature for a card number, but finds one standing alone', () => {
+    // The webhook signature that once tripped the scan: a Luhn-valid 16-digit run between hex letters.
+    const run = '5566543210987651';
+    expect(luhnValid(run)).toBe(true);
+    const signature = `t=1765100000,v1=ab07d7fec3655bced${run}a4fed451d75`;
+    expect(findLeaks([{ source: 'webhook', text: `{"hisob-signature":"${signature}"}` }], [])).toEqual([]);
+    expect(findLeaks([{ source: 'webhook', text: `{"card":"${run}"}` }], [])).toHaveLength(1);
+  });
+
   it('looks for a secret only where it is told to', () => {
     const secret = { kind: 'otp', value: '123456', only: (s: string) => s.startsWith('log') };
     expect(findLeaks([{ source: 'response', text: '"amount":"123456.00"' }], [secret])).toEqual([]);

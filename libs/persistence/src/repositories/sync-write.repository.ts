@@ -660,13 +660,6 @@ export class SyncWriteRepository {
    * lists removed — or kept as they are when the bank could not give them this time (`null`).
    * Only while `owner` holds the account's lease.
    *
-   * With `count`, the same statement also counts the account on its sync, once (as
-   * {@link SyncRepository.accountDone}: `accounts.counted_sync_id`, and `page`, the stream's last
-   * page written in this transaction) and reads the consent's status: the fence of a transaction
-   * that took the consent's writer lock ({@link lockConsent}) and wrote before this statement.
-   * Returns the sync's progress when every account is counted.
-   *
-   * @throws {ConsentInactive} (with `count`) when the consent is not `active`: roll back.
    * @throws {LeaseLost} when another job took the lease (the caller's transaction must roll back).
    */
   async completeAccount(
@@ -679,8 +672,7 @@ export class SyncWriteRepository {
     dataAsOf: Date,
     nextRefreshAt: Date,
     coverage: readonly StoredCoverage[],
-    count?: { consentId: string; page?: { added: number; modified: number; removed: number } },
-  ): Promise<SyncProgress | null> {
+  ): Promise<void> {
     const unique = balances === null ? null : lastById(balances, (b) => b.type);
     const params: unknown[] = [
       accountId,
@@ -691,11 +683,6 @@ export class SyncWriteRepository {
       JSON.stringify(coverage),
       owner,
     ];
-    if (count) {
-      const page = count.page;
-      params.push(count.consentId, page ? 1 : 0, page?.added ?? 0, page?.modified ?? 0, page?.removed ?? 0);
-    }
-    const balancesAt = params.length + 1;
     if (unique)
       params.push(
         unique.map((b) => b.type),
@@ -705,51 +692,21 @@ export class SyncWriteRepository {
       );
     // The next scheduled read: the cadence, or sooner where a credit ledger has an instalment
     // falling due — the start of the day after (UTC), when the payment or the arrears show.
-    const sql = `WITH ${count ? `prev AS (SELECT counted_sync_id FROM accounts WHERE id = $1),` : ''}
-       done AS (
+    const { rowCount } = await runPrepared(
+      em,
+      `WITH done AS (
          UPDATE accounts SET checkpoint = $2, checkpoint_sync_id = $3, data_as_of = $4,
                 next_refresh_at = LEAST($5::timestamptz,
                   (SELECT (min(p.next_due_date) + 1)::timestamp AT TIME ZONE 'UTC' + interval '1 hour'
                      FROM instalment_plans p
                     WHERE p.consent_id = accounts.consent_id AND p.next_due_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date)),
                 last_sync_error = NULL, coverage = ${mergedCoverage('$6')}, updated_at = now(),
-                sync_lease_owner = NULL, sync_lease_until = NULL${count ? ', counted_sync_id = $3' : ''}
-          WHERE id = $1 AND sync_lease_owner = $7 RETURNING id)${unique ? balanceCtes(balancesAt) : ''}${
-            count
-              ? `,
-       counted AS (
-         UPDATE syncs SET accounts_done = accounts_done + 1, pages = pages + $9,
-                transactions_added = transactions_added + $10, transactions_modified = transactions_modified + $11,
-                transactions_removed = transactions_removed + $12,
-                state = CASE WHEN $9 = 1 AND state = 'waiting_rate_limit' AND NOT EXISTS
-                          (SELECT 1 FROM accounts a WHERE a.consent_id = syncs.consent_id AND a.rate_limited_until > now())
-                        THEN 'running' ELSE state END
-          WHERE id = $3 AND state IN ${UNFINISHED} AND EXISTS (SELECT 1 FROM done)
-            AND (SELECT counted_sync_id FROM prev) IS DISTINCT FROM $3
-          RETURNING accounts_done, accounts_total, accounts_failed, error)
-       SELECT (SELECT count(*) FROM done)::int AS done, (SELECT status FROM consents WHERE id = $8) AS status,
-              c.accounts_done, c.accounts_total, c.accounts_failed, c.error
-         FROM (SELECT 1) one LEFT JOIN counted c ON true`
-              : `
-       SELECT (SELECT count(*) FROM done)::int AS done`
-          }`;
-    const { rows } = await runPrepared<{ done: number; status?: string | null } & Partial<SyncProgress>>(
-      em,
-      sql,
+                sync_lease_owner = NULL, sync_lease_until = NULL
+          WHERE id = $1 AND sync_lease_owner = $7 RETURNING id)${unique ? balanceCtes(8) : ''}
+       SELECT id FROM done`,
       params,
     );
-    const r = rows[0]!;
-    if (count && r.status !== 'active') throw new ConsentInactive(count.consentId, r.status ?? 'gone');
-    if (!r.done) throw new LeaseLost(accountId, owner);
-    if (r.accounts_done == null || r.accounts_total == null) return null;
-    return r.accounts_done >= r.accounts_total
-      ? {
-          accounts_done: r.accounts_done,
-          accounts_total: r.accounts_total,
-          accounts_failed: r.accounts_failed ?? 0,
-          error: r.error ?? null,
-        }
-      : null;
+    if (!rowCount) throw new LeaseLost(accountId, owner);
   }
 
   /**
