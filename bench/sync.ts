@@ -34,7 +34,15 @@ import { authoriseAtBank } from '../libs/testing/src/sca-browser.js';
 import { createApiApp } from '../apps/api/src/app.factory.js';
 import { startAlifMobiSandbox } from '../apps/sandbox-alif-mobi/src/main.js';
 import { median } from './stats.js';
-import { adminSql, cpuSeconds, cpuSecondsOf, hisobEnv, registerBenchClient, withDb } from './processes.js';
+import {
+  adminSql,
+  cpuSeconds,
+  cpuSecondsOf,
+  freePort,
+  hisobEnv,
+  registerBenchClient,
+  withDb,
+} from './processes.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,7 +71,7 @@ async function main() {
   const t0 = Date.now();
   const bank = await startAlifMobiSandbox({ port: 0, logLevel: 'silent', size, anchorDate: '2026-06-30' });
   log(`sandbox: ${size} postings generated and served in ${Date.now() - t0} ms`);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   await registerBenchClient(bank.url, `http://127.0.0.1:${port}/v1/consents/callback`);
   const env = {
     ...hisobEnv({ dbUrl, prefix, apiPort: port, adminToken: 'bench-admin' }),
