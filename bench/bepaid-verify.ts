@@ -16,7 +16,7 @@
  * median over rounds are printed. Any non-200 answer or an unexpected result fails the run.
  * The scratch database, both processes and the run's Redis keys are removed at the end.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { adminSql, hisobEnv, withDb } from './processes.js';
+import { adminSql, hisobEnv, migrateDatabase, withDb } from './processes.js';
 import { median, percentile } from './stats.js';
 
 const { values } = parseArgs({
@@ -290,11 +290,7 @@ async function paced(
 async function main(): Promise<void> {
   await adminSql(baseUrl, `CREATE DATABASE "${dbName}"`);
   dbCreated = true;
-  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 120_000,
-  });
+  migrateDatabase(dbUrl);
   const apiPort = await freePort();
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   const api = start(

@@ -30,12 +30,17 @@ export async function adminSql(baseUrl: string, sql: string): Promise<void> {
 export async function createMigratedDatabase(baseUrl: string, name: string): Promise<string> {
   await adminSql(baseUrl, `CREATE DATABASE "${name}"`);
   const url = withDb(baseUrl, name);
+  migrateDatabase(url);
+  return url;
+}
+
+/** Applies Hisob's migrations to the database at `url`, with the built CLI. */
+export function migrateDatabase(url: string): void {
   execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
     env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, HISOB_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
     timeout: 120_000,
   });
-  return url;
 }
 
 export async function freePort(): Promise<number> {

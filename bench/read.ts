@@ -41,7 +41,7 @@
  * The database, the two server processes and the Redis keys under the run's prefix are removed at
  * the end, on failure and on Ctrl-C too.
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,7 @@ import {
   freePort,
   hisobEnv,
   intOption,
+  migrateDatabase,
   startChild,
   stopChild,
   withDb,
@@ -345,11 +346,7 @@ async function main(): Promise<number> {
   const t0 = Date.now();
   await adminSql(baseUrl, `CREATE DATABASE "${dbName}"`);
   dbCreated = true;
-  execFileSync(process.execPath, ['dist/apps/api/src/cli.js', 'migrate', 'up'], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: dbUrl, HISOB_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    timeout: 120_000,
-  });
+  migrateDatabase(dbUrl);
 
   // Both servers up first (the client is created through the admin API).
   const apiPort = await freePort();
