@@ -223,9 +223,17 @@ export class SyncEngine {
    * Renews the job's session first when it has expired or is about to ({@link
    * RENEW_BEFORE_EXPIRY_MS}), as a refused token would be: a refused refresh is a mandatory failure
    * (the consent needs re-authorisation). A session the bank gave no expiry, or no refresh token,
-   * is used as it is (the bank's answer decides).
+   * is used as it is (the bank's answer decides). Only for a provider refreshed `at_sync`: under
+   * `ahead` the refresh job owns the renewal, and a sync renewing too would race it for the
+   * bank's rotating refresh token (a 401 still refreshes, as always).
    */
-  private async renewIfExpiring(session: Session, resource: CoverageResource, attempt: JobAttempt) {
+  private async renewIfExpiring(
+    session: Session,
+    provider: string,
+    resource: CoverageResource,
+    attempt: JobAttempt,
+  ) {
+    if (this.jobs.refreshesAhead(provider)) return;
     const { expiresAt, refreshToken } = session.current;
     if (!expiresAt || !refreshToken) return;
     if (new Date(expiresAt).getTime() - Date.now() > RENEW_BEFORE_EXPIRY_MS) return;
@@ -250,7 +258,7 @@ export class SyncEngine {
     if (!ctx) return { accounts: 0 };
     const { consent } = ctx;
     const session: Session = { consentId: consent.id, current: ctx.session };
-    await this.renewIfExpiring(session, 'accounts', attempt);
+    await this.renewIfExpiring(session, consent.provider, 'accounts', attempt);
     const connector = this.connectors.get(consent.provider);
     const scope = { clientId: consent.clientId, consentId: consent.id, provider: consent.provider };
 
@@ -490,7 +498,7 @@ export class SyncEngine {
       return { kind: 'done', pages: 0, added: 0, modified: 0, removed: 0 };
     }
     // A consent's job renewed the session it lends (fanOut); an account job of its own renews here.
-    if (!shared) await this.renewIfExpiring(session, 'transactions', attempt);
+    if (!shared) await this.renewIfExpiring(session, consent.provider, 'transactions', attempt);
     const connector = this.connectors.get(consent.provider);
     const startedAt = new Date();
     const checkpoint = account.checkpoint as StoredCheckpoint | null;
