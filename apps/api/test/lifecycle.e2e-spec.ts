@@ -345,7 +345,7 @@ describe('sync bookkeeping', () => {
     const [sync] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1 LIMIT 1`, [
       consentId,
     ]);
-    expect(await writer.acquireLease(account!.id, 'job-a')).not.toBeNull();
+    expect(await writer.acquireLease(account!.id, 'job-a', null)).not.toBeNull();
     const conn = worker.app.get(DataSource);
     try {
       await expect(

@@ -50,7 +50,7 @@ async function writeAccount(currency: string, rows: Array<[string, string, strin
   ]);
   const accountId = ids.get(providerAccountId)!;
   const owner = `job-${currency}`;
-  expect(await writer.acquireLease(accountId, owner)).not.toBeNull();
+  expect(await writer.acquireLease(accountId, owner, null)).not.toBeNull();
   const syncId = (
     await ds.query(
       `INSERT INTO syncs (client_id, consent_id, reason, state) VALUES ($1, $2, 'manual', 'running') RETURNING id`,

@@ -4,6 +4,7 @@ import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { QUEUES } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
+import { SyncEngine } from '#sync/sync-engine.js';
 import { SyncProcessor } from '../../worker/src/processors/sync.processor.js';
 import { startWorker, type WorkerHarness } from '../../worker/test/harness.js';
 import { bearer, json } from './harness.js';
@@ -22,10 +23,12 @@ let second: WorkerHarness;
 const inFlight = new Map<string, number>();
 const overlaps: string[] = [];
 let bankPort = 0;
+let bankRequests = 0;
 
 function onRequest(message: unknown) {
   const { request, response } = message as { request: IncomingMessage; response: ServerResponse };
   if (request.socket.localPort !== bankPort) return;
+  bankRequests++;
   if (!/\/accounts\/[^/]+\/.*(transactions|balances)/.test(request.url ?? '')) return;
   // Per consent (its bearer token): consents of one bank user read the same bank accounts.
   const url = `${request.headers.authorization ?? ''} ${request.url}`;
@@ -169,4 +172,27 @@ it('two workers share the syncs and never sync one account at once', async () =>
     [syncIds],
   );
   expect(counts!.done).toBe(counts!.accounts);
+});
+
+it('a late account job of an ended sync reads nothing and leaves the account to the next sync', async () => {
+  const consentId = await s.activeConsent('two-workers-late');
+  const [first] = await s.db<{ id: string }>(`SELECT id FROM syncs WHERE consent_id = $1`, [consentId]);
+  await syncsEnded([first!.id]);
+  // The next sync has read and counted every account since.
+  await syncsEnded([await s.syncNow(consentId)]);
+  const [account] = await s.db<{ id: string; counted_sync_id: string }>(
+    `SELECT id, counted_sync_id FROM accounts WHERE consent_id = $1 ORDER BY created_at LIMIT 1`,
+    [consentId],
+  );
+  const before = bankRequests;
+  const outcome = await s
+    .worker!.app.get(SyncEngine)
+    .syncAccount({ consentId, syncId: first!.id, reason: 'manual', accountId: account!.id }, 'late-job');
+  expect(outcome).toEqual({ kind: 'stopped', reason: 'sync ended' });
+  expect(bankRequests).toBe(before);
+  const [after] = await s.db<{ counted_sync_id: string; sync_lease_owner: string | null }>(
+    `SELECT counted_sync_id, sync_lease_owner FROM accounts WHERE id = $1`,
+    [account!.id],
+  );
+  expect(after).toEqual({ counted_sync_id: account!.counted_sync_id, sync_lease_owner: null });
 });

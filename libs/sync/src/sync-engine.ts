@@ -309,7 +309,7 @@ export class SyncEngine {
         ),
       );
     }
-    const ids = await this.fenced(
+    const listing = await this.fenced(
       consent.id,
       async (em) => {
         const ids = await this.writer.upsertAccounts(scope, accounts.map(toAccountRow), em);
@@ -337,12 +337,17 @@ export class SyncEngine {
           coverage,
         });
         if (!started) return null;
-        return ids;
+        return { ids, complete: started.complete };
       },
       { row: true },
     );
-    if (!ids) return { accounts: 0 };
-    if (ids.size === 0) await this.finishComputed(job.syncId);
+    if (!listing) return { accounts: 0 };
+    const { ids } = listing;
+    // No accounts, or every one counted already by account jobs that ran before this listing.
+    if (ids.size === 0 || listing.complete) {
+      await this.finishComputed(job.syncId);
+      return { accounts: ids.size };
+    }
     if (ids.size > this.config.HISOB_SYNC_INLINE_ACCOUNTS) {
       // Writers of one consent take turns (its advisory lock orders the change feed), so a worker
       // slot given to a consent's second account while its first is writing mostly waits.
@@ -453,7 +458,7 @@ export class SyncEngine {
     attempt: JobAttempt = { finalAttempt: false },
     shared?: Shared,
   ): Promise<AccountOutcome> {
-    const leased = await this.writer.acquireLease(job.accountId, jobId);
+    const leased = await this.writer.acquireLease(job.accountId, jobId, job.syncId);
     if (!leased) throw new AccountBusy(`account ${job.accountId} is being synced by another job`);
     // The account's completion releases the lease in its own statement.
     const lease = { held: true };
@@ -491,6 +496,9 @@ export class SyncEngine {
       consent = ctx.consent;
       session = { consentId: consent.id, current: ctx.session };
     }
+    // A job of a sync that has ended (a retry or a repair that came late) reads nothing: the bank
+    // is not asked twice, and the account's stream is left to the sync now running.
+    if (account.sync_ended) return { kind: 'stopped', reason: 'sync ended' };
     // Already read (or given up) and counted by this sync: a job run again does nothing twice, but
     // ends the sync if the run that counted the last account died before ending it.
     if (account.counted_sync_id === job.syncId) {

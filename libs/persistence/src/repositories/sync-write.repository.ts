@@ -270,6 +270,8 @@ export interface LeasedAccount {
   latest_booking_date: string | null;
   /** The account holds pending transactions (see {@link PendingStream.storedPending}). */
   has_pending: boolean;
+  /** The job's sync has ended (or is gone): a late job (a retry, a repair) has nothing to read. */
+  sync_ended: boolean;
 }
 
 /** The consent is no longer `active`: a sync's write refused (revocation fences work in flight). */
@@ -590,19 +592,21 @@ export class SyncWriteRepository {
    * or restarted job takes its own lease back at once; another job waits until it expires). In the
    * same statement, what the job needs to start: the account's stream position, the sync that last
    * counted it, its newest stored booking date (where an incremental read starts) and whether it
-   * holds pending rows. Null when another job holds the lease (or the account is gone). The
+   * holds pending rows, and whether the job's sync (`syncId`) has ended. Null when another job
+   * holds the lease (or the account is gone). The
    * history is looked up by `$1`, not by the updated row: a value, so the plan reads the one
    * partition that holds the account (a reference to the row planned all sixteen, every time).
    */
-  async acquireLease(accountId: string, owner: string): Promise<LeasedAccount | null> {
+  async acquireLease(accountId: string, owner: string, syncId: string | null): Promise<LeasedAccount | null> {
     const { rows } = await runPrepared<LeasedAccount>(
       this.ds,
       `UPDATE accounts SET sync_lease_owner = $2, sync_lease_until = now() + interval '${LEASE_S} seconds'
         WHERE id = $1 AND (sync_lease_owner IS NULL OR sync_lease_owner = $2 OR sync_lease_until < now())
         RETURNING provider_account_id, checkpoint, counted_sync_id,
                   (SELECT max(t.booking_date)::text FROM transactions t WHERE t.account_id = $1) AS latest_booking_date,
-                  EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = $1 AND t.status = 'pending') AS has_pending`,
-      [accountId, owner],
+                  EXISTS (SELECT 1 FROM transactions t WHERE t.account_id = $1 AND t.status = 'pending') AS has_pending,
+                  $3::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM syncs s WHERE s.id = $3 AND s.state IN ${UNFINISHED}) AS sync_ended`,
+      [accountId, owner, syncId],
     );
     return rows[0] ?? null;
   }
@@ -714,8 +718,9 @@ export class SyncWriteRepository {
    * accounts' upsert, which gives their ids): the consent's cards (a handful; an unchanged card
    * is left out, not even locked), each account's coverage of the transfers read consent-wide, the
    * sync running with its account count, and the consent's coverage and `sync_state`. The last two
-   * only while the sync is unfinished: false when it had already ended (a fan-out run again after
-   * the sync's last account).
+   * only while the sync is unfinished: null when it had already ended (a fan-out run again after
+   * the sync's last account). `complete`: every account was already counted (account jobs that ran
+   * before the listing), so the sync is the caller's to end.
    */
   async recordListing(
     em: EntityManager,
@@ -728,14 +733,14 @@ export class SyncWriteRepository {
       transfersCoverage: ReadonlyArray<readonly [string, StoredCoverage]>;
       coverage: readonly StoredCoverage[];
     },
-  ): Promise<boolean> {
+  ): Promise<{ complete: boolean } | null> {
     const cards = listing.cards ? lastById(listing.cards, (c) => c.providerCardId) : [];
     const card = <K extends keyof CardRow>(k: K) => cards.map((c) => c[k]);
-    const { rows } = await runPrepared<{ started: number }>(
+    const { rows } = await runPrepared<{ started: number; complete: boolean }>(
       em,
       `WITH started AS (
          UPDATE syncs SET state = 'running', accounts_total = $4, started_at = coalesce(started_at, now())
-          WHERE id = $3 AND state IN ${UNFINISHED} RETURNING id),
+          WHERE id = $3 AND state IN ${UNFINISHED} RETURNING id, accounts_done >= accounts_total AS complete),
        consent AS (
          UPDATE consents SET coverage = ${mergedCoverage('$5')}, sync_state = 'running', updated_at = now()
           WHERE id = $2 AND EXISTS (SELECT 1 FROM started) RETURNING id),
@@ -756,7 +761,7 @@ export class SyncWriteRepository {
        transfers_coverage AS (
          UPDATE accounts SET coverage = ${mergedCoverage('u.entry')}
            FROM unnest($14::uuid[], $15::jsonb[]) AS u(id, entry) WHERE accounts.id = u.id)
-       SELECT (SELECT count(*) FROM consent)::int AS started`,
+       SELECT (SELECT count(*) FROM consent)::int AS started, coalesce((SELECT complete FROM started), false) AS complete`,
       [
         scope.clientId,
         scope.consentId,
@@ -777,7 +782,7 @@ export class SyncWriteRepository {
         listing.transfersCoverage.map(([, c]) => JSON.stringify([c])),
       ],
     );
-    return rows[0]!.started > 0;
+    return rows[0]!.started > 0 ? { complete: rows[0]!.complete } : null;
   }
 
   /** Records coverage on an account (its history given up, its transfers read or not). */

@@ -193,7 +193,12 @@ export class SyncRepository {
    * history could not be read; the others go on). Counted once per account and sync whatever
    * retries or restarts happen (`accounts.counted_sync_id` is set in the same statement). `page`:
    * the account's last page, written in the same transaction, counted in the same statement (as
-   * {@link addPage} would). Returns the sync when every account is counted.
+   * {@link addPage} would). Returns the sync when every account is counted: never before its
+   * listing set `accounts_total` (an account job may run first).
+   *
+   * Only an unfinished sync marks the account: a late job of an ended sync (a retry, the
+   * sweeper's) must not take the mark from the sync now running, whose own job would then count
+   * the account again.
    */
   async accountDone(
     id: string,
@@ -204,7 +209,9 @@ export class SyncRepository {
   ): Promise<SyncRow | null> {
     const [rows] = (await this.q(em).query(
       `WITH counted AS (
-         UPDATE accounts SET counted_sync_id = $1 WHERE id = $2 AND counted_sync_id IS DISTINCT FROM $1 RETURNING id)
+         UPDATE accounts SET counted_sync_id = $1
+          WHERE id = $2 AND counted_sync_id IS DISTINCT FROM $1
+            AND EXISTS (SELECT 1 FROM syncs WHERE id = $1 AND state IN ${UNFINISHED}) RETURNING id)
        UPDATE syncs SET accounts_done = accounts_done + 1, accounts_failed = accounts_failed + $3,
               error = coalesce(error, $4), pages = pages + $5, transactions_added = transactions_added + $6,
               transactions_modified = transactions_modified + $7, transactions_removed = transactions_removed + $8,
@@ -224,7 +231,7 @@ export class SyncRepository {
       ],
     )) as [SyncRow[], number];
     const row = rows[0];
-    return row && row.accounts_done >= row.accounts_total ? row : null;
+    return row && row.accounts_total > 0 && row.accounts_done >= row.accounts_total ? row : null;
   }
 
   /**
