@@ -357,7 +357,9 @@ describe('plans on the partitioned transactions table', () => {
   });
 
   it("takes an account's lease reading its newest date and its pending rows from its partition's indexes", async () => {
-    const custom = await customPlan((ds) => new SyncWriteRepository(ds).acquireLease(big.id, 'plan-test', null));
+    const custom = await customPlan((ds) =>
+      new SyncWriteRepository(ds).acquireLease(big.id, 'plan-test', null),
+    );
     expectIndexScans(
       custom,
       ['ix_transactions_keyset', 'ix_transactions_pending'],
