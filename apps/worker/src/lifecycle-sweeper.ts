@@ -4,6 +4,8 @@ import { APP_CONFIG, providersRefreshingAtSync, type WorkerEnv } from '#common/c
 import { jobIds } from '#common/queues.js';
 import { ConsentJobs } from '#consents/consent-jobs.js';
 import { ConsentRevocation } from '#consents/consent-revocation.js';
+import { PROVIDER_DEFINITIONS } from '#connectors/providers.js';
+import { ConsentRepository } from '#persistence/repositories/consent.repository.js';
 import { SyncRepository, type SyncRow } from '#persistence/repositories/sync.repository.js';
 import { SyncEngine } from '#sync/sync-engine.js';
 
@@ -54,6 +56,7 @@ export class LifecycleSweeper {
     private readonly jobs: ConsentJobs,
     private readonly revocation: ConsentRevocation,
     private readonly syncs: SyncRepository,
+    private readonly consents: ConsentRepository,
     private readonly engine: SyncEngine,
     @Inject(APP_CONFIG) private readonly config: WorkerEnv,
   ) {}
@@ -95,20 +98,13 @@ export class LifecycleSweeper {
 
   private async dueRefreshes(now: Date): Promise<number> {
     // Consents of `at_sync` providers have no refresh job by design, and their tokens lie expired
-    // between syncs: left out here, else they would fill every batch (the oldest expiries first)
+    // between syncs: not looked at, else they would fill every batch (the oldest expiries first)
     // and be counted as lost work.
-    const due: Array<{
-      id: string;
-      provider: string;
-      token_expires_at: Date;
-      refresh_job_id: string | null;
-    }> = await this.ds.query(
-      `SELECT id, provider, token_expires_at, refresh_job_id FROM consents
-        WHERE status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= $1
-          AND provider <> ALL($3::text[])
-        ORDER BY token_expires_at LIMIT $2`,
-      [new Date(now.getTime() + REFRESH_HORIZON_MS), BATCH, providersRefreshingAtSync(this.config)],
-    );
+    const atSync = new Set(providersRefreshingAtSync(this.config));
+    const horizon = new Date(now.getTime() + REFRESH_HORIZON_MS);
+    const due = [];
+    for (const { id } of PROVIDER_DEFINITIONS)
+      if (!atSync.has(id)) due.push(...(await this.consents.dueRefreshes(id, horizon, BATCH)));
     let scheduled = 0;
     for (const c of due) {
       // A failed job recorded its reason on the consent (the bank refused for good): left alone.

@@ -16,6 +16,7 @@ import { Bepaid1797200000000 } from './1797200000000-Bepaid.js';
 import { BepaidNotificationStatus1797250000000 } from './1797250000000-BepaidNotificationStatus.js';
 import { AccountsDueIndex1797300000000 } from './1797300000000-AccountsDueIndex.js';
 import { SyncsFinishedIndex1797400000000 } from './1797400000000-SyncsFinishedIndex.js';
+import { ConsentsSweepIndexes1797500000000 } from './1797500000000-ConsentsSweepIndexes.js';
 
 /** Every migration in order (explicit, so ESM and Jest load the same classes). */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   BepaidNotificationStatus1797250000000,
   AccountsDueIndex1797300000000,
   SyncsFinishedIndex1797400000000,
+  ConsentsSweepIndexes1797500000000,
 ];

@@ -118,6 +118,25 @@ export class ConsentRepository {
   }
 
   /**
+   * The provider's active consents whose token expires by `horizon` (or has), oldest expiry first:
+   * what the lifecycle sweeper checks for a lost refresh job. One provider at a time, so the scan
+   * is a range of `ix_consents_token_due` (provider, token_expires_at) that never walks the expired
+   * tokens of providers refreshed at sync time (which lie expired between syncs by design).
+   */
+  async dueRefreshes(
+    provider: string,
+    horizon: Date,
+    limit: number,
+  ): Promise<Array<{ id: string; provider: string; token_expires_at: Date; refresh_job_id: string | null }>> {
+    return this.ds.query(
+      `SELECT id, provider, token_expires_at, refresh_job_id FROM consents
+        WHERE provider = $1 AND status = 'active' AND token_expires_at IS NOT NULL AND token_expires_at <= $2
+        ORDER BY token_expires_at LIMIT $3`,
+      [provider, horizon, limit],
+    );
+  }
+
+  /**
    * Active consents whose `expires_at` has passed, locked and skipped by concurrent sweepers. The
    * lock is `FOR NO KEY UPDATE` (see {@link lockById}): with `FOR UPDATE`, SKIP LOCKED also skipped
    * every consent whose sync had a page open (the pages' foreign keys share-lock the row), so a
