@@ -169,6 +169,38 @@ describe('a booked entry under a new id', () => {
     expect(await counts(syncId)).toEqual({ state: 'succeeded', added: 0, modified: 0, removed: 2 });
   });
 
+  it('takes no pending row the stream reports on a later page for booked (a bank that pages pending last)', async () => {
+    // A second coffee, booked at once, alike to the still pending first one; p2 booked as b2.
+    // The booked entries come first, one per page: p1's report arrives only on the last page.
+    bank.order = 'booked-first';
+    bank.pageSize = 1;
+    for (const complete of [true, false]) {
+      bank.pendingComplete = complete;
+      const other = await h.newConsent();
+      bank.entries = [pending('p1'), pending('p2', { amount: '-30.00' })];
+      await h.sync(other.consentId);
+      const before = await rows(other.consentId);
+      bank.entries = [
+        booked('d1', { date: '2026-03-02' }),
+        booked('b2', { amount: '-30.00', date: '2026-03-03' }),
+        pending('p1'),
+      ];
+      const { syncId } = await h.sync(other.consentId);
+      const after = await rows(other.consentId);
+      expect(after.map((r) => [r.provider_transaction_id, r.status])).toEqual([
+        ['b2', 'booked'],
+        ['d1', 'booked'],
+        ['p1', 'pending'],
+      ]);
+      // p1 kept its row; d1 supersedes nothing; b2 supersedes p2 (found at the stream's end).
+      expect(byProviderId(after, 'p1')!.id).toBe(byProviderId(before, 'p1')!.id);
+      expect(byProviderId(after, 'd1')!.supersedes).toBeNull();
+      expect(byProviderId(after, 'b2')!.supersedes).toBe(byProviderId(before, 'p2')!.id);
+      expect(await removals(other.consentId)).toEqual([byProviderId(before, 'p2')!.id]);
+      expect(await counts(syncId)).toMatchObject({ state: 'succeeded', added: 2, removed: 1 });
+    }
+  });
+
   it('drops a pending report whose reference a booked entry of the same page carries', async () => {
     const { consentId } = await h.newConsent();
     bank.entries = [pending('p1', { ref: 'R1' })];
@@ -535,6 +567,12 @@ describe('property: any sequence of bank states', () => {
               .map((t) => [t.entryReference!, t.id]),
           );
           const heldBefore = new Set(follower.copy.keys());
+          // The pending rows the client holds, by the bank's id.
+          const heldPending = new Map(
+            [...follower.copy.values()]
+              .filter((t) => t.status === 'pending')
+              .map((t) => [t.providerTransactionId, t.id]),
+          );
           const sync = await h.sync(consentId);
           expect(sync.outcome).toMatchObject({ kind: 'done' });
           await follower.drain();
@@ -575,6 +613,12 @@ describe('property: any sequence of bank states', () => {
             expect(follower.seenPending.has(t.supersedes!)).toBe(true);
             expect(copy.has(t.supersedes!)).toBe(false);
           }
+          // A pending entry the bank still shows keeps its row: never taken for booked (superseded)
+          // and written again, whatever page of the stream reports it.
+          for (const e of bank.entries.filter((x) => x.status === 'pending' && heldPending.has(x.id))) {
+            const now = rowsNow.find((t) => t.providerTransactionId === e.id);
+            expect({ entry: e.id, id: now?.id }).toEqual({ entry: e.id, id: heldPending.get(e.id) });
+          }
           // A new booked entry whose pending twin (same reference) the client held supersedes exactly it.
           for (const t of rowsNow) {
             if (t.status !== 'booked' || !t.entryReference || heldBefore.has(t.id)) continue;
@@ -583,7 +627,7 @@ describe('property: any sequence of bank states', () => {
           }
         }
       }),
-      { numRuns: 30 },
+      { numRuns: 80 },
     );
   }, 300_000);
 });

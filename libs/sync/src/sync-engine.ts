@@ -43,13 +43,15 @@ import {
 
 /**
  * What the sync engine keeps in `accounts.checkpoint`: the connector's position, whether its
- * stream ended, and the provider ids of the pending entries the stream has reported so far (left
- * out when none), which the end of a stream that holds every pending entry needs after a resume.
+ * stream ended, the provider ids of the pending entries the stream has reported so far, which the
+ * end of a stream that holds every pending entry needs after a resume, and those of the booked
+ * entries whose fallback lineage waits for the stream's end (each left out when none).
  */
 export interface StoredCheckpoint {
   stream: Checkpoint | null;
   done: boolean;
   pendingSeen?: string[];
+  bookedDeferred?: string[];
 }
 
 export type AccountOutcome =
@@ -513,6 +515,8 @@ export class SyncEngine {
     let resume = checkpoint && !checkpoint.done ? checkpoint.stream : null;
     // The pending entries of the stream being resumed; a new stream has seen none.
     let pendingSeen: readonly string[] = resume ? (checkpoint?.pendingSeen ?? []) : [];
+    // The booked entries of the stream being resumed whose lineage waits for its end.
+    let deferred: readonly string[] = resume ? (checkpoint?.bookedDeferred ?? []) : [];
     const since = resume ? null : this.sinceFrom(account.latest_booking_date);
     const present = job.psuIpAddress ? { psuIpAddress: job.psuIpAddress } : {};
     // The consent job started the sync; an account job may be its first runner.
@@ -553,12 +557,13 @@ export class SyncEngine {
               em,
               scope,
               page.transactions.map(toTransactionRow),
-              { seen: pendingSeen, complete: false, ...knownRows(account, pendingSeen) },
+              { seen: pendingSeen, deferred, complete: false, ...knownRows(account, pendingSeen) },
             );
             const stored: StoredCheckpoint = {
               stream: page.checkpoint,
               done: false,
               ...(c.seen.length ? { pendingSeen: c.seen } : {}),
+              ...(c.deferred.length ? { bookedDeferred: c.deferred } : {}),
             };
             await this.writer.saveCheckpoint(em, job.accountId, stored, job.syncId, jobId);
             await this.syncs.addPage(em, job.syncId, c.added, c.modified, c.removed);
@@ -568,6 +573,7 @@ export class SyncEngine {
           crashPoint(this.config.HISOB_TEST_CRASH_AT, 'page-commit');
           resume = page.checkpoint;
           pendingSeen = counts.seen;
+          deferred = counts.deferred;
           refreshed = false;
           pages++;
           added += counts.added;
@@ -610,6 +616,8 @@ export class SyncEngine {
       const counts = last
         ? await this.writer.writeTransactionPage(em, scope, last.rows, {
             seen: pendingSeen,
+            deferred,
+            end: true,
             complete: last.pendingComplete,
             ...knownRows(account, pendingSeen),
           })

@@ -54,6 +54,13 @@ export interface PendingStream {
   readonly storedPending?: boolean;
   /** Whether the account held transactions when its lease was taken (see {@link UpsertOptions}). */
   readonly rereads?: boolean;
+  /** This page ends the stream (with or without `complete`): the deferred fallback matches are decided. */
+  readonly end?: boolean;
+  /**
+   * Provider ids of the booked entries the stream's earlier pages wrote whose fallback match to a
+   * stored pending row waits for the stream's end (see {@link SyncWriteRepository.writeTransactionPage}).
+   */
+  readonly deferred?: readonly string[];
 }
 
 /**
@@ -64,12 +71,16 @@ export interface UpsertOptions {
   readonly rereads?: boolean;
 }
 
-/** What a page changed in the copy. `seen`: the stream's pending provider ids up to this page. */
+/**
+ * What a page changed in the copy. `seen`: the stream's pending provider ids up to this page;
+ * `deferred`: the booked entries whose fallback match waits for the stream's end, up to this page.
+ */
 export interface PageWritten {
   added: number;
   modified: number;
   removed: number;
   seen: string[];
+  deferred: string[];
 }
 
 /**
@@ -406,13 +417,18 @@ export class SyncWriteRepository {
    * caller's page transaction, behind its fence):
    *
    * 1. A booked entry new to the account supersedes the stored pending row it replaces: the one
-   *    with its `entry_reference`, else the one pending row with the same amount, currency and
-   *    counterparty dated at most {@link SUPERSEDE_WINDOW_DAYS} days before it (and no conflicting
-   *    reference), provided no other new booked entry of the page claims that row too. A pending
-   *    row the stream reports (this page or an earlier one) is still pending at the bank, so it is
-   *    never a fallback candidate. Ambiguous candidates are not guessed. The pending row is deleted
-   *    and recorded in `transaction_removals` (`removed` in the change feed); the booked row is
-   *    inserted with `supersedes` = its Hisob id.
+   *    with its `entry_reference` (on its page), else the one pending row with the same amount,
+   *    currency and counterparty dated at most {@link SUPERSEDE_WINDOW_DAYS} days before it (and no
+   *    conflicting reference), provided no other new booked entry of the stream claims that row
+   *    too. A pending row the stream reports is still pending at the bank, so it is never a
+   *    fallback candidate — and a bank may report it on any page, after the booked entry (Berlin
+   *    Group pages booked and pending entries as it likes): the fallback is decided at the
+   *    stream's end, when every report is known. Until then the booked row is written without
+   *    lineage and its provider id travels in `deferred` (the checkpoint keeps it across a
+   *    resume). Ambiguous candidates are not guessed. The pending row is deleted and recorded in
+   *    `transaction_removals` (`removed` in the change feed); the booked row gets `supersedes` =
+   *    its Hisob id — inserted with it on the last page, or set then (`modified`: renumbered in
+   *    the change feed) when an earlier page wrote it.
    * 2. A pending report whose `entry_reference` a booked entry of the same page carries is stale
    *    (the bank shows the entry both ways for a moment) and is not written.
    * 3. The page is upserted as by {@link upsertTransactions}: a re-reported pending entry whose
@@ -455,24 +471,58 @@ export class SyncWriteRepository {
               [scope.accountId],
             )
           ).rows;
+    // No stored pending row: nothing for a deferred booked entry to supersede either.
     if (!stored.length) {
       const c = await this.upsertTransactions(em, scope, page, undefined, upsert);
-      return { ...c, removed: 0, seen: [...seen] };
+      return { ...c, removed: 0, seen: [...seen], deferred: [] };
     }
 
-    const superseded = await this.matchSuperseded(em, scope.accountId, page, stored, seen);
+    const end = stream.end === true || stream.complete;
+    const superseded = await this.matchSuperseded(em, scope.accountId, page, stored, seen, {
+      end,
+      deferred: stream.deferred ?? [],
+    });
     let removed = await this.removeTransactions(em, scope.accountId, { ids: superseded.removed });
     const c = await this.upsertTransactions(em, scope, page, superseded.supersedes, upsert);
+    // Rows this stream inserted (counted `added`): their lineage is no further change to count.
+    await this.setLineage(em, scope.accountId, superseded.earlier);
     // After the upsert: a pending row this stream booked under its own id is booked now, not gone.
     if (stream.complete)
       removed += await this.removeTransactions(em, scope.accountId, { pendingNotIn: [...seen] });
-    return { ...c, removed, seen: [...seen] };
+    return {
+      added: c.added,
+      modified: c.modified,
+      removed,
+      seen: [...seen],
+      deferred: superseded.deferred,
+    };
+  }
+
+  /**
+   * Gives booked rows an earlier page of the stream wrote their lineage (provider id → superseded
+   * Hisob id), renumbered in the change feed.
+   */
+  private async setLineage(
+    em: EntityManager,
+    accountId: string,
+    earlier: ReadonlyMap<string, string>,
+  ): Promise<void> {
+    if (!earlier.size) return;
+    await em.query(
+      `UPDATE transactions t SET supersedes = u.pending, updated_seq = nextval('transaction_change_seq'), updated_at = now()
+         FROM unnest($2::text[], $3::uuid[]) AS u(provider_transaction_id, pending)
+        WHERE t.account_id = $1 AND t.provider_transaction_id = u.provider_transaction_id
+          AND t.status = 'booked' AND t.supersedes IS NULL`,
+      [accountId, [...earlier.keys()], [...earlier.values()]],
+    );
   }
 
   /**
    * Which new booked entries of a page supersede which stored pending rows (see
-   * {@link writeTransactionPage}). Returns booked provider id → pending Hisob id, and the pending
-   * rows to remove (with an entry reference, every pending row carrying it).
+   * {@link writeTransactionPage}). Returns, for the page's booked entries, provider id → pending
+   * Hisob id (`supersedes`); at the stream's end, the same for the booked entries earlier pages
+   * deferred (`earlier`); the pending rows to remove (with an entry reference, every pending row
+   * carrying it); and before the end, the booked entries whose fallback waits (`deferred`).
    */
   private async matchSuperseded(
     em: EntityManager,
@@ -480,11 +530,17 @@ export class SyncWriteRepository {
     page: readonly TransactionRow[],
     stored: readonly StoredPending[],
     seen: ReadonlySet<string>,
-  ): Promise<{ supersedes: Map<string, string>; removed: string[] }> {
+    stream: { end: boolean; deferred: readonly string[] },
+  ): Promise<{
+    supersedes: Map<string, string>;
+    earlier: Map<string, string>;
+    removed: string[];
+    deferred: string[];
+  }> {
     const storedIds = new Set(stored.map((p) => p.providerTransactionId));
     const inPage = new Set(page.map((r) => r.providerTransactionId));
     const storedRefs = new Set(stored.map((p) => p.entryReference).filter((r) => r !== null));
-    const byFallback = (b: TransactionRow) =>
+    const byFallback = (b: FallbackKey) =>
       stored.filter(
         (p) =>
           !seen.has(p.providerTransactionId) &&
@@ -505,15 +561,19 @@ export class SyncWriteRepository {
         !storedIds.has(b.providerTransactionId) &&
         ((b.entryReference && storedRefs.has(b.entryReference)) || byFallback(b).length > 0),
     );
-    if (!booked.length) return { supersedes: new Map(), removed: [] };
+    const deferredIn = new Set(stream.deferred);
+    if (!booked.length && !(stream.end && deferredIn.size))
+      return { supersedes: new Map(), earlier: new Map(), removed: [], deferred: [...deferredIn] };
     // Only an entry new to the account supersedes: one already stored (a re-read, a page
-    // delivered again) settled its lineage when it was first written.
-    const existing: Array<{ id: string }> = await em.query(
-      `SELECT provider_transaction_id AS id FROM transactions WHERE account_id = $1 AND provider_transaction_id = ANY($2::text[])`,
-      [accountId, booked.map((b) => b.providerTransactionId)],
-    );
-    const known = new Set(existing.map((e) => e.id));
-    booked = booked.filter((b) => !known.has(b.providerTransactionId));
+    // delivered again) settled its lineage when it was first written — or waits in `deferred`.
+    if (booked.length) {
+      const existing: Array<{ id: string }> = await em.query(
+        `SELECT provider_transaction_id AS id FROM transactions WHERE account_id = $1 AND provider_transaction_id = ANY($2::text[])`,
+        [accountId, booked.map((b) => b.providerTransactionId)],
+      );
+      const known = new Set(existing.map((e) => e.id));
+      booked = booked.filter((b) => !known.has(b.providerTransactionId));
+    }
 
     const supersedes = new Map<string, string>();
     const removed = new Set<string>();
@@ -524,20 +584,40 @@ export class SyncWriteRepository {
       supersedes.set(b.providerTransactionId, same[0]!.id);
       for (const p of same) removed.add(p.id);
     }
-    const candidates = new Map<string, StoredPending[]>();
+    const fallback = booked.filter((b) => !supersedes.has(b.providerTransactionId));
+    if (!stream.end) {
+      // A later page may still report the candidates as pending: decided at the stream's end.
+      for (const b of fallback) deferredIn.add(b.providerTransactionId);
+      return { supersedes, earlier: new Map(), removed: [...removed], deferred: [...deferredIn] };
+    }
+    // The stream's end: every report is known. The booked entries of earlier pages, as written.
+    const earlierRows: FallbackKey[] = deferredIn.size
+      ? await em.query(
+          `SELECT provider_transaction_id AS "providerTransactionId", entry_reference AS "entryReference",
+                  amount::text AS amount, currency, booking_date::text AS "bookingDate",
+                  counterparty_name AS "counterpartyName", counterparty_account AS "counterpartyAccount"
+             FROM transactions
+            WHERE account_id = $1 AND provider_transaction_id = ANY($2::text[]) AND status = 'booked' AND supersedes IS NULL`,
+          [accountId, [...deferredIn]],
+        )
+      : [];
+    const candidates = new Map<string, { page: boolean; cs: StoredPending[] }>();
     const claims = new Map<string, number>();
-    for (const b of booked) {
-      if (supersedes.has(b.providerTransactionId)) continue;
+    for (const [b, onPage] of [
+      ...fallback.map((b) => [b, true] as const),
+      ...earlierRows.map((b) => [b, false] as const),
+    ]) {
       const cs = byFallback(b).filter((p) => !removed.has(p.id));
-      candidates.set(b.providerTransactionId, cs);
+      candidates.set(b.providerTransactionId, { page: onPage, cs });
       for (const p of cs) claims.set(p.id, (claims.get(p.id) ?? 0) + 1);
     }
-    for (const [bookedId, cs] of candidates) {
+    const earlier = new Map<string, string>();
+    for (const [bookedId, { page: onPage, cs }] of candidates) {
       if (cs.length !== 1 || claims.get(cs[0]!.id) !== 1) continue;
-      supersedes.set(bookedId, cs[0]!.id);
+      (onPage ? supersedes : earlier).set(bookedId, cs[0]!.id);
       removed.add(cs[0]!.id);
     }
-    return { supersedes, removed: [...removed] };
+    return { supersedes, earlier, removed: [...removed], deferred: [] };
   }
 
   /**
@@ -955,6 +1035,18 @@ export class SyncWriteRepository {
 }
 
 /** A stored pending row, as {@link SyncWriteRepository.writeTransactionPage} matches it. */
+/** What the fallback match compares of a booked entry (a page's row, or one an earlier page wrote). */
+type FallbackKey = Pick<
+  TransactionRow,
+  | 'providerTransactionId'
+  | 'entryReference'
+  | 'amount'
+  | 'currency'
+  | 'bookingDate'
+  | 'counterpartyName'
+  | 'counterpartyAccount'
+>;
+
 interface StoredPending {
   id: string;
   providerTransactionId: string;
