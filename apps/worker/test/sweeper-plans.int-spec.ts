@@ -46,6 +46,19 @@ async function explain(
   return flatten((rows[0] as { 'QUERY PLAN': Array<{ Plan: PlanNode }> })['QUERY PLAN'][0]!.Plan);
 }
 
+/** The node types of the statement's plan after `ddl`, in a transaction rolled back after. */
+async function planTypesAfter(ddl: string[], { sql, params }: { sql: string; params: unknown[] }) {
+  const c = await f.pool.connect();
+  try {
+    await c.query('BEGIN');
+    for (const d of ddl) await c.query(d);
+    return (await explain(sql, params, c)).map((n) => n['Node Type']);
+  } finally {
+    await c.query('ROLLBACK');
+    c.release();
+  }
+}
+
 /** The statement `run` sent whose text matches `pattern`. */
 async function statementOf(run: () => Promise<unknown>, pattern: RegExp) {
   ran.length = 0;
@@ -67,9 +80,7 @@ beforeAll(async () => {
   });
   await ds.initialize();
   f = new DataFactory({ databaseUrl: db.url });
-  const [c] = await f.query<{ id: string }>(
-    `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('sweeper', gen_random_uuid()::text, 'h', 'e') RETURNING id`,
-  );
+  const clientId = await f.insertClient('sweeper');
   // 30,000 Alif Shop consents whose tokens expired between syncs, 10,000 Alif Mobi ones whose
   // tokens expire over the next 10 hours (a refresh job each), 300 past their `expires_at`
   // (half of them `reauth_required`), and 2,000 revoked.
@@ -84,7 +95,7 @@ beforeAll(async () => {
               ELSE $2::timestamptz + (g % 600) * interval '1 minute' END AS t,
          CASE WHEN g > 40000 AND g <= 40300 THEN $2::timestamptz - interval '1 day'
               ELSE $2::timestamptz + interval '90 days' END AS e) x`,
-    [c!.id, NOW],
+    [clientId, NOW],
   );
   await f.query(`VACUUM ANALYZE consents`);
 }, 60_000);
@@ -129,17 +140,8 @@ describe('refreshes due (ix_consents_token_due)', () => {
   });
 
   it('scans the table without the index (the check above can fail)', async () => {
-    const { sql, params } = await statement();
-    const c = await f.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('DROP INDEX ix_consents_token_due');
-      const types = (await explain(sql, params, c)).map((n) => n['Node Type']);
-      expect(types.some((t) => t === 'Seq Scan' || t === 'Sort')).toBe(true);
-    } finally {
-      await c.query('ROLLBACK');
-      c.release();
-    }
+    const types = await planTypesAfter(['DROP INDEX ix_consents_token_due'], await statement());
+    expect(types.some((t) => t === 'Seq Scan' || t === 'Sort')).toBe(true);
   });
 });
 
@@ -163,17 +165,13 @@ describe('consents past their expiry (ix_consents_expiry)', () => {
   });
 
   it('scans the table with the former index (active only: the check above can fail)', async () => {
-    const { sql, params } = await statement();
-    const c = await f.pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('DROP INDEX ix_consents_expiry');
-      await c.query(`CREATE INDEX ix_consents_expiry ON consents (expires_at) WHERE status = 'active'`);
-      const types = (await explain(sql, params, c)).map((n) => n['Node Type']);
-      expect(types.some((t) => t === 'Seq Scan' || t === 'Sort')).toBe(true);
-    } finally {
-      await c.query('ROLLBACK');
-      c.release();
-    }
+    const types = await planTypesAfter(
+      [
+        'DROP INDEX ix_consents_expiry',
+        `CREATE INDEX ix_consents_expiry ON consents (expires_at) WHERE status = 'active'`,
+      ],
+      await statement(),
+    );
+    expect(types.some((t) => t === 'Seq Scan' || t === 'Sort')).toBe(true);
   });
 });

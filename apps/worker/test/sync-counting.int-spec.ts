@@ -58,10 +58,7 @@ beforeAll(async () => {
   f = new DataFactory({ databaseUrl: db.url });
   syncs = new SyncRepository(ds);
   writer = new SyncWriteRepository(ds);
-  const [c] = await f.query<{ id: string }>(
-    `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('counting', gen_random_uuid()::text, 'h', 'e') RETURNING id`,
-  );
-  consent = await f.makeConsent(c!.id);
+  consent = await f.makeConsent(await f.insertClient('counting'));
   accounts = [await f.makeAccount(consent), await f.makeAccount(consent)];
 });
 beforeEach(async () => {

@@ -63,11 +63,7 @@ beforeAll(async () => {
   syncs = new SyncRepository(ds);
   clients = [];
   for (const name of ['alice', 'bob']) {
-    const [c] = await f.query<{ id: string }>(
-      `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ($1, gen_random_uuid()::text, 'h', 'e') RETURNING id`,
-      [name],
-    );
-    clients.push(c!.id);
+    clients.push(await f.insertClient(name));
   }
 });
 beforeEach(() => f.query(`DELETE FROM syncs`));

@@ -136,10 +136,7 @@ async function partitionOf(accountId: string): Promise<number> {
 beforeAll(async () => {
   db = await createTestDatabase();
   f = new DataFactory({ databaseUrl: db.url });
-  const [client] = await f.query<{ id: string }>(
-    `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('c', gen_random_uuid()::text, 'h', 'e') RETURNING id`,
-  );
-  clientId = client!.id;
+  clientId = await f.insertClient();
   // One account among many, so that it is a small part of its partition and of the table.
   consent = await f.makeConsent(clientId);
   big = await f.makeAccount(consent, { booked: '0.00' });

@@ -107,10 +107,7 @@ describe('PartitionTransactions migration', () => {
     } finally {
       await before.destroy();
     }
-    const [client] = await f.query<{ id: string }>(
-      `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc) VALUES ('c', gen_random_uuid()::text, 'h', 'e') RETURNING id`,
-    );
-    consent = await f.makeConsent(client!.id);
+    consent = await f.makeConsent(await f.insertClient());
     for (let i = 0; i < 6; i++) accounts.push(await f.makeAccount(consent, { booked: '100.00' }));
     for (const [i, a] of accounts.entries())
       await f.makeTransactions(a, 150 + 40 * i, {

@@ -136,6 +136,19 @@ export class DataFactory {
     return { id: b.id, apiKey: b.api_key };
   }
 
+  /**
+   * A client row written directly, with no usable API key: for tests of the database alone (no
+   * API to call). Returns its id.
+   */
+  async insertClient(name = `db-client-${++this.n}`): Promise<string> {
+    const [row] = await this.query<{ id: string }>(
+      `INSERT INTO clients (name, api_key_id, api_key_hash, webhook_secret_enc)
+       VALUES ($1, gen_random_uuid()::text, 'h', 'e') RETURNING id`,
+      [name],
+    );
+    return row!.id;
+  }
+
   async makeConsent(
     clientId: string,
     o: { status?: string; endUserId?: string; provider?: string; purged?: boolean } = {},
