@@ -427,8 +427,8 @@ export class SyncWriteRepository {
    *    lineage and its provider id travels in `deferred` (the checkpoint keeps it across a
    *    resume). Ambiguous candidates are not guessed. The pending row is deleted and recorded in
    *    `transaction_removals` (`removed` in the change feed); the booked row gets `supersedes` =
-   *    its Hisob id — inserted with it on the last page, or set then (`modified`: renumbered in
-   *    the change feed) when an earlier page wrote it.
+   *    its Hisob id — inserted with it on the last page, or set then when an earlier page wrote
+   *    it (renumbered in the change feed; not counted again: the stream counted it `added`).
    * 2. A pending report whose `entry_reference` a booked entry of the same page carries is stale
    *    (the bank shows the entry both ways for a moment) and is not written.
    * 3. The page is upserted as by {@link upsertTransactions}: a re-reported pending entry whose
@@ -1034,7 +1034,6 @@ export class SyncWriteRepository {
   }
 }
 
-/** A stored pending row, as {@link SyncWriteRepository.writeTransactionPage} matches it. */
 /** What the fallback match compares of a booked entry (a page's row, or one an earlier page wrote). */
 type FallbackKey = Pick<
   TransactionRow,
@@ -1047,6 +1046,7 @@ type FallbackKey = Pick<
   | 'counterpartyAccount'
 >;
 
+/** A stored pending row, as {@link SyncWriteRepository.writeTransactionPage} matches it. */
 interface StoredPending {
   id: string;
   providerTransactionId: string;
