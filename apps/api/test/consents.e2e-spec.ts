@@ -353,17 +353,7 @@ describe('token refresh in the worker', () => {
     }
   }
 
-  const consentRow = (id: string) =>
-    db<{
-      status: string;
-      status_reason: string | null;
-      session_enc: string | null;
-      token_expires_at: Date | null;
-      refresh_job_id: string | null;
-    }>(
-      `SELECT status, status_reason, session_enc, token_expires_at, refresh_job_id FROM consents WHERE id = $1`,
-      [id],
-    ).then((r) => r[0]!);
+  const consentRow = (id: string) => stack.consentRow(id);
 
   it('refreshes ahead of expiry: new tokens stored, the next refresh scheduled', async () => {
     const id = await newActiveConsent('user-refresh');

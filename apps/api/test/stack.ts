@@ -31,7 +31,17 @@ export interface Stack {
   get(path: string, key?: string): Promise<any>;
   /** `POST /v1/consents/{id}/sync` as `client` (asserted 202): the sync's id. */
   syncNow(consentId: string): Promise<string>;
+  /** The consent's status and token bookkeeping, as stored. */
+  consentRow(id: string): Promise<ConsentTokenRow>;
   close(): Promise<void>;
+}
+
+export interface ConsentTokenRow {
+  status: string;
+  status_reason: string | null;
+  session_enc: string | null;
+  token_expires_at: Date | null;
+  refresh_job_id: string | null;
 }
 
 /**
@@ -113,6 +123,13 @@ export async function startStack(
     if (res.status !== 202) throw new Error(`POST sync answered ${res.status}: ${await res.text()}`);
     return (await json(res)).sync_id as string;
   };
+  const consentRow = async (id: string) =>
+    (
+      await db<ConsentTokenRow>(
+        `SELECT status, status_reason, session_enc, token_expires_at, refresh_job_id FROM consents WHERE id = $1`,
+        [id],
+      )
+    )[0]!;
   const activeConsent = async (endUser = 'user-1', user = USER, permissions?: string[]) => {
     const res = await fetch(`${api.url}/v1/consents`, {
       method: 'POST',
@@ -149,6 +166,7 @@ export async function startStack(
     activeConsent,
     get,
     syncNow,
+    consentRow,
     async close() {
       await worker?.close();
       await api.close();

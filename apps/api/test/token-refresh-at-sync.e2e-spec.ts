@@ -42,19 +42,7 @@ const refreshJobsOf = async (consentId: string) =>
     ])
   ).filter((j) => j?.data?.consentId === consentId);
 
-const consentRow = (id: string) =>
-  s
-    .db<{
-      status: string;
-      status_reason: string | null;
-      session_enc: string | null;
-      token_expires_at: Date | null;
-      refresh_job_id: string | null;
-    }>(
-      `SELECT status, status_reason, session_enc, token_expires_at, refresh_job_id FROM consents WHERE id = $1`,
-      [id],
-    )
-    .then((r) => r[0]!);
+const consentRow = (id: string) => s.consentRow(id);
 
 const accessTokenOf = (consentId: string, sessionEnc: string) =>
   (
