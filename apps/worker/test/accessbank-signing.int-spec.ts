@@ -4,13 +4,7 @@ import { accessBank } from '#connectors/accessbank/accessbank.provider.js';
 import { ProtocolViolation } from '#connectors/connector-errors.js';
 import type { BankSession, Connector } from '#connectors/connector.js';
 import { makeSigningCertificates, type TestSigningCertificates } from '#testing/certificates.js';
-import {
-  PSU_IP,
-  REQUEST,
-  ZARINA,
-  accessBankAtSandbox,
-  type AccessBankAtSandbox,
-} from './accessbank-at-sandbox.js';
+import { PSU_IP, REQUEST, accessBankAtSandbox, type AccessBankAtSandbox } from './accessbank-at-sandbox.js';
 
 /**
  * A bank that demands Berlin Group request signatures (the sandbox with `requireSignature`):

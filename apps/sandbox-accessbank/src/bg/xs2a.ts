@@ -5,6 +5,8 @@
  * Every request needs `X-Request-ID` (a UUID), which every answer echoes. Account reads need
  * `Consent-ID`; `PSU-IP-Address` on a read means the PSU asked for it now, and its absence makes
  * the read count against the consent's `frequencyPerDay` (per endpoint and account, per bank day).
+ * With `requireSignature` every request must first carry a valid Berlin Group signature
+ * (signature.ts), checked over the raw body bytes.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
