@@ -24,13 +24,14 @@ describe('AccessBank sandbox configuration', () => {
         pageSize: 0,
         publicUrl: 'ftp://x/y',
         multipleConsents: 'maybe',
+        requireSignature: 'sometimes',
         logLevel: 'loud',
       });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ConfigError);
-    expect((err as ConfigError).problems).toHaveLength(9);
+    expect((err as ConfigError).problems).toHaveLength(10);
   });
 
   it('reads the environment under SANDBOX_ACCESSBANK_*, and flags override it', () => {

@@ -30,6 +30,11 @@ export interface SandboxConfig {
   maxConsentDays: number;
   /** When false (the standard), authorising a recurring consent expires the PSU's older ones. */
   multipleConsents: boolean;
+  /**
+   * Every XS2A request must be signed (`Digest`, `Signature`, `TPP-Signature-Certificate`, `Date`),
+   * as a bank that enforces the Berlin Group request signature.
+   */
+  requireSignature: boolean;
   logLevel: LogLevel;
 }
 
@@ -51,6 +56,7 @@ export const DEFAULTS: SandboxConfig = {
   maxFrequencyPerDay: 4,
   maxConsentDays: 180,
   multipleConsents: false,
+  requireSignature: false,
   logLevel: 'info',
 };
 
@@ -67,6 +73,7 @@ export const ENV = {
   maxFrequencyPerDay: 'SANDBOX_ACCESSBANK_MAX_FREQUENCY_PER_DAY',
   maxConsentDays: 'SANDBOX_ACCESSBANK_MAX_CONSENT_DAYS',
   multipleConsents: 'SANDBOX_ACCESSBANK_MULTIPLE_CONSENTS',
+  requireSignature: 'SANDBOX_ACCESSBANK_REQUIRE_SIGNATURE',
   logLevel: 'SANDBOX_ACCESSBANK_LOG_LEVEL',
 } as const;
 
@@ -83,6 +90,7 @@ export interface RawOptions {
   maxFrequencyPerDay?: string | number;
   maxConsentDays?: string | number;
   multipleConsents?: string | boolean;
+  requireSignature?: string | boolean;
   logLevel?: string;
 }
 
@@ -153,6 +161,12 @@ export function resolveConfig(raw: RawOptions): SandboxConfig {
     if (b === undefined)
       problems.push(`multipleConsents must be true or false (got ${String(raw.multipleConsents)})`);
     else cfg.multipleConsents = b;
+  }
+  if (raw.requireSignature !== undefined) {
+    const b = toBool(raw.requireSignature);
+    if (b === undefined)
+      problems.push(`requireSignature must be true or false (got ${String(raw.requireSignature)})`);
+    else cfg.requireSignature = b;
   }
   if (raw.logLevel !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(raw.logLevel))

@@ -44,6 +44,8 @@ Options (environment variable in brackets):
   --max-consent-days <n>  longest consent validity, default 180      [${ENV.maxConsentDays}]
   --multiple-consents     keep a PSU's older recurring consents valid when a new one is
                           authorised (the standard expires them)     [${ENV.multipleConsents}]
+  --require-signature     every /v1 request must be signed: Digest, Signature,
+                          TPP-Signature-Certificate, Date            [${ENV.requireSignature}]
   --log-level <level>     fatal|error|warn|info|debug|trace|silent   [${ENV.logLevel}]
 `;
 
@@ -62,6 +64,7 @@ export function parseCli(argv: string[]): RawOptions | 'help' {
       'max-frequency-per-day': { type: 'string' },
       'max-consent-days': { type: 'string' },
       'multiple-consents': { type: 'boolean' },
+      'require-signature': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -80,6 +83,7 @@ export function parseCli(argv: string[]): RawOptions | 'help' {
     maxFrequencyPerDay: values['max-frequency-per-day'],
     maxConsentDays: values['max-consent-days'],
     multipleConsents: values['multiple-consents'],
+    requireSignature: values['require-signature'],
     logLevel: values['log-level'],
   };
 }

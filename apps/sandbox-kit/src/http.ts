@@ -5,6 +5,11 @@ import type { AddressInfo } from 'node:net';
 export class BodyTooLargeError extends Error {}
 
 export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string> {
+  return (await readBodyBytes(req, limit)).toString('utf8');
+}
+
+/** The request body's bytes as received (a signature's digest is over these). */
+export async function readBodyBytes(req: IncomingMessage, limit = 64 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -13,7 +18,7 @@ export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise
     if (size > limit) throw new BodyTooLargeError(`request body over ${limit} bytes`);
     chunks.push(buf);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 export function send(

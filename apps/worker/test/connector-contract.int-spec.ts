@@ -1,4 +1,6 @@
+import { afterAll } from '@jest/globals';
 import { describeConnectorContract } from '#connectors/testing/contract.suite.js';
+import { makeSigningCertificates, type TestSigningCertificates } from '#testing/certificates.js';
 import { HYDRA_SCOPES, contractHarness } from './alif-mobi-at-sandbox.js';
 import { contractHarness as accessBankHarness } from './accessbank-at-sandbox.js';
 import { contractHarness as alifShopHarness } from './alif-shop-at-sandbox.js';
@@ -25,6 +27,23 @@ describeConnectorContract('alif-mobi against the strict bank (every real-deploym
 describeConnectorContract(
   'accessbank (Berlin Group NextGenPSD2) against the sandbox',
   () => accessBankHarness(),
+  {
+    faults: ['reauth_required', 'not_permitted', 'rate_limited', 'transient', 'protocol_violation'],
+  },
+);
+
+let signing: TestSigningCertificates | undefined;
+afterAll(() => signing?.remove());
+
+describeConnectorContract(
+  'accessbank signing its requests (ACCESSBANK_SIGNING_KEY/_CERT) against a sandbox that demands it',
+  () => {
+    signing ??= makeSigningCertificates();
+    return accessBankHarness({
+      bank: { requireSignature: true },
+      env: { ACCESSBANK_SIGNING_KEY: signing.keyPath, ACCESSBANK_SIGNING_CERT: signing.certPem },
+    });
+  },
   {
     faults: ['reauth_required', 'not_permitted', 'rate_limited', 'transient', 'protocol_violation'],
   },

@@ -8,6 +8,7 @@ import {
   providerTokenRefresh,
   providersRefreshingAtSync,
 } from './config.js';
+import { makeSigningCertificates, type TestSigningCertificates } from '#testing/certificates.js';
 
 describe('config', () => {
   it('fills every variable with its documented default', () => {
@@ -194,5 +195,56 @@ describe('config', () => {
     expect(loadWorkerConfig({ ...prod, HISOB_SYNC_INTERVAL_MINUTES: '15' }).HISOB_SYNC_INTERVAL_MINUTES).toBe(
       15,
     );
+  });
+});
+
+/** A provider's variables checked together at boot: AccessBank's request-signing key and certificate. */
+describe('ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT at boot', () => {
+  let certs: TestSigningCertificates;
+  beforeAll(() => {
+    certs = makeSigningCertificates();
+  }, 30_000);
+  afterAll(() => certs?.remove());
+  const boot = (env: Record<string, string>): Record<string, string> => {
+    try {
+      loadWorkerConfig({ NODE_ENV: 'test', ...env });
+      return {};
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      return err.problems;
+    }
+  };
+
+  it('are accepted together (inline PEM or paths), or both absent', () => {
+    expect(boot({})).toEqual({});
+    expect(boot({ ACCESSBANK_SIGNING_KEY: certs.keyPath, ACCESSBANK_SIGNING_CERT: certs.certPath })).toEqual(
+      {},
+    );
+    expect(boot({ ACCESSBANK_SIGNING_KEY: certs.keyPem, ACCESSBANK_SIGNING_CERT: certs.certPem })).toEqual(
+      {},
+    );
+  });
+
+  it('are a boot-time problem alone, mismatched or unreadable, and the key is never quoted', () => {
+    expect(Object.keys(boot({ ACCESSBANK_SIGNING_KEY: certs.keyPem }))).toEqual(['ACCESSBANK_SIGNING_CERT']);
+    expect(Object.keys(boot({ ACCESSBANK_SIGNING_CERT: certs.certPath }))).toEqual([
+      'ACCESSBANK_SIGNING_KEY',
+    ]);
+    const mismatch = boot({
+      ACCESSBANK_SIGNING_KEY: certs.strangerKeyPem,
+      ACCESSBANK_SIGNING_CERT: certs.certPem,
+    });
+    expect(mismatch.ACCESSBANK_SIGNING_KEY).toMatch(
+      /does not match the public key of the certificate in ACCESSBANK_SIGNING_CERT/,
+    );
+    // A key pasted without its armour is taken for a path: the message still does not quote it.
+    const body = certs.keyPem.replace(/-----[A-Z ]+-----|\s/g, '');
+    const unarmoured = boot({ ACCESSBANK_SIGNING_KEY: body, ACCESSBANK_SIGNING_CERT: certs.certPem });
+    expect(unarmoured.ACCESSBANK_SIGNING_KEY).toMatch(/neither PEM text nor a readable PEM file/);
+    for (const problems of [mismatch, unarmoured]) {
+      const text = JSON.stringify(problems);
+      expect(text).not.toContain(body.slice(0, 24));
+      expect(text).not.toContain(certs.strangerKeyPem.slice(30, 60));
+    }
   });
 });

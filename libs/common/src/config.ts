@@ -188,6 +188,7 @@ function clean<S extends Record<string, unknown>>(spec: S, env: NodeJS.ProcessEn
   const production = (c.NODE_ENV ?? 'production') === 'production';
   if (production) Object.assign(problems, productionProblems(c));
   Object.assign(problems, cadenceProblems(c as Partial<WorkerEnv>, production));
+  Object.assign(problems, providerProblems(c, problems));
   if (Object.keys(problems).length) throw new ConfigError(problems);
   // A plain frozen object, not envalid's strict proxy (which throws when DI probes `.constructor`).
   return Object.freeze(c) as unknown as CleanedEnv<S>;
@@ -207,6 +208,21 @@ function productionProblems(c: Partial<CommonEnv & ApiEnv>): Record<string, stri
     problems.HISOB_ALLOW_PRIVATE_WEBHOOKS = 'webhooks to private addresses cannot be allowed in production';
   if ('HISOB_TEST_CRASH_AT' in c && (c as Partial<WorkerEnv>).HISOB_TEST_CRASH_AT)
     problems.HISOB_TEST_CRASH_AT = 'the test crash hook cannot be set in production';
+  return problems;
+}
+
+/** Each provider's own checks of its variables together (those envalid already refused aside). */
+function providerProblems(
+  c: Readonly<Record<string, unknown>>,
+  known: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const d of PROVIDER_DEFINITIONS) {
+    if (!d.validate) continue;
+    const names = Object.keys(d.config);
+    if (names.some((k) => k in known)) continue;
+    Object.assign(problems, d.validate(Object.fromEntries(names.map((k) => [k, c[k]]))));
+  }
   return problems;
 }
 

@@ -39,6 +39,12 @@ export interface ProviderDefinition<E extends object = Record<string, unknown>> 
   readonly capabilities: readonly Capability[];
   /** Its environment variables, validated at boot together with Hisob's own. */
   readonly config: ConfigSpec<E>;
+  /**
+   * Problems of the variables taken together (one needs another, a key and its certificate must
+   * match), by variable name; checked at boot with the rest of the configuration. Messages never
+   * quote a secret.
+   */
+  validate?(config: E): Record<string, string>;
   /** A connector for this deployment's configuration. */
   create(config: E, shared: SharedConnectorConfig): Connector;
 }

@@ -21,7 +21,12 @@ export type TppMessageCode =
   | 'CONSENT_EXPIRED'
   | 'SERVICE_BLOCKED'
   | 'STATUS_INVALID'
-  | 'ACCESS_EXCEEDED';
+  | 'ACCESS_EXCEEDED'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'CERTIFICATE_MISSING'
+  | 'CERTIFICATE_INVALID'
+  | 'CERTIFICATE_EXPIRED';
 
 export class BgError extends Error {
   constructor(

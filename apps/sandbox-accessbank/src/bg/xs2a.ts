@@ -5,12 +5,14 @@
  * Every request needs `X-Request-ID` (a UUID), which every answer echoes. Account reads need
  * `Consent-ID`; `PSU-IP-Address` on a read means the PSU asked for it now, and its absence makes
  * the read count against the consent's `frequencyPerDay` (per endpoint and account, per bank day).
+ * With `requireSignature` every request must first carry a valid Berlin Group signature
+ * (signature.ts), checked over the raw body bytes.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
 import type { SandboxConfig } from '../config.js';
-import { readBody } from '../http/http-util.js';
+import { readBody, readBodyBytes } from '../http/http-util.js';
 import type { Logger } from '../logger.js';
 import type { Bank, Entry } from '../seed/bank.js';
 import type { AccountDef } from '../seed/catalog.js';
@@ -18,6 +20,7 @@ import { dayToIso, epochDay, formatLocalDateTime, isIsoDate } from '../seed/date
 import { ConsentStore, parseConsentRequest, type Consent } from './consents.js';
 import { BgError, formatError } from './errors.js';
 import { API_PREFIX, accountDetails, accountRef, balances, transaction } from './serialize.js';
+import { verifyRequestSignature } from './signature.js';
 
 export interface Reply {
   status: number;
@@ -36,8 +39,18 @@ export class Xs2aApi {
     private readonly logger: Logger,
   ) {}
 
+  /** Bodies already read to check their signature, for the route to parse. */
+  private readonly bodies = new WeakMap<IncomingMessage, string>();
+
   async handle(req: IncomingMessage, url: URL): Promise<Reply> {
     try {
+      if (this.config.requireSignature) {
+        requestId(req);
+        // The digest is over the bytes as received, before any parsing.
+        const raw = await readBodyBytes(req);
+        verifyRequestSignature(req, raw);
+        this.bodies.set(req, raw.toString('utf8'));
+      }
       return await this.route(req, url);
     } catch (err) {
       if (err instanceof BgError) return { status: err.status, body: err.toBody() };
@@ -119,7 +132,7 @@ export class Xs2aApi {
     const contentType = header(req, 'content-type');
     if (contentType !== undefined && !/^application\/json\b/i.test(contentType))
       throw formatError('The request body must be application/json.', 'Content-Type');
-    const text = await readBody(req);
+    const text = this.bodies.get(req) ?? (await readBody(req));
     let body: unknown;
     try {
       body = JSON.parse(text);

@@ -115,6 +115,7 @@ export class ControlApi {
       max_frequency_per_day: config.maxFrequencyPerDay,
       max_consent_days: config.maxConsentDays,
       multiple_consents: config.multipleConsents,
+      require_signature: config.requireSignature,
     };
   }
 

@@ -4,6 +4,7 @@ export {
   BodyTooLargeError,
   parseForm,
   readBody,
+  readBodyBytes,
   redirect,
   send,
   truncateResponse,

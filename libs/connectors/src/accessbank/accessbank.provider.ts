@@ -2,7 +2,8 @@ import { networkInterfaces } from 'node:os';
 import { num, str, url } from 'envalid';
 import { defineProvider } from '../provider-definition.js';
 import { createBerlinGroupConnector, type AccessMode } from './berlin-group.connector.js';
-import { mtlsFetch } from './mtls-fetch.js';
+import { RequestSigner, SigningConfigError } from './bg-signing.js';
+import { mtlsFetch, pem } from './mtls-fetch.js';
 
 /**
  * AccessBank Tajikistan: Berlin Group NextGenPSD2 1.3.x AIS with the redirect SCA approach. The
@@ -57,10 +58,27 @@ export const accessBank = defineProvider({
       default: '',
       desc: "CA bundle for the bank's server certificate (empty: the system's): PEM, or a path",
     }),
+    ACCESSBANK_SIGNING_KEY: str({
+      default: '',
+      desc: "the TPP's RSA private key that signs every request (Digest, Signature) for banks that demand it: PEM, or a path to a PEM file (empty: requests are not signed)",
+    }),
+    ACCESSBANK_SIGNING_CERT: str({
+      default: '',
+      desc: 'its certificate (QSealC), sent as TPP-Signature-Certificate: PEM, or a path to a PEM file; set together with ACCESSBANK_SIGNING_KEY',
+    }),
     ACCESSBANK_PSU_IP_FALLBACK: str({
       default: '',
       desc: "PSU-IP-Address on consent creation when the client passes no psu_ip_address (empty: this host's own address, as the standard says)",
     }),
+  },
+  validate(config) {
+    try {
+      signerOf(config);
+      return {};
+    } catch (err) {
+      if (err instanceof SigningConfigError) return { [err.variable]: err.message };
+      throw err;
+    }
   },
   create(config, shared) {
     const modes = config.ACCESSBANK_CONSENT_ACCESS.split(',')
@@ -80,6 +98,7 @@ export const accessBank = defineProvider({
         accessModes: modes,
         amountSign: config.ACCESSBANK_AMOUNT_SIGN as 'signed' | 'by-party',
         timeoutMs: shared.timeoutMs,
+        signer: signerOf(config),
       },
       {
         ...(shared.budget ? { budget: shared.budget } : {}),
@@ -96,6 +115,36 @@ export const accessBank = defineProvider({
     );
   },
 });
+
+/**
+ * The request signer of `ACCESSBANK_SIGNING_KEY` and `ACCESSBANK_SIGNING_CERT` (both or neither);
+ * null when neither is set.
+ * @throws {SigningConfigError} naming the variable at fault, never quoting the key.
+ */
+function signerOf(config: { ACCESSBANK_SIGNING_KEY: string; ACCESSBANK_SIGNING_CERT: string }) {
+  const key = config.ACCESSBANK_SIGNING_KEY.trim();
+  const cert = config.ACCESSBANK_SIGNING_CERT.trim();
+  if (!key && !cert) return null;
+  if (!key || !cert)
+    throw new SigningConfigError(
+      key ? 'ACCESSBANK_SIGNING_CERT' : 'ACCESSBANK_SIGNING_KEY',
+      'ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT are set together, or neither',
+    );
+  const read = (value: string, variable: string) => {
+    try {
+      return pem(value);
+    } catch {
+      // Not the file system's message: a key pasted without its PEM armour would be quoted as a path.
+      throw new SigningConfigError(variable, 'neither PEM text nor a readable PEM file');
+    }
+  };
+  return RequestSigner.fromPem({
+    keyPem: read(key, 'ACCESSBANK_SIGNING_KEY'),
+    certificatePem: read(cert, 'ACCESSBANK_SIGNING_CERT'),
+    keyVariable: 'ACCESSBANK_SIGNING_KEY',
+    certificateVariable: 'ACCESSBANK_SIGNING_CERT',
+  });
+}
 
 /**
  * The standard's fallback for `PSU-IP-Address` when the person's is not known: "the IP Address

@@ -30,8 +30,9 @@ import { HttpClient, type HttpResponse } from '../http.js';
 import { InMemoryRequestBudget, type RequestBudget } from '../request-budget.js';
 import { WireShapeError, object, optObject, parseJson, string, type WireObject } from '../wire.js';
 import { addDays, bankDate, nextBankMidnight } from './bank-day.js';
-import { hasCode, mapBgError } from './bg-errors.js';
+import { hasCode, mapBgError, refusesTpp } from './bg-errors.js';
 import { mapAccounts, mapBalances, readEntry, settleIds, type BgEntry, type EntryOptions } from './bg-map.js';
+import type { RequestSigner } from './bg-signing.js';
 
 /** Configuration of a Berlin Group NextGenPSD2 bank (AccessBank's `ACCESSBANK_*`). */
 export interface BerlinGroupConfig {
@@ -57,6 +58,11 @@ export interface BerlinGroupConfig {
   /** `signed` (the standard: debits negative) or `by-party` (unsigned amounts; a creditor means a debit). */
   readonly amountSign?: 'signed' | 'by-party';
   readonly timeoutMs?: number;
+  /**
+   * Signs every request (`Digest`, `Signature`, `TPP-Signature-Certificate`, `Date`) where the
+   * bank demands it; absent: requests are not signed.
+   */
+  readonly signer?: RequestSigner | null;
 }
 
 /** `allPsd2`: every service on every account; `bankOffered`: the person picks the accounts at the bank. */
@@ -175,11 +181,17 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
       hideConsentId(secret && secret.length >= 4 ? text.replaceAll(secret, '{consentId}') : text);
     let reply: HttpResponse;
     try {
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const plain = headers({
+        ...extra,
+        ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+      });
+      // Signed last, over every header set above and the very body text sent.
       reply = await http.request({
         method,
         url,
-        headers: headers({ ...extra, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }),
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        headers: config.signer ? config.signer.sign(plain, text, now()) : plain,
+        ...(text === undefined ? {} : { body: text }),
       });
     } catch (err) {
       if (err instanceof Error) err.message = hide(err.message);
@@ -471,7 +483,13 @@ export function createBerlinGroupConnector(config: BerlinGroupConfig, deps: Berl
       try {
         await send('DELETE', api(`/v1/consents/${encodeURIComponent(session.accessToken)}`), {});
       } catch (err) {
-        if (err instanceof BankReply && [400, 401, 403, 404, 409].includes(err.res.status)) return;
+        // A refusal of the TPP itself (signature, certificate) leaves the consent at the bank.
+        if (
+          err instanceof BankReply &&
+          [400, 401, 403, 404, 409].includes(err.res.status) &&
+          !refusesTpp(err.res)
+        )
+          return;
         throw await fault(err, null);
       }
     },

@@ -48,6 +48,24 @@ export function tppMessages(text: string): TppMessage[] {
 
 const PROVIDER = 'accessbank';
 
+/** Message codes by which a bank refuses the TPP's identification (certificate, request signature). */
+const TPP_REFUSALS = new Set([
+  'CERTIFICATE_INVALID',
+  'CERTIFICATE_MISSING',
+  'CERTIFICATE_EXPIRED',
+  'CERTIFICATE_BLOCKED',
+  'CERTIFICATE_REVOKED',
+  'CERTIFICATE_REVOKE',
+  'SIGNATURE_INVALID',
+  'SIGNATURE_MISSING',
+  'ROLE_INVALID',
+]);
+
+/** Whether an error reply refuses the TPP itself (its certificate or request signature). */
+export function refusesTpp(res: HttpResponse): boolean {
+  return tppMessages(res.text).some((m) => TPP_REFUSALS.has(m.code));
+}
+
 /**
  * A Berlin Group error reply below 500 → the connector error it means (docs/providers/accessbank.md
  * "Errors"). `secondsToReset` is the wait when a 429 names none (`frequencyPerDay` resets at the
@@ -57,10 +75,17 @@ const PROVIDER = 'accessbank';
 export function mapBgError(res: HttpResponse, secondsToReset: () => number): AnyConnectorError {
   const messages = tppMessages(res.text);
   const codes = messages.map((m) => m.code);
-  const code = codes[0] ?? null;
+  const code = codes.find((c) => TPP_REFUSALS.has(c)) ?? codes[0] ?? null;
   const details = { provider: PROVIDER, status: res.status, providerCode: code, body: res.text };
   const what = `${res.target}: bank answered ${res.status}${code ? ` ${code}` : ''}`;
   const has = (c: string) => codes.includes(c);
+  // The bank refuses the TPP, not the consent: a deployment's signing or certificate setup is
+  // wrong (ACCESSBANK_SIGNING_KEY / _CERT, ACCESSBANK_TLS_*), which the person cannot fix.
+  if (code !== null && TPP_REFUSALS.has(code))
+    return new ProtocolViolation(
+      `${what}: the bank refuses the TPP's request signature or certificate (check ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT)`,
+      details,
+    );
   switch (res.status) {
     case 429: {
       const header = Number(res.headers.get('retry-after'));

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { X509Certificate, createHash, createVerify } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv } from 'envalid';
+import { makeSigningCertificates } from '#testing/certificates.js';
 import { Transient } from '../connector-errors.js';
 import type { BankSession } from '../connector.js';
 import { accessBank } from './accessbank.provider.js';
@@ -19,6 +21,7 @@ let dir: string;
 let server: Server;
 let url: string;
 const seenSubjects: string[] = [];
+const seenRequests: Array<{ headers: Record<string, string>; body: Buffer }> = [];
 const SESSION: BankSession = {
   accessToken: 'c-1',
   refreshToken: null,
@@ -91,9 +94,13 @@ beforeAll(async () => {
       requestCert: true,
       rejectUnauthorized: true,
     },
-    (req, res) => {
+    async (req, res) => {
       const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
       seenSubjects.push(String(peer.subject?.CN));
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      await new Promise((r) => req.on('end', r));
+      seenRequests.push({ headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({ accounts: [{ resourceId: 'a1', currency: 'TJS', bban: '20206972300309910570' }] }),
@@ -127,4 +134,49 @@ it('without the certificate the call never reaches the bank: Transient', async (
   const c = connector({});
   await expect(c.listAccounts(SESSION, { psuIpAddress: '203.0.113.7' })).rejects.toBeInstanceOf(Transient);
   expect(seenSubjects).toEqual(['Hisob TPP']);
+});
+
+it('signs over mutual TLS too: the bank receives Digest and Signature of the very bytes it read', async () => {
+  const signing = makeSigningCertificates();
+  try {
+    const c = connector({
+      ACCESSBANK_TLS_CERT: join(dir, 'client.pem'),
+      ACCESSBANK_TLS_KEY: join(dir, 'client.key'),
+      ACCESSBANK_TLS_CA: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+      ACCESSBANK_SIGNING_KEY: signing.keyPath,
+      ACCESSBANK_SIGNING_CERT: signing.certPath,
+    });
+    seenRequests.length = 0;
+    await c.listAccounts(SESSION, { psuIpAddress: '203.0.113.7' });
+    // This bank answers every call with accounts: consent creation fails after the request was read.
+    await c
+      .startAuthorisation({
+        consentId: 'x',
+        permissions: ['accounts', 'balances', 'transactions'],
+        redirectUri: 'https://hisob.example/v1/consents/callback',
+        validUntil: null,
+        msisdn: null,
+        psuIpAddress: '203.0.113.7',
+      })
+      .catch(() => undefined);
+    expect(seenRequests.length).toBeGreaterThanOrEqual(2);
+    expect(seenRequests[1]!.body.length).toBeGreaterThan(0);
+    for (const { headers, body } of seenRequests) {
+      expect(headers.digest).toBe(`SHA-256=${createHash('sha256').update(body).digest('base64')}`);
+      const cert = new X509Certificate(Buffer.from(headers['tpp-signature-certificate']!, 'base64'));
+      const p = Object.fromEntries(
+        [...headers.signature!.matchAll(/([A-Za-z]+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
+      );
+      expect(p.keyId).toMatch(new RegExp(`^SN=${cert.serialNumber},CA=`));
+      const text = p
+        .headers!.split(' ')
+        .map((n) => `${n}: ${headers[n]}`)
+        .join('\n');
+      expect(createVerify('RSA-SHA256').update(text).verify(cert.publicKey, p.signature!, 'base64')).toBe(
+        true,
+      );
+    }
+  } finally {
+    signing.remove();
+  }
 });
