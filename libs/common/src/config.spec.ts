@@ -247,4 +247,15 @@ describe('ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT at boot', () => {
       expect(text).not.toContain(certs.strangerKeyPem.slice(30, 60));
     }
   });
+
+  it('the mutual-TLS pair likewise: together or neither, readable, the key never quoted', () => {
+    expect(boot({ ACCESSBANK_TLS_CERT: certs.certPath, ACCESSBANK_TLS_KEY: certs.keyPath })).toEqual({});
+    expect(Object.keys(boot({ ACCESSBANK_TLS_CERT: certs.certPem }))).toEqual(['ACCESSBANK_TLS_KEY']);
+    const body = certs.keyPem.replace(/-----[A-Z ]+-----|\s/g, '');
+    const unarmoured = boot({ ACCESSBANK_TLS_CERT: certs.certPem, ACCESSBANK_TLS_KEY: body });
+    expect(unarmoured).toEqual({
+      ACCESSBANK_TLS_KEY: expect.stringMatching(/neither PEM text nor a readable/),
+    });
+    expect(JSON.stringify(unarmoured)).not.toContain(body.slice(0, 24));
+  });
 });

@@ -72,13 +72,32 @@ export const accessBank = defineProvider({
     }),
   },
   validate(config) {
+    const problems: Record<string, string> = {};
     try {
       signerOf(config);
-      return {};
     } catch (err) {
-      if (err instanceof SigningConfigError) return { [err.variable]: err.message };
-      throw err;
+      if (!(err instanceof SigningConfigError)) throw err;
+      problems[err.variable] = err.message;
     }
+    // The mutual-TLS pair: together or neither, each readable (a lone one would silently turn mTLS off).
+    const cert = config.ACCESSBANK_TLS_CERT.trim();
+    const key = config.ACCESSBANK_TLS_KEY.trim();
+    if (!cert !== !key)
+      problems[cert ? 'ACCESSBANK_TLS_KEY' : 'ACCESSBANK_TLS_CERT'] =
+        'ACCESSBANK_TLS_CERT and ACCESSBANK_TLS_KEY are set together, or neither';
+    for (const [name, value] of [
+      ['ACCESSBANK_TLS_CERT', cert],
+      ['ACCESSBANK_TLS_KEY', key],
+      ['ACCESSBANK_TLS_CA', config.ACCESSBANK_TLS_CA.trim()],
+    ] as const) {
+      if (!value) continue;
+      try {
+        pem(value);
+      } catch (err) {
+        problems[name] = (err as Error).message;
+      }
+    }
+    return problems;
   },
   create(config, shared) {
     const modes = config.ACCESSBANK_CONSENT_ACCESS.split(',')

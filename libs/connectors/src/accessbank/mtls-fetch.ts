@@ -11,9 +11,17 @@ export interface ClientCertificate {
   readonly ca?: string | null;
 }
 
-/** A PEM value given inline, or read from the file it names. */
+/**
+ * A PEM value given inline, or read from the file it names. The error of an unreadable file never
+ * quotes the value: a key pasted without its PEM armour would be taken for a path.
+ */
 export function pem(value: string): string {
-  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch {
+    throw new Error('neither PEM text nor a readable PEM file');
+  }
 }
 
 /**
