@@ -26,33 +26,17 @@ export function makeSigningCertificates(prefix = 'hisob-signing-'): TestSigningC
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const openssl = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   const caSubject = '/C=TJ/O=Test QTSP, Inc./CN=Test QTSP CA 1';
+  const args = (line: string, ...values: string[]) => [...line.split(' '), ...values];
+  openssl(args('req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj', caSubject));
   openssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem'].concat([
-      '-days',
-      '2',
-      '-subj',
-      caSubject,
-    ]),
-  );
-  openssl(
-    ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tpp.key', '-out', 'tpp.csr'].concat([
-      '-subj',
-      '/C=TJ/O=Hisob/CN=Hisob TPP',
-    ]),
+    args('req -newkey rsa:2048 -nodes -keyout tpp.key -out tpp.csr -subj', '/C=TJ/O=Hisob/CN=Hisob TPP'),
   );
   for (const [out, serial] of [
     ['tpp.pem', '0x9FA1'],
     ['tpp-other.pem', '0x0B07'],
   ] as const)
-    openssl(
-      ['x509', '-req', '-in', 'tpp.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', serial].concat([
-        '-out',
-        out,
-        '-days',
-        '2',
-      ]),
-    );
-  openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', 'stranger.key']);
+    openssl(args('x509 -req -in tpp.csr -CA ca.pem -CAkey ca.key -days 2 -set_serial', serial, '-out', out));
+  openssl(args('genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out stranger.key'));
   const read = (f: string) => readFileSync(join(dir, f), 'utf8');
   return {
     dir,
