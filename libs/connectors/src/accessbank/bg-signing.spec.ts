@@ -17,6 +17,17 @@ import { RequestSigner, SigningConfigError, signingString } from './bg-signing.j
  */
 let certs: TestSigningCertificates;
 let signer: RequestSigner;
+/** The Berlin Group bank these tests' connectors talk to (its fetch is the test's). */
+const BANK = {
+  provider: 'accessbank',
+  baseUrl: 'https://bank.example',
+  timeZone: 'Asia/Dushanbe',
+  historyDays: 730,
+  frequencyPerDay: 4,
+  consentDays: 180,
+  psuIpFallback: '0.0.0.0',
+} as const;
+
 const NOW = new Date('2026-12-08T01:46:48Z');
 
 beforeAll(() => {
@@ -183,19 +194,7 @@ describe('ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT', () => {
     );
     const real = accessBank.create(config, { timeoutMs: 2000 });
     expect(real.provider).toBe('accessbank');
-    const connector = createBerlinGroupConnector(
-      {
-        provider: 'accessbank',
-        baseUrl: 'https://bank.example',
-        timeZone: 'Asia/Dushanbe',
-        historyDays: 730,
-        frequencyPerDay: 4,
-        consentDays: 180,
-        psuIpFallback: '0.0.0.0',
-        signer,
-      },
-      { fetch: fetchImpl, now: () => NOW },
-    );
+    const connector = createBerlinGroupConnector({ ...BANK, signer }, { fetch: fetchImpl, now: () => NOW });
     await connector.startAuthorisation({
       consentId: 'x',
       permissions: ['accounts', 'balances', 'transactions'],
@@ -229,18 +228,7 @@ describe('ACCESSBANK_SIGNING_KEY and ACCESSBANK_SIGNING_CERT', () => {
         JSON.stringify({ tppMessages: [{ category: 'ERROR', code: 'SIGNATURE_MISSING', text: 'sign it' }] }),
         { status: 401, headers: { 'content-type': 'application/json' } },
       )) as typeof fetch;
-    const connector = createBerlinGroupConnector(
-      {
-        provider: 'accessbank',
-        baseUrl: 'https://bank.example',
-        timeZone: 'Asia/Dushanbe',
-        historyDays: 730,
-        frequencyPerDay: 4,
-        consentDays: 180,
-        psuIpFallback: '0.0.0.0',
-      },
-      { fetch: fetchImpl, now: () => NOW },
-    );
+    const connector = createBerlinGroupConnector(BANK, { fetch: fetchImpl, now: () => NOW });
     const session: BankSession = {
       accessToken: 'c-1',
       refreshToken: null,
